@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Create one virtualenv per supported RQ version under <repo>/.venvs/rq-<version>.
+# Idempotent: a venv whose `rq` binary exists and whose `import rq` reports the
+# pinned version is left alone.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+VENV_DIR="$ROOT/.venvs"
+mkdir -p "$VENV_DIR"
+
+# version -> extra pip requirements (pins)
+declare -A EXTRA=(
+  ["1.16.2"]="redis>=4,<6"
+  ["2.12.0"]=""
+  ["3.0.0"]=""
+)
+
+for v in 1.16.2 2.12.0 3.0.0; do
+  venv="$VENV_DIR/rq-$v"
+  if [[ -x "$venv/bin/rq" ]] && "$venv/bin/python" -c "import rq; assert rq.__version__=='$v'" >/dev/null 2>&1; then
+    echo "rq-$v: ok (exists) $venv"
+    continue
+  fi
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  # shellcheck disable=SC2086
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "rq==$v" ${EXTRA[$v]:+"${EXTRA[$v]}"}
+  "$venv/bin/python" -c "import rq; assert rq.__version__=='$v', rq.__version__"
+  redis_v="$("$venv/bin/python" -c 'import redis; print(redis.__version__)')"
+  echo "rq-$v: created $venv (redis-py $redis_v)"
+done

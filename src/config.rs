@@ -1,0 +1,136 @@
+//! Command-line and environment configuration: one clap struct shared by `serve` and the CLI.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// rqdash: a fast, safe dashboard and CLI for RQ (Python's Redis Queue).
+#[derive(Debug, Parser)]
+#[command(name = "rqdash", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub redis: RedisArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// What to run; `serve` is the default when no subcommand is given.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard and JSON API (the default).
+    Serve,
+}
+
+/// How to reach the Redis instances that hold RQ data.
+#[derive(Debug, Clone, Args)]
+pub struct RedisArgs {
+    /// Redis URL (repeatable): redis://, rediss://, unix://, redis+sentinel://h1:p1,h2:p2/master[/db].
+    /// The env var takes a whitespace-separated list; RQ_DASHBOARD_REDIS_URL is read as a fallback.
+    #[arg(short = 'u', long = "redis-url", env = "RQDASH_REDIS_URL", value_delimiter = ' ',
+          global = true, hide_env_values = true)]
+    pub redis_url: Vec<String>,
+
+    /// File holding the Redis password (used for URLs that carry none), so it stays out of `ps`.
+    #[arg(long, env = "RQDASH_REDIS_PASSWORD_FILE", global = true)]
+    pub redis_password_file: Option<PathBuf>,
+
+    /// PEM file with the CA certificate(s) used to verify rediss:// servers.
+    #[arg(long, env = "RQDASH_TLS_CA_FILE", global = true)]
+    pub tls_ca_file: Option<PathBuf>,
+
+    /// Do not verify TLS certificates (explicit opt-in; never the default).
+    #[arg(long, env = "RQDASH_TLS_INSECURE", global = true)]
+    pub tls_insecure: bool,
+
+    /// RQ's key prefix (RQ 3.0's RQ_KEY_PREFIX).
+    #[arg(long, env = "RQDASH_RQ_KEY_PREFIX", default_value = "rq", global = true)]
+    pub rq_key_prefix: String,
+
+    /// Seconds to wait for a TCP/TLS connection to Redis.
+    #[arg(long, env = "RQDASH_REDIS_CONNECT_TIMEOUT", default_value_t = 3.0, global = true)]
+    pub redis_connect_timeout: f64,
+
+    /// Seconds to wait for any Redis reply (redis-rs' 500 ms default is too short for big pipelines).
+    #[arg(long, env = "RQDASH_REDIS_TIMEOUT", default_value_t = 10.0, global = true)]
+    pub redis_timeout: f64,
+}
+
+/// Options of the HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to bind; loopback by default so nothing is exposed by accident.
+    #[arg(short = 'b', long, env = "RQDASH_BIND", default_value = "127.0.0.1", global = true)]
+    pub bind: String,
+
+    /// Port to listen on (rq-dashboard's default).
+    #[arg(short = 'p', long, env = "RQDASH_PORT", default_value_t = 9181, global = true)]
+    pub port: u16,
+
+    /// Serve everything under this path, e.g. /rq behind a reverse proxy.
+    #[arg(long, env = "RQDASH_URL_PREFIX", default_value = "", global = true)]
+    pub url_prefix: String,
+}
+
+impl RedisArgs {
+    /// The configured URLs: flags or RQDASH_REDIS_URL, else RQ_DASHBOARD_REDIS_URL, else localhost.
+    pub fn urls(&self) -> Vec<String> {
+        let mut urls: Vec<String> = self
+            .redis_url
+            .iter()
+            .flat_map(|u| u.split_whitespace())
+            .map(str::to_owned)
+            .collect();
+        if urls.is_empty()
+            && let Ok(v) = std::env::var("RQ_DASHBOARD_REDIS_URL")
+        {
+            urls = v.split_whitespace().map(str::to_owned).collect();
+        }
+        if urls.is_empty() {
+            urls.push("redis://127.0.0.1:6379".to_owned());
+        }
+        urls
+    }
+
+    /// Connect timeout as a Duration (clamped to something sane).
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.redis_connect_timeout.clamp(0.05, 600.0))
+    }
+
+    /// Response timeout as a Duration (clamped to something sane).
+    pub fn response_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.redis_timeout.clamp(0.05, 3600.0))
+    }
+}
+
+impl ServeArgs {
+    /// The URL prefix normalised to "" or "/something" (no trailing slash).
+    pub fn prefix(&self) -> String {
+        normalize_prefix(&self.url_prefix)
+    }
+}
+
+/// "/rq/" and "rq" both become "/rq"; "/" and "" become "".
+pub fn normalize_prefix(p: &str) -> String {
+    let t = p.trim().trim_matches('/');
+    if t.is_empty() {
+        String::new()
+    } else {
+        format!("/{t}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_normalised() {
+        assert_eq!(normalize_prefix("/rq/"), "/rq");
+        assert_eq!(normalize_prefix("rq"), "/rq");
+        assert_eq!(normalize_prefix("/"), "");
+        assert_eq!(normalize_prefix(""), "");
+    }
+}

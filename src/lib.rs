@@ -1,0 +1,12 @@
+//! rqdash: a fast, safe, single-binary web dashboard and CLI for RQ (Python's Redis Queue).
+//!
+//! # Layout
+//! - [`config`]: the clap struct shared by `serve` and the CLI commands.
+//! - [`rq`]: RQ's model as pure types (keys, states, jobs, workers, results, safe decoding); no I/O.
+//! - [`store`]: the only module that talks to Redis; every read is side-effect free.
+//! - [`web`]: axum routes (JSON API), error mapping, security headers.
+
+pub mod config;
+pub mod rq;
+pub mod store;
+pub mod web;

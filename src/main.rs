@@ -1,0 +1,42 @@
+//! The rqdash binary: parse the command line, set up logging, dispatch.
+
+use anyhow::Context;
+use clap::Parser;
+use rqdash::config::{Cli, Command};
+use rqdash::store::Store;
+use rqdash::web;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    // rediss:// panics without a process-wide crypto provider; ring avoids a C/cmake build.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.redis, cli.serve).await,
+    }
+}
+
+async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs) -> anyhow::Result<()> {
+    let store = Store::from_args(&redis)?;
+    let addr = format!("{}:{}", args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let shutdown = CancellationToken::new();
+    let state = web::AppState { store: store.clone(), prefix: args.prefix(), shutdown: shutdown.clone() };
+    for inst in store.instances() {
+        tracing::info!(instance = inst.index, url = %inst.url, "Redis instance configured");
+    }
+    tracing::info!("rqdash listening on http://{addr}{}/", args.prefix());
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    });
+    web::serve(listener, state).await?;
+    Ok(())
+}

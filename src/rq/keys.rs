@@ -1,0 +1,132 @@
+//! Every Redis key RQ uses, built from one prefix (RQ 3.0's `RQ_KEY_PREFIX`, `rq` before).
+
+use crate::rq::State;
+
+/// Key builder for one RQ key prefix. Built here and nowhere else, so a wrong template shows up once.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// Keys under `prefix` (normally `rq`).
+    pub fn new(prefix: &str) -> Self {
+        Self { prefix: prefix.to_owned() }
+    }
+
+    /// The prefix in use.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// `rq:queues`: the set of queue keys (members are full keys, not names).
+    pub fn queues(&self) -> String {
+        format!("{}:queues", self.prefix)
+    }
+
+    /// The namespace of queue keys, `rq:queue:`.
+    pub fn queue_ns(&self) -> String {
+        format!("{}:queue:", self.prefix)
+    }
+
+    /// `rq:queue:<q>`: the list of queued job ids.
+    pub fn queue(&self, q: &str) -> String {
+        format!("{}:queue:{q}", self.prefix)
+    }
+
+    /// The sorted set behind a registry state (None for `queued`, which is a list).
+    pub fn registry(&self, state: State, q: &str) -> Option<String> {
+        let kind = match state {
+            State::Queued => return None,
+            State::Started => "wip",
+            State::Finished => "finished",
+            State::Failed => "failed",
+            State::Deferred => "deferred",
+            State::Scheduled => "scheduled",
+            State::Canceled => "canceled",
+            State::Ready => "ready",
+        };
+        Some(format!("{}:{kind}:{q}", self.prefix))
+    }
+
+    /// The key holding a state's ids: the queue list or the registry zset.
+    pub fn state_key(&self, state: State, q: &str) -> String {
+        self.registry(state, q).unwrap_or_else(|| self.queue(q))
+    }
+
+    /// `rq:job:<id>`: the job hash.
+    pub fn job(&self, id: &str) -> String {
+        format!("{}:job:{id}", self.prefix)
+    }
+
+    /// `rq:job:<id>:dependents`.
+    pub fn dependents(&self, id: &str) -> String {
+        format!("{}:job:{id}:dependents", self.prefix)
+    }
+
+    /// `rq:job::<id>:dependencies` (the double colon is RQ's, in every version).
+    pub fn dependencies(&self, id: &str) -> String {
+        format!("{}:job::{id}:dependencies", self.prefix)
+    }
+
+    /// `rq:results:<id>`: the results stream.
+    pub fn results(&self, id: &str) -> String {
+        format!("{}:results:{id}", self.prefix)
+    }
+
+    /// `rq:executions:<id>` (2.x+).
+    pub fn executions(&self, id: &str) -> String {
+        format!("{}:executions:{id}", self.prefix)
+    }
+
+    /// `rq:workers`: set of worker keys.
+    pub fn workers(&self) -> String {
+        format!("{}:workers", self.prefix)
+    }
+
+    /// `rq:workers:<q>`: worker keys listening on a queue.
+    pub fn queue_workers(&self, q: &str) -> String {
+        format!("{}:workers:{q}", self.prefix)
+    }
+
+    /// The namespace of worker keys, `rq:worker:`.
+    pub fn worker_ns(&self) -> String {
+        format!("{}:worker:", self.prefix)
+    }
+
+    /// `rq:worker:<name>`.
+    pub fn worker(&self, name: &str) -> String {
+        format!("{}:worker:{name}", self.prefix)
+    }
+
+    /// `rq:worker:<name>:executions` (3.0: replaces `current_job`).
+    pub fn worker_executions(&self, name: &str) -> String {
+        format!("{}:worker:{name}:executions", self.prefix)
+    }
+
+    /// `rq:suspended`.
+    pub fn suspended(&self) -> String {
+        format!("{}:suspended", self.prefix)
+    }
+
+    /// Strip a namespace from a member of `rq:queues` / `rq:workers`; None if it does not belong.
+    pub fn strip<'a>(ns: &str, member: &'a str) -> Option<&'a str> {
+        member.strip_prefix(ns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependencies_key_keeps_rqs_double_colon() {
+        assert_eq!(Keys::new("rq").dependencies("a"), "rq:job::a:dependencies");
+    }
+
+    #[test]
+    fn started_registry_is_called_wip() {
+        assert_eq!(Keys::new("rq").state_key(State::Started, "q"), "rq:wip:q");
+        assert_eq!(Keys::new("myapp").state_key(State::Queued, "q"), "myapp:queue:q");
+    }
+}

@@ -1,0 +1,124 @@
+//! RQ's model as pure types: keys, states, jobs, workers, results and safe decoding. No I/O here.
+
+pub mod decode;
+pub mod detail;
+pub mod detail_call;
+pub mod job;
+pub mod keys;
+pub mod pickle;
+pub mod result;
+pub mod time;
+pub mod worker;
+
+use serde::Serialize;
+
+pub use keys::Keys;
+
+/// Where a job can sit in a queue: the list itself or one of the registries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Queued,
+    Started,
+    Finished,
+    Failed,
+    Deferred,
+    Scheduled,
+    Canceled,
+    /// RQ 3.0's transient ReadyJobRegistry.
+    Ready,
+}
+
+impl State {
+    /// Every state, in the order the dashboard shows them.
+    pub const ALL: [State; 8] = [
+        State::Queued,
+        State::Started,
+        State::Finished,
+        State::Failed,
+        State::Deferred,
+        State::Scheduled,
+        State::Canceled,
+        State::Ready,
+    ];
+
+    /// The lowercase name used in URLs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Queued => "queued",
+            State::Started => "started",
+            State::Finished => "finished",
+            State::Failed => "failed",
+            State::Deferred => "deferred",
+            State::Scheduled => "scheduled",
+            State::Canceled => "canceled",
+            State::Ready => "ready",
+        }
+    }
+
+    /// Parse a state name; "wip" is accepted as RQ's own name for started.
+    pub fn parse(s: &str) -> Option<State> {
+        Some(match s {
+            "queued" => State::Queued,
+            "started" | "wip" => State::Started,
+            "finished" => State::Finished,
+            "failed" => State::Failed,
+            "deferred" => State::Deferred,
+            "scheduled" => State::Scheduled,
+            "canceled" | "cancelled" => State::Canceled,
+            "ready" => State::Ready,
+            _ => return None,
+        })
+    }
+
+    /// What a registry score means for this state (None for the queue list, which has no score).
+    pub fn score_meaning(self) -> Option<&'static str> {
+        match self {
+            State::Queued => None,
+            State::Started => Some("heartbeat_expires_at"),
+            State::Finished | State::Failed => Some("expires_at"),
+            State::Deferred => Some("deferred_at"),
+            State::Scheduled => Some("scheduled_for"),
+            State::Canceled => Some("canceled_at"),
+            State::Ready => Some("ready_at"),
+        }
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Split a started-registry member: RQ 2.x+ stores `<id>:<execution_id>` (32 hex chars), 1.x a bare id.
+pub fn split_started_member(member: &str) -> (&str, Option<&str>) {
+    if let Some((id, eid)) = member.rsplit_once(':')
+        && eid.len() == 32
+        && eid.bytes().all(|b| b.is_ascii_hexdigit())
+        && !id.is_empty()
+    {
+        return (id, Some(eid));
+    }
+    (member, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn started_members_split_at_the_execution_id_only() {
+        let eid = "0123456789abcdef0123456789abcdef";
+        assert_eq!(split_started_member(&format!("job-1:{eid}")), ("job-1", Some(eid)));
+        assert_eq!(split_started_member("old:style:id"), ("old:style:id", None));
+        assert_eq!(split_started_member("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn every_state_round_trips_through_its_name() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+    }
+}

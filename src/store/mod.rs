@@ -1,0 +1,140 @@
+//! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
+
+mod conn;
+pub mod detail;
+pub mod info;
+pub mod jobs;
+pub mod overview;
+pub mod url;
+mod value;
+pub mod workers;
+
+use std::sync::Arc;
+
+use redis::aio::ConnectionManager;
+
+pub use conn::ConnOptions;
+use conn::Conn;
+
+use crate::config::RedisArgs;
+use crate::rq::Keys;
+
+/// Errors of the store layer; the web layer maps each to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Redis instance {index} ({url}) is unreachable: {detail}")]
+    Unavailable { index: usize, url: String, detail: String },
+    #[error("Redis error on instance {index} ({url}): {detail}")]
+    Redis { index: usize, url: String, detail: String },
+    #[error("{0}")]
+    Config(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result alias for store calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One configured Redis instance.
+#[derive(Debug)]
+pub struct Instance {
+    pub index: usize,
+    /// The URL with its password masked: the only form ever shown or logged.
+    pub url: String,
+    pub keys: Keys,
+    conn: Conn,
+}
+
+impl Instance {
+    /// A connection, or a 503-class error naming this instance.
+    pub async fn conn(&self) -> Result<ConnectionManager> {
+        self.conn.get().await.map_err(|e| self.err(e))
+    }
+
+    /// Convert a Redis error into a store error naming this instance (password masked).
+    pub fn err(&self, e: redis::RedisError) -> Error {
+        let (index, url) = (self.index, self.url.clone());
+        let detail = e.to_string();
+        if conn::is_unreachable(&e) {
+            Error::Unavailable { index, url, detail }
+        } else {
+            Error::Redis { index, url, detail }
+        }
+    }
+
+    /// Run a pipeline, reporting failures against this instance (and healing Sentinel routing).
+    pub async fn query<T: redis::FromRedisValue>(&self, pipe: &redis::Pipeline) -> Result<T> {
+        let mut c = self.conn().await?;
+        match pipe.query_async::<T>(&mut c).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.conn.on_error(&e).await;
+                Err(self.err(e))
+            }
+        }
+    }
+}
+
+/// All configured instances; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    instances: Arc<Vec<Instance>>,
+}
+
+impl Store {
+    /// Build from configuration without connecting (Redis may be down at start).
+    pub fn from_args(args: &RedisArgs) -> Result<Self> {
+        let password = match &args.redis_password_file {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .map_err(|e| Error::Config(format!("cannot read {}: {e}", p.display())))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let tls_ca = match &args.tls_ca_file {
+            Some(p) => Some(
+                std::fs::read(p).map_err(|e| Error::Config(format!("cannot read {}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        let opts = ConnOptions {
+            connect_timeout: args.connect_timeout(),
+            response_timeout: args.response_timeout(),
+            tls_ca,
+        };
+        let urls = args.urls();
+        let mut instances = Vec::with_capacity(urls.len());
+        for (index, raw) in urls.iter().enumerate() {
+            let target = url::parse(raw, password.as_deref(), args.tls_insecure)?;
+            instances.push(Instance {
+                index,
+                url: url::mask(raw),
+                keys: Keys::new(&args.rq_key_prefix),
+                conn: Conn::new(target, opts.clone()),
+            });
+        }
+        Ok(Self { instances: Arc::new(instances) })
+    }
+
+    /// Every instance, in configuration order.
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    /// Instance `n`, or a 404-class error.
+    pub fn instance(&self, n: usize) -> Result<&Instance> {
+        self.instances.get(n).ok_or_else(|| {
+            Error::NotFound(format!(
+                "no Redis instance {n}: {} configured (0..{})",
+                self.instances.len(),
+                self.instances.len().saturating_sub(1)
+            ))
+        })
+    }
+}

@@ -1,0 +1,153 @@
+//! The all-queues overview: every queue's counts, workers and oldest job in one pipelined round trip.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Instance, Result, value};
+use crate::rq::{State, Keys, time};
+
+/// Read-only: the enqueue time of the job at the head of a queue, without a second round trip.
+const OLDEST_LUA: &str = "local id = redis.call('LINDEX', KEYS[1], 0)\n\
+if not id then return false end\n\
+return redis.call('HGET', ARGV[1] .. id, 'enqueued_at')";
+
+/// Job counts of one queue, per state.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub queued: i64,
+    pub started: i64,
+    pub finished: i64,
+    pub failed: i64,
+    pub deferred: i64,
+    pub scheduled: i64,
+    pub canceled: i64,
+    /// RQ 3.0's transient ready registry (0 elsewhere).
+    pub ready: i64,
+}
+
+impl Counts {
+    /// The count of one state.
+    pub fn get(&self, s: State) -> i64 {
+        match s {
+            State::Queued => self.queued,
+            State::Started => self.started,
+            State::Finished => self.finished,
+            State::Failed => self.failed,
+            State::Deferred => self.deferred,
+            State::Scheduled => self.scheduled,
+            State::Canceled => self.canceled,
+            State::Ready => self.ready,
+        }
+    }
+
+    fn set(&mut self, s: State, n: i64) {
+        *match s {
+            State::Queued => &mut self.queued,
+            State::Started => &mut self.started,
+            State::Finished => &mut self.finished,
+            State::Failed => &mut self.failed,
+            State::Deferred => &mut self.deferred,
+            State::Scheduled => &mut self.scheduled,
+            State::Canceled => &mut self.canceled,
+            State::Ready => &mut self.ready,
+        } = n;
+    }
+
+    /// Add another queue's counts (for totals).
+    pub fn add(&mut self, o: &Counts) {
+        for s in State::ALL {
+            self.set(s, self.get(s) + o.get(s));
+        }
+    }
+}
+
+/// One queue of the overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueInfo {
+    pub name: String,
+    pub counts: Counts,
+    /// Workers listening on the queue (`rq:workers:<q>`, stale members included).
+    pub workers: i64,
+    /// `enqueued_at` of the job at the head of the queue.
+    pub oldest_enqueued_at: Option<String>,
+}
+
+/// Everything the overview needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub queues: Vec<QueueInfo>,
+    pub totals: Counts,
+    pub workers: i64,
+    pub suspended: bool,
+}
+
+/// Queue names from the members of `rq:queues` (full keys), sorted, foreign members skipped.
+pub fn queue_names(keys: &Keys, members: &[String]) -> Vec<String> {
+    let ns = keys.queue_ns();
+    let mut names: Vec<String> =
+        members.iter().filter_map(|m| Keys::strip(&ns, m)).map(str::to_owned).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Read the overview: round trip 1 lists the queues, round trip 2 counts all of them at once.
+pub async fn overview(inst: &Instance) -> Result<Overview> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.cmd("SMEMBERS").arg(k.queues()).cmd("SCARD").arg(k.workers()).cmd("EXISTS").arg(k.suspended());
+    let head: Vec<redis::Value> = inst.query(&p).await?;
+    let members = head.first().map(value::strings).unwrap_or_default();
+    let names = queue_names(k, &members);
+    let per_queue = State::ALL.len() + 2;
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for q in &names {
+        for s in State::ALL {
+            let cmd = if s == State::Queued { "LLEN" } else { "ZCARD" };
+            p.cmd(cmd).arg(k.state_key(s, q));
+        }
+        p.cmd("SCARD").arg(k.queue_workers(q));
+        p.cmd("EVAL").arg(OLDEST_LUA).arg(1).arg(k.queue(q)).arg(k.job(""));
+    }
+    let vals: Vec<redis::Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let mut totals = Counts::default();
+    let mut queues = Vec::with_capacity(names.len());
+    for (i, name) in names.into_iter().enumerate() {
+        let row = vals.get(i * per_queue..(i + 1) * per_queue).unwrap_or(&[]);
+        let mut counts = Counts::default();
+        for (j, s) in State::ALL.into_iter().enumerate() {
+            counts.set(s, row.get(j).map_or(0, value::int));
+        }
+        totals.add(&counts);
+        queues.push(QueueInfo {
+            name,
+            counts,
+            workers: row.get(State::ALL.len()).map_or(0, value::int),
+            oldest_enqueued_at: row
+                .get(State::ALL.len() + 1)
+                .and_then(value::string)
+                .and_then(|s| time::normalize(&s)),
+        });
+    }
+    Ok(Overview {
+        queues,
+        totals,
+        workers: head.get(1).map_or(0, value::int),
+        suspended: head.get(2).map_or(0, value::int) > 0,
+    })
+}
+
+/// Whether a queue is known: a member of `rq:queues`.
+pub async fn queue_exists(inst: &Instance, q: &str) -> Result<bool> {
+    let mut p = redis::pipe();
+    p.cmd("SISMEMBER").arg(inst.keys.queues()).arg(inst.keys.queue(q));
+    let (n,): (i64,) = inst.query(&p).await?;
+    Ok(n > 0)
+}
+
+/// Counts per queue name (helper for tests and the CLI).
+pub fn by_name(o: &Overview) -> BTreeMap<&str, &Counts> {
+    o.queues.iter().map(|q| (q.name.as_str(), &q.counts)).collect()
+}

@@ -1,0 +1,55 @@
+//! Workers: every member of `rq:workers` in one pipelined read; gone hashes are reported as stale.
+
+use serde::Serialize;
+
+use super::{Instance, Result, value};
+use crate::rq::Keys;
+use crate::rq::worker::Worker;
+
+/// The workers page / API.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workers {
+    pub workers: Vec<Worker>,
+    /// `rq:suspended` exists: workers take no new jobs.
+    pub suspended: bool,
+    /// Seconds until the suspension lifts by itself (None: until resumed).
+    pub suspended_ttl: Option<i64>,
+}
+
+/// Read all workers, sorted by name.
+pub async fn workers(inst: &Instance) -> Result<Workers> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.cmd("SMEMBERS").arg(k.workers()).cmd("EXISTS").arg(k.suspended()).cmd("TTL").arg(k.suspended());
+    let head: Vec<redis::Value> = inst.query(&p).await?;
+    let ns = k.worker_ns();
+    let mut names: Vec<String> = head
+        .first()
+        .map(value::strings)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| Keys::strip(&ns, m).map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    let suspended = head.get(1).map_or(0, value::int) > 0;
+    let ttl = head.get(2).map_or(-2, value::int);
+    let mut list = Vec::with_capacity(names.len());
+    if !names.is_empty() {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for n in &names {
+            p.cmd("HGETALL").arg(k.worker(n));
+            p.cmd("SMEMBERS").arg(k.worker_executions(n));
+            p.cmd("TTL").arg(k.worker(n));
+        }
+        let vals: Vec<redis::Value> = inst.query(&p).await?;
+        for (i, n) in names.iter().enumerate() {
+            let c = vals.get(i * 3..i * 3 + 3).unwrap_or(&[]);
+            let fields = c.first().map(value::pairs).unwrap_or_default();
+            let execs = c.get(1).map(value::strings).unwrap_or_default();
+            list.push(Worker::from_hash(n, &fields, &execs, c.get(2).map_or(-2, value::int)));
+        }
+    }
+    Ok(Workers { workers: list, suspended, suspended_ttl: (suspended && ttl >= 0).then_some(ttl) })
+}

@@ -1,0 +1,96 @@
+//! JSON API v1 handlers: extract and validate, one store call, serialise.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::error::{Error, Result};
+use super::params::Params;
+use crate::rq;
+use crate::store::{self, detail, info, jobs, overview, workers};
+
+/// `GET /api/v1/instances`: configured instances (masked URLs) and whether each answers PING.
+pub async fn instances(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<Value>> {
+    Params::parse(q.as_deref(), &[])?;
+    let mut out = Vec::new();
+    for inst in app.store.instances() {
+        let mut p = redis::pipe();
+        p.cmd("PING");
+        let ok = inst.query::<(String,)>(&p).await.is_ok();
+        out.push(json!({ "index": inst.index, "url": inst.url, "ok": ok, "key_prefix": inst.keys.prefix() }));
+    }
+    Ok(Json(json!({ "instances": out })))
+}
+
+/// `GET /api/v1/queues`.
+pub async fn queues(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<overview::Overview>> {
+    let p = Params::parse(q.as_deref(), &["instance"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    Ok(Json(overview::overview(inst).await?))
+}
+
+/// `GET /api/v1/queues/{queue}/jobs?state=&page=&per_page=&order=`.
+pub async fn queue_jobs(
+    State(app): State<AppState>,
+    Path(queue): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<jobs::JobPage>> {
+    let p = Params::parse(q.as_deref(), &["instance", "state", "page", "per_page", "order"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    let state = match p.get("state") {
+        None => rq::State::Queued,
+        Some(s) => rq::State::parse(s).ok_or_else(|| {
+            Error::NotFound(format!(
+                "unknown state {s:?} (one of queued, started, finished, failed, deferred, scheduled, canceled, ready)"
+            ))
+        })?,
+    };
+    let desc = match p.get("order") {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(o) => return Err(Error::BadRequest(format!("order must be asc or desc, got {o:?}"))),
+    };
+    let query = jobs::PageQuery {
+        state,
+        page: p.int("page", 1, 1, 10_000_000)?,
+        per_page: p.int("per_page", 50, 1, jobs::MAX_PER_PAGE)?,
+        desc,
+    };
+    Ok(Json(jobs::list(inst, &queue, query).await?))
+}
+
+/// `GET /api/v1/jobs/{id}`.
+pub async fn job(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<rq::detail::JobDetail>> {
+    let p = Params::parse(q.as_deref(), &["instance"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    Ok(Json(detail::job(inst, &id).await?))
+}
+
+/// `GET /api/v1/workers`.
+pub async fn workers(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<workers::Workers>> {
+    let p = Params::parse(q.as_deref(), &["instance"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    Ok(Json(workers::workers(inst).await?))
+}
+
+/// `GET /api/v1/redis`.
+pub async fn redis_info(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<Value>> {
+    let p = Params::parse(q.as_deref(), &["instance"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    let info = info::redis_info(inst).await?;
+    Ok(Json(json!({ "instance": inst.index, "url": inst.url, "info": info })))
+}
+
+/// Unknown `/api` paths.
+pub async fn not_found() -> Error {
+    Error::NotFound("no such API endpoint".to_owned())
+}
+
+/// Keep `store` in scope for docs linking.
+#[allow(dead_code)]
+fn _uses(_: store::Error) {}
