@@ -1,0 +1,88 @@
+//! Every read endpoint leaves Redis byte-for-byte unchanged and issues no write command.
+
+use std::collections::BTreeSet;
+
+use redis::Commands;
+
+use crate::api_basics::{plant_job, plant_queue};
+use crate::support::{Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
+
+/// Commands a read may use. Anything else seen in INFO commandstats fails the test.
+const READ_COMMANDS: &[&str] = &[
+    "smembers", "scard", "sismember", "exists", "llen", "zcard", "eval", "lindex", "hget", "lrange",
+    "zrange", "zrevrange", "hmget", "hstrlen", "xrevrange", "hgetall", "ttl", "lpos", "info", "ping",
+    "multi", "exec", "client|setinfo", "client|setname", "hello", "select", "auth",
+    // the test's own probes
+    "debug|digest", "config|resetstat",
+];
+
+fn digest(con: &mut redis::Connection) -> String {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).expect("DEBUG DIGEST")
+}
+
+fn commands_used(con: &mut redis::Connection) -> BTreeSet<String> {
+    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
+    info.lines()
+        .filter_map(|l| l.strip_prefix("cmdstat_"))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Hit every read endpoint for every queue, state, job and worker the server holds.
+async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
+    let q = app.get_json("/api/v1/queues").await;
+    for queue in q["queues"].as_array().into_iter().flatten() {
+        let name = queue["name"].as_str().unwrap_or_default();
+        for state in ["queued", "started", "finished", "failed", "deferred", "scheduled", "canceled", "ready"] {
+            for order in ["asc", "desc"] {
+                let page = app.get_json(&format!("/api/v1/queues/{}/jobs?state={state}&order={order}&per_page=500", seg(name))).await;
+                for job in page["jobs"].as_array().into_iter().flatten() {
+                    let id = job["id"].as_str().unwrap_or_default();
+                    let r = app.get(&format!("/api/v1/jobs/{}", seg(id))).await;
+                    assert!(r.status == 200 || r.status == 404, "job {id}: {}", r.text());
+                }
+            }
+        }
+    }
+    let keys: Vec<String> = con.keys("rq:job:*").expect("KEYS");
+    for k in keys {
+        let id = k.trim_start_matches("rq:job:");
+        let _ = app.get(&format!("/api/v1/jobs/{}", seg(id))).await;
+    }
+    app.get_json("/api/v1/workers").await;
+    app.get_json("/api/v1/redis").await;
+    app.get_json("/api/v1/instances").await;
+}
+
+async fn assert_reads_write_nothing(server: &RedisServer) {
+    let mut con = server.conn();
+    let before = digest(&mut con);
+    let app = TestApp::new(&server.url());
+    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+    hit_everything(&app, &mut con).await;
+    let used = commands_used(&mut con);
+    let writes: Vec<&String> = used.iter().filter(|c| !READ_COMMANDS.contains(&c.as_str()) && *c != "keys").collect();
+    assert!(writes.is_empty(), "reads issued other commands: {writes:?}");
+    assert_eq!(digest(&mut con), before, "the dataset changed");
+}
+
+#[tokio::test]
+async fn reading_planted_data_with_orphans_changes_nothing() {
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    plant_queue(&mut con, "default");
+    plant_job(&mut con, "a", "queued", "default");
+    let _: () = con.rpush("rq:queue:default", &["a", "ghost-q"][..]).expect("RPUSH");
+    let _: () = con.zadd("rq:failed:default", "ghost-f", 1).expect("ZADD");
+    let _: () = con.sadd("rq:workers", "rq:worker:gone").expect("SADD");
+    assert_reads_write_nothing(&r).await;
+}
+
+#[tokio::test]
+async fn reading_real_rq_data_of_every_version_changes_nothing() {
+    for v in RQ_VERSIONS {
+        let server = Fixture::get(v).server();
+        assert_reads_write_nothing(&server).await;
+    }
+}

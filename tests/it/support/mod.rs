@@ -1,0 +1,9 @@
+//! Test fixtures: a redis-server per test, RQ data snapshots made by the real `rq`, an in-process app.
+
+pub mod app;
+pub mod fixture;
+pub mod redis_server;
+
+pub use app::{TestApp, seg};
+pub use fixture::{Fixture, RQ_VERSIONS};
+pub use redis_server::RedisServer;
