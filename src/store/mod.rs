@@ -88,6 +88,8 @@ pub struct Store {
 impl Store {
     /// Build from configuration without connecting (Redis may be down at start).
     pub fn from_args(args: &RedisArgs) -> Result<Self> {
+        // rediss:// panics without a process-wide crypto provider; ring avoids a C/cmake build.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let password = match &args.redis_password_file {
             Some(p) => Some(
                 std::fs::read_to_string(p)

@@ -12,3 +12,5 @@ mod hostile_data;
 mod reads_never_write;
 // The API agrees with what the real `rq` (1.16.2, 2.12.0, 3.0.0) says about real data.
 mod rq_oracle;
+// TLS with a private CA; Sentinel discovery and failover.
+mod tls_and_sentinel;
