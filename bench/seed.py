@@ -129,7 +129,11 @@ def add_finished(p, conn: Redis, queue: str, order: int, created, worker: str) -
 
 
 def enqueue(p, q: Queue, conn: Redis, order: int) -> None:
-    """One queued job through Queue.enqueue_job (also registers the queue in rq:queues)."""
+    """One queued job through Queue.enqueue_job (also registers the queue in rq:queues).
+
+    enqueue_job switches the pipeline to MULTI mode and refuses a pipeline that already holds
+    other commands, so queued jobs get a Batcher of their own.
+    """
     job = new_job(conn, CHARGE, (order, 10 + order % 90), {"currency": "EUR"}, q.name, now())
     q.enqueue_job(job, pipeline=p)
 
@@ -156,14 +160,14 @@ class Batcher:
 
 def seed_small_queues(conn: Redis, a: argparse.Namespace) -> dict:
     """bench-q-NNNN: queued jobs, 2-5 finished and 1-3 failed per queue."""
-    b = Batcher(conn, a.batch)
+    queued, b = Batcher(conn, a.batch), Batcher(conn, a.batch)
     counts = {"queued": 0, "finished": 0, "failed": 0}
     base = now() - timedelta(hours=2)
     for i in range(a.queues):
         name = f"bench-q-{i:04d}"
         q = Queue(name, connection=conn)
         for j in range(a.queued_per_queue):
-            b.add(enqueue, q, conn, i * 100 + j)
+            queued.add(enqueue, q, conn, i * 100 + j)
         counts["queued"] += a.queued_per_queue
         for j in range(2 + i % 4):
             b.add(add_finished, conn, name, i * 100 + j, base + timedelta(seconds=i + j), f"bench-worker-{i % 10}")
@@ -171,16 +175,18 @@ def seed_small_queues(conn: Redis, a: argparse.Namespace) -> dict:
         for j in range(1 + i % 3):
             b.add(add_failed, conn, name, i * 100 + 50 + j, base + timedelta(seconds=i + j), f"bench-worker-{i % 10}")
             counts["failed"] += 1
+    queued.flush()
     b.flush()
     return counts
 
 
 def seed_big(conn: Redis, a: argparse.Namespace) -> None:
     """Queue 'big': a few queued jobs and --failed-jobs failed ones (oldest first)."""
-    b = Batcher(conn, a.batch)
+    queued, b = Batcher(conn, a.batch), Batcher(conn, a.batch)
     q = Queue("big", connection=conn)
     for j in range(3):
-        b.add(enqueue, q, conn, j)
+        queued.add(enqueue, q, conn, j)
+    queued.flush()
     base = now() - timedelta(seconds=a.failed_jobs)
     for i in range(a.failed_jobs):
         b.add(add_failed, conn, "big", i, base + timedelta(seconds=i), f"bench-worker-{i % 10}")
@@ -206,7 +212,7 @@ def real_jobs(conn: Redis) -> tuple[int, int]:
     q.enqueue(CHARGE, 3, 10)
     q.enqueue(EMAIL, "a@example.com", "hello", body="x" * 200)
     q.enqueue("bench_tasks.divide", 10, 4)
-    SimpleWorker([q], connection=conn, name="bench-burst-worker").work(burst=True, logging_level="WARNING")
+    SimpleWorker([q], connection=conn, name="bench-burst-worker").work(burst=True, logging_level="CRITICAL")
     return FailedJobRegistry("bench-real", connection=conn).get_job_count(), \
         FinishedJobRegistry("bench-real", connection=conn).get_job_count()
 

@@ -29,8 +29,14 @@ pub enum Command {
 pub struct RedisArgs {
     /// Redis URL (repeatable): redis://, rediss://, unix://, redis+sentinel://h1:p1,h2:p2/master[/db].
     /// The env var takes a whitespace-separated list; RQ_DASHBOARD_REDIS_URL is read as a fallback.
-    #[arg(short = 'u', long = "redis-url", env = "RQDASH_REDIS_URL", value_delimiter = ' ',
-          global = true, hide_env_values = true)]
+    #[arg(
+        short = 'u',
+        long = "redis-url",
+        env = "RQDASH_REDIS_URL",
+        value_delimiter = ' ',
+        global = true,
+        hide_env_values = true
+    )]
     pub redis_url: Vec<String>,
 
     /// File holding the Redis password (used for URLs that carry none), so it stays out of `ps`.
@@ -72,17 +78,39 @@ pub struct ServeArgs {
     /// Serve everything under this path, e.g. /rq behind a reverse proxy.
     #[arg(long, env = "RQDASH_URL_PREFIX", default_value = "", global = true)]
     pub url_prefix: String,
+
+    /// How often open pages are refreshed: "2s", "500ms", or a bare number of milliseconds
+    /// (rq-dashboard's RQ_DASHBOARD_POLL_INTERVAL unit).
+    #[arg(long, env = "RQDASH_POLL_INTERVAL", default_value = "2s", value_parser = parse_interval, global = true)]
+    pub poll_interval: Duration,
+
+    /// Hide every action and refuse every mutation with 403.
+    #[arg(long, env = "RQDASH_READ_ONLY", global = true)]
+    pub read_only: bool,
+}
+
+/// "2s", "1.5s", "500ms" or "2500" (milliseconds); at least 100 ms so Redis is never hammered.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let secs = if let Some(ms) = t.strip_suffix("ms") {
+        ms.trim().parse::<f64>().map(|v| v / 1000.0)
+    } else if let Some(sec) = t.strip_suffix('s') {
+        sec.trim().parse::<f64>()
+    } else {
+        t.parse::<f64>().map(|v| v / 1000.0)
+    }
+    .map_err(|_| format!("not a duration: {s:?} (try 2s or 500ms)"))?;
+    if !(0.1..=3600.0).contains(&secs) {
+        return Err(format!("poll interval must be between 100ms and 1h, got {s:?}"));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 impl RedisArgs {
     /// The configured URLs: flags or RQDASH_REDIS_URL, else RQ_DASHBOARD_REDIS_URL, else localhost.
     pub fn urls(&self) -> Vec<String> {
-        let mut urls: Vec<String> = self
-            .redis_url
-            .iter()
-            .flat_map(|u| u.split_whitespace())
-            .map(str::to_owned)
-            .collect();
+        let mut urls: Vec<String> =
+            self.redis_url.iter().flat_map(|u| u.split_whitespace()).map(str::to_owned).collect();
         if urls.is_empty()
             && let Ok(v) = std::env::var("RQ_DASHBOARD_REDIS_URL")
         {
@@ -115,16 +143,21 @@ impl ServeArgs {
 /// "/rq/" and "rq" both become "/rq"; "/" and "" become "".
 pub fn normalize_prefix(p: &str) -> String {
     let t = p.trim().trim_matches('/');
-    if t.is_empty() {
-        String::new()
-    } else {
-        format!("/{t}")
-    }
+    if t.is_empty() { String::new() } else { format!("/{t}") }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn poll_intervals_accept_seconds_milliseconds_and_bare_numbers() {
+        assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_interval("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_interval("2500"), Ok(Duration::from_millis(2500)));
+        assert!(parse_interval("1ms").is_err());
+        assert!(parse_interval("soon").is_err());
+    }
 
     #[test]
     fn prefixes_are_normalised() {

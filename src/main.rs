@@ -23,9 +23,16 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs) -> anyhow::Result<()> {
     let store = Store::from_args(&redis)?;
     let addr = format!("{}:{}", args.bind, args.port);
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let shutdown = CancellationToken::new();
-    let state = web::AppState { store: store.clone(), prefix: args.prefix(), shutdown: shutdown.clone() };
+    let state = web::AppState::new(
+        store.clone(),
+        args.prefix(),
+        args.read_only,
+        args.poll_interval,
+        shutdown.clone(),
+    );
     for inst in store.instances() {
         tracing::info!(instance = inst.index, url = %inst.url, "Redis instance configured");
     }

@@ -1,13 +1,190 @@
-//! TEMPORARY STUB (replaced by the real decoder).
+//! Decoding of RQ's stored values (job `data`/`meta`/`result`/`exc_info`, results-stream
+//! `return_value`/`exc_string`) into something displayable. Never executes anything and
+//! never panics: whatever cannot be decoded comes back as [`Decoded::Undecodable`].
+
+use std::io::Read;
+
+use flate2::read::ZlibDecoder;
 use serde::Serialize;
-use crate::rq::pickle::PyValue;
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "format", rename_all = "lowercase")]
-pub enum Decoded { Text { repr: String }, Undecodable { error: String, hex_preview: String, len: usize } }
-impl Decoded { pub fn to_repr(&self, _m: usize) -> String { String::new() } }
-pub fn decode_payload(_raw: &[u8], _c: bool) -> Decoded { Decoded::Text { repr: String::new() } }
-pub fn decode_text(raw: &[u8], _c: bool) -> String { String::from_utf8_lossy(raw).into_owned() }
-pub fn hex_preview(b: &[u8], n: usize) -> String { b.iter().take(n).map(|x| format!("{x:02x}")).collect() }
-pub struct JobCall { pub func_name: Option<String>, pub instance: Option<PyValue>, pub args: Vec<PyValue>, pub kwargs: Vec<(String, PyValue)> }
-impl JobCall { pub fn call_string(&self, _m: usize) -> String { String::new() } }
-pub fn decode_job_data(_raw: &[u8]) -> Result<JobCall, Decoded> { Err(Decoded::Text{repr:String::new()}) }
+use serde_json::{Value, json};
+
+use crate::rq::pickle::{self, Limits, PyValue};
+
+mod job;
+pub use job::{JobCall, Serializer, decode_job_data};
+
+/// Cap on decompressed size; a zlib bomb expands about 1000:1, so this is checked while reading.
+pub const MAX_INFLATED: usize = 8 << 20;
+/// `repr` length used by the `Serialize` impls.
+const SERIALIZE_REPR_LEN: usize = 4096;
+/// Bytes shown in `hex_preview` of undecodable values.
+const HEX_PREVIEW_BYTES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("not zlib data: {0}")]
+    Zlib(String),
+    #[error("decompressed data exceeds {0} bytes")]
+    TooLarge(usize),
+}
+
+/// zlib-decompress at most `cap` bytes; more than that is an error (a zlib bomb).
+pub fn inflate(bytes: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    match inflate_capped(bytes, cap)? {
+        (out, false) => Ok(out),
+        (_, true) => Err(DecodeError::TooLarge(cap)),
+    }
+}
+
+/// The first `cap` decompressed bytes, and whether there was more.
+fn inflate_capped(bytes: &[u8], cap: usize) -> Result<(Vec<u8>, bool), DecodeError> {
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    let mut out = Vec::new();
+    ZlibDecoder::new(bytes)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| DecodeError::Zlib(e.to_string()))?;
+    let over = out.len() > cap;
+    out.truncate(cap);
+    Ok((out, over))
+}
+
+/// A decoded field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    Pickle(PyValue),
+    Json(Value),
+    Text(String),
+    Undecodable { error: String, hex_preview: String, len: usize },
+}
+
+impl Decoded {
+    pub fn format(&self) -> &'static str {
+        match self {
+            Decoded::Pickle(_) => "pickle",
+            Decoded::Json(_) => "json",
+            Decoded::Text(_) => "text",
+            Decoded::Undecodable { .. } => "undecodable",
+        }
+    }
+
+    /// Display text, at most about `max_len` bytes.
+    pub fn to_repr(&self, max_len: usize) -> String {
+        match self {
+            Decoded::Pickle(v) => v.to_repr(max_len),
+            Decoded::Json(v) => cut(&v.to_string(), max_len),
+            Decoded::Text(s) => cut(s, max_len),
+            Decoded::Undecodable { error, hex_preview, len } => {
+                cut(&format!("<undecodable ({error}), {len} bytes: {hex_preview}>"), max_len)
+            }
+        }
+    }
+
+    /// `{"format": "pickle", "repr": "...", "value": ...}`, or for undecodable values
+    /// `{"format": "undecodable", "error": ..., "hex_preview": ..., "len": ...}`.
+    pub fn to_json(&self, max_len: usize) -> Value {
+        let value = match self {
+            Decoded::Pickle(v) => v.to_json(),
+            Decoded::Json(v) => v.clone(),
+            Decoded::Text(s) => Value::String(cut(s, max_len)),
+            Decoded::Undecodable { error, hex_preview, len } => {
+                return json!({"format": "undecodable", "error": error, "hex_preview": hex_preview, "len": len});
+            }
+        };
+        json!({"format": self.format(), "repr": self.to_repr(max_len), "value": value})
+    }
+}
+
+impl Serialize for Decoded {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json(SERIALIZE_REPR_LEN).serialize(s)
+    }
+}
+
+fn undecodable(error: impl Into<String>, data: &[u8]) -> Decoded {
+    Decoded::Undecodable {
+        error: error.into(),
+        hex_preview: hex_preview(data, HEX_PREVIEW_BYTES),
+        len: data.len(),
+    }
+}
+
+/// Decode a stored value. `compressed` is true for job `data`; if it is not valid zlib,
+/// the raw bytes are used, as RQ does. Callers base64-decode stream values first.
+pub fn decode_payload(raw: &[u8], compressed: bool) -> Decoded {
+    if compressed {
+        match inflate(raw, MAX_INFLATED) {
+            Ok(data) => return sniff(&data),
+            Err(e @ DecodeError::TooLarge(_)) => return undecodable(e.to_string(), raw),
+            Err(DecodeError::Zlib(_)) => {}
+        }
+    }
+    sniff(raw)
+}
+
+/// The serializer is not recorded in Redis: pickle starts with PROTO (0x80), JSON with
+/// `[`/`{`/a scalar; old protocols 0-1 pickles are tried before falling back to text.
+fn sniff(data: &[u8]) -> Decoded {
+    let limits = Limits::default();
+    match data.first() {
+        None => return undecodable("empty value", data),
+        Some(0x80) => {
+            return match pickle::decode(data, &limits) {
+                Ok(v) => Decoded::Pickle(v),
+                Err(e) => undecodable(e.to_string(), data),
+            };
+        }
+        Some(_) => {}
+    }
+    let first = data.iter().find(|b| !b.is_ascii_whitespace()).copied().unwrap_or(b' ');
+    if b"[{\"-0123456789tfn".contains(&first)
+        && let Ok(v) = serde_json::from_slice::<Value>(data)
+    {
+        return Decoded::Json(v);
+    }
+    if let Ok(v) = pickle::decode(data, &limits) {
+        return Decoded::Pickle(v);
+    }
+    match std::str::from_utf8(data) {
+        Ok(s) => Decoded::Text(s.to_owned()),
+        Err(_) => undecodable("not pickle, JSON or UTF-8 text", data),
+    }
+}
+
+/// Text fields (`exc_info`, stream `exc_string` after base64): zlib, then lossy UTF-8.
+/// zlib("") (what a requeue writes) gives "". Not zlib: the raw bytes as lossy UTF-8.
+pub fn decode_text(raw: &[u8], compressed: bool) -> String {
+    if compressed && let Ok((data, over)) = inflate_capped(raw, MAX_INFLATED) {
+        let mut text = String::from_utf8_lossy(&data).into_owned();
+        if over {
+            text.push_str("\n… (truncated)");
+        }
+        return text;
+    }
+    String::from_utf8_lossy(raw).into_owned()
+}
+
+/// The first `n` bytes as space-separated hex pairs, with `…` if there is more.
+pub fn hex_preview(bytes: &[u8], n: usize) -> String {
+    let shown = bytes.get(..n).unwrap_or(bytes);
+    let mut out = shown.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+    if bytes.len() > shown.len() {
+        out.push_str(" …");
+    }
+    out
+}
+
+/// Cut `s` to at most `max` bytes on a char boundary, marking the cut with `…`.
+pub(crate) fn cut(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", s.get(..end).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,7 @@ use crate::rq::result::ResultEntry;
 use crate::rq::time;
 
 /// Longest rendering of one argument, meta or result value kept in the detail (the rest is elided).
-pub const VALUE_MAX: usize = 256 * 1024;
+pub const VALUE_MAX: usize = 4 * 1024 * 1024;
 /// Longest raw field shown as text in the raw-hash view.
 pub const RAW_TEXT_MAX: usize = 4096;
 
@@ -45,7 +45,7 @@ pub struct DetailInput {
     pub id: String,
     pub fields: Vec<(String, Vec<u8>)>,
     pub key_ttl: i64,
-    pub results: Vec<(String, Vec<(String, Vec<u8>)>)>,
+    pub results: crate::rq::result::RawEntries,
     pub dependencies: Vec<Related>,
     pub dependents: Vec<Related>,
     pub position: Option<i64>,
@@ -168,7 +168,8 @@ impl JobDetail {
             input.results.iter().map(|(id, fl)| ResultEntry::from_entry(id, fl, true)).collect();
         let call = super::detail_call::decode_call(f.raw("data"));
         let latest_exc = results.iter().find_map(|r| r.exc_string.clone());
-        let hash_exc = f.raw("exc_info").map(|v| decode::decode_text(v, true)).filter(|s| !s.trim().is_empty());
+        let hash_exc =
+            f.raw("exc_info").map(|v| decode::decode_text(v, true)).filter(|s| !s.trim().is_empty());
         let exc_info = latest_exc.or(hash_exc);
         let result = results
             .iter()
@@ -177,10 +178,11 @@ impl JobDetail {
             .or_else(|| f.raw("result").map(|v| decode::decode_payload(v, false)));
         let description = f.text("description");
         let (started, ended) = (f.ts("started_at"), f.ts("ended_at"));
-        let duration_seconds = match (started.as_deref().and_then(time::parse), ended.as_deref().and_then(time::parse)) {
-            (Some(a), Some(b)) if b >= a => Some(b.duration_since(a).as_secs_f64()),
-            _ => None,
-        };
+        let duration_seconds =
+            match (started.as_deref().and_then(time::parse), ended.as_deref().and_then(time::parse)) {
+                (Some(a), Some(b)) if b >= a => Some(b.duration_since(a).as_secs_f64()),
+                _ => None,
+            };
         let callbacks = ["success", "failure", "stopped"]
             .into_iter()
             .filter_map(|kind| {
@@ -198,7 +200,10 @@ impl JobDetail {
             missing: f.raw("data").is_none(),
             status: f.text("status"),
             origin: f.text("origin"),
-            func_name: call.func_name.clone().or_else(|| description.as_deref().and_then(func_name_from_description)),
+            func_name: call
+                .func_name
+                .clone()
+                .or_else(|| description.as_deref().and_then(func_name_from_description)),
             description,
             call: call.call,
             instance: call.instance,

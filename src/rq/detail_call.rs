@@ -44,7 +44,10 @@ pub fn decode_call(data: Option<&[u8]>) -> CallView {
                 .map(|(k, v)| Arg { name: Some(k.clone()), repr: v.to_repr(VALUE_MAX), value: v.to_json() })
                 .collect(),
             error: None,
-            serializer: "pickle",
+            serializer: match c.serializer {
+                decode::Serializer::Pickle => "pickle",
+                decode::Serializer::Json => "json",
+            },
         },
         Err(d) => CallView { error: Some(d), serializer: "unknown", ..Default::default() },
     }

@@ -102,11 +102,7 @@ pub fn func_name_from_description(desc: &str) -> Option<String> {
 
 /// The line that names the exception: the last non-empty line of a Python traceback.
 pub fn exc_summary(text: &str) -> Option<String> {
-    text.lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(|l| truncate(l, 300))
+    text.lines().rev().map(str::trim).find(|l| !l.is_empty()).map(|l| truncate(l, 300))
 }
 
 impl JobRow {
@@ -122,9 +118,7 @@ impl JobRow {
         let (id, execution_id) = member_to_id(state, member);
         let exists = values.iter().any(Option::is_some);
         let description = field(values, "description");
-        let exc_text = latest
-            .and_then(|r| r.exc_string.clone())
-            .or_else(|| hash_exc_info(values));
+        let exc_text = latest.and_then(|r| r.exc_string.clone()).or_else(|| hash_exc_info(values));
         let started = field(values, "started_at").and_then(|s| time::parse(&s));
         let ended = field(values, "ended_at").and_then(|s| time::parse(&s));
         Self {

@@ -10,12 +10,12 @@ pub mod result;
 pub mod time;
 pub mod worker;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use keys::Keys;
 
 /// Where a job can sit in a queue: the list itself or one of the registries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     Queued,

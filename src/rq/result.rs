@@ -6,6 +6,11 @@ use serde::Serialize;
 use crate::rq::decode::{self, Decoded};
 use crate::rq::time;
 
+/// Raw hash or stream-entry fields, as read: (name, bytes).
+pub type Fields = Vec<(String, Vec<u8>)>;
+/// Raw results-stream entries: (entry id, fields).
+pub type RawEntries = Vec<(String, Fields)>;
+
 /// One decoded result entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultEntry {

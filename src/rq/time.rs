@@ -12,9 +12,7 @@ pub fn parse(raw: &str) -> Option<Timestamp> {
         return Some(ts);
     }
     // Naive timestamps (no zone) are UTC in RQ.
-    t.parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|dt| TimeZone::UTC.to_timestamp(dt).ok())
+    t.parse::<jiff::civil::DateTime>().ok().and_then(|dt| TimeZone::UTC.to_timestamp(dt).ok())
 }
 
 /// Format as `2026-11-27T04:35:17.918019Z`.
@@ -39,7 +37,7 @@ pub fn normalize(raw: &str) -> Option<String> {
 
 /// A Unix-seconds float (registry scores, execution times) as ISO text; None for ±inf, NaN, negatives.
 pub fn from_epoch(secs: f64) -> Option<String> {
-    if !secs.is_finite() || secs < 0.0 || secs > 253_402_300_799.0 {
+    if !secs.is_finite() || !(0.0..=253_402_300_799.0).contains(&secs) {
         return None;
     }
     let micros = (secs * 1_000_000.0).round() as i64;

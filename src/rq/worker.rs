@@ -40,9 +40,7 @@ fn get<'a>(fields: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
 }
 
 fn text(fields: &[(String, Vec<u8>)], name: &str) -> Option<String> {
-    get(fields, name)
-        .map(|v| String::from_utf8_lossy(v).trim().to_owned())
-        .filter(|s| !s.is_empty())
+    get(fields, name).map(|v| String::from_utf8_lossy(v).trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 fn num<T: std::str::FromStr>(fields: &[(String, Vec<u8>)], name: &str) -> Option<T> {

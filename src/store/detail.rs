@@ -73,7 +73,8 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
         dependencies: dependencies.iter().enumerate().map(|(i, r)| related(i, r)).collect(),
         dependents: dependents.iter().enumerate().map(|(i, r)| related(nd + i, r)).collect(),
         position: if want_pos {
-            rel.get(nd + dependents.len()).and_then(|x| matches!(x, redis::Value::Int(_)).then(|| value::int(x)))
+            rel.get(nd + dependents.len())
+                .and_then(|x| matches!(x, redis::Value::Int(_)).then(|| value::int(x)))
         } else {
             None
         },

@@ -70,7 +70,9 @@ mod tests {
 
     #[test]
     fn info_text_is_parsed() {
-        let r = parse_info("# Server\r\nredis_version:7.0.15\r\nuptime_in_seconds:42\r\n# Keyspace\r\ndb0:keys=3,expires=0\r\n");
+        let r = parse_info(
+            "# Server\r\nredis_version:7.0.15\r\nuptime_in_seconds:42\r\n# Keyspace\r\ndb0:keys=3,expires=0\r\n",
+        );
         assert_eq!(r.redis_version.as_deref(), Some("7.0.15"));
         assert_eq!(r.uptime_in_seconds, Some(42));
         assert_eq!(r.keyspace, vec![("db0".to_owned(), "keys=3,expires=0".to_owned())]);

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::{Error, Instance, Result, value};
+use crate::rq::State;
 use crate::rq::job::{JobRow, LIST_FIELDS};
 use crate::rq::result::ResultEntry;
-use crate::rq::State;
 
 /// The largest page the API serves.
 pub const MAX_PER_PAGE: u64 = 500;
@@ -96,10 +96,7 @@ pub async fn rows(inst: &Instance, state: State, members: &[(String, Option<f64>
     let per = if with_result { 3 } else { 2 };
     let mut p = redis::pipe();
     p.ignore_errors();
-    let ids: Vec<String> = members
-        .iter()
-        .map(|(m, _)| crate::rq::job::member_to_id(state, m).0)
-        .collect();
+    let ids: Vec<String> = members.iter().map(|(m, _)| crate::rq::job::member_to_id(state, m).0).collect();
     for id in &ids {
         p.cmd("HMGET").arg(k.job(id)).arg(&LIST_FIELDS[..]);
         p.cmd("HSTRLEN").arg(k.job(id)).arg("data");
@@ -111,7 +108,8 @@ pub async fn rows(inst: &Instance, state: State, members: &[(String, Option<f64>
     let mut out = Vec::with_capacity(members.len());
     for (i, (member, score)) in members.iter().enumerate() {
         let chunk = vals.get(i * per..(i + 1) * per).unwrap_or(&[]);
-        let fields: Vec<Option<Vec<u8>>> = chunk.first().map(value::array).unwrap_or(&[]).iter().map(value::bytes).collect();
+        let fields: Vec<Option<Vec<u8>>> =
+            chunk.first().map(value::array).unwrap_or(&[]).iter().map(value::bytes).collect();
         let data_len = chunk.get(1).map_or(0, value::int);
         let latest = chunk
             .get(2)

@@ -2,19 +2,21 @@
 
 mod conn;
 pub mod detail;
+pub mod failed;
 pub mod info;
 pub mod jobs;
 pub mod overview;
 pub mod url;
 mod value;
 pub mod workers;
+pub mod write;
 
 use std::sync::Arc;
 
 use redis::aio::ConnectionManager;
 
-pub use conn::ConnOptions;
 use conn::Conn;
+pub use conn::ConnOptions;
 
 use crate::config::RedisArgs;
 use crate::rq::Keys;
@@ -26,6 +28,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// The job is not in a state the action applies to (the message names its current state).
+    #[error("{0}")]
+    Conflict(String),
     #[error("Redis instance {index} ({url}) is unreachable: {detail}")]
     Unavailable { index: usize, url: String, detail: String },
     #[error("Redis error on instance {index} ({url}): {detail}")]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Instance, Result, value};
-use crate::rq::{State, Keys, time};
+use crate::rq::{Keys, State, time};
 
 /// Read-only: the enqueue time of the job at the head of a queue, without a second round trip.
 const OLDEST_LUA: &str = "local id = redis.call('LINDEX', KEYS[1], 0)\n\

@@ -66,10 +66,7 @@ pub fn strings(v: &Value) -> Vec<String> {
 pub fn pairs(v: &Value) -> Vec<(String, Vec<u8>)> {
     match v {
         Value::Map(m) => m.iter().filter_map(|(k, v)| Some((string(k)?, bytes(v)?))).collect(),
-        _ => array(v)
-            .chunks_exact(2)
-            .filter_map(|c| Some((string(&c[0])?, bytes(&c[1])?)))
-            .collect(),
+        _ => array(v).chunks_exact(2).filter_map(|c| Some((string(&c[0])?, bytes(&c[1])?))).collect(),
     }
 }
 
@@ -95,7 +92,7 @@ pub fn scored(v: &Value) -> Vec<(String, Option<f64>)> {
 }
 
 /// XRANGE/XREVRANGE replies as (entry id, fields).
-pub fn stream_entries(v: &Value) -> Vec<(String, Vec<(String, Vec<u8>)>)> {
+pub fn stream_entries(v: &Value) -> crate::rq::result::RawEntries {
     array(v)
         .iter()
         .filter_map(|e| {

@@ -29,6 +29,7 @@ impl Error {
             Error::Store(e) => match e {
                 store::Error::NotFound(_) => StatusCode::NOT_FOUND,
                 store::Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+                store::Error::Conflict(_) => StatusCode::CONFLICT,
                 store::Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 store::Error::Redis { .. } | store::Error::Config(_) | store::Error::Internal(_) => {
                     StatusCode::INTERNAL_SERVER_ERROR

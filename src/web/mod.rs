@@ -1,10 +1,16 @@
 //! HTTP front end: one route table, security headers, graceful shutdown that also ends streams.
 
 mod api;
+mod assets;
 pub mod error;
+pub mod fmt;
+pub mod live;
+mod pages;
 mod params;
+mod view;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -24,30 +30,63 @@ pub struct AppState {
     pub prefix: String,
     /// Cancelled on shutdown so long-lived responses end.
     pub shutdown: CancellationToken,
+    /// Hide actions and refuse mutations.
+    pub read_only: bool,
+    /// The live-update fan-out.
+    pub hub: Arc<live::Hub>,
 }
 
-/// The full router, mounted under the URL prefix.
+impl AppState {
+    /// State with a live hub polling every `poll`.
+    pub fn new(
+        store: Store,
+        prefix: String,
+        read_only: bool,
+        poll: Duration,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
+        Self { store, prefix, shutdown, read_only, hub }
+    }
+}
+
+/// The full router; every path starts with the URL prefix (routes are registered with it,
+/// rather than nested, so that both `/rq` and `/rq/` reach the overview).
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/v1/instances", get(api::instances))
-        .route("/api/v1/queues", get(api::queues))
-        .route("/api/v1/queues/{queue}/jobs", get(api::queue_jobs))
-        .route("/api/v1/jobs/{id}", get(api::job))
-        .route("/api/v1/workers", get(api::workers))
-        .route("/api/v1/redis", get(api::redis_info))
-        .route("/api/{*rest}", get(api::not_found))
-        .route("/healthz", get(|| async { "ok" }));
-    let prefix = state.prefix.clone();
-    let app = api.with_state(state);
-    let app = if prefix.is_empty() { app } else { Router::new().nest(&prefix, app) };
-    app.layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
+    let p = state.prefix.clone();
+    let at = |path: &str| format!("{p}{path}");
+    let mut routes = Router::new()
+        .route(&at("/"), get(pages::overview_page))
+        .route(&at("/queues/{queue}"), get(pages::queue_page))
+        .route(&at("/jobs/{id}"), get(pages::job_page))
+        .route(&at("/jobs/{id}/full"), get(pages::job_full))
+        .route(&at("/workers"), get(pages::workers_page))
+        .route(&at("/failed"), get(pages::failed_page))
+        .route(&at("/jump"), get(pages::jump))
+        .route(&at("/events"), get(live::events))
+        .route(&at("/static/{*path}"), get(assets::asset))
+        .route(&at("/api/v1/instances"), get(api::instances))
+        .route(&at("/api/v1/queues"), get(api::queues))
+        .route(&at("/api/v1/queues/{queue}/jobs"), get(api::queue_jobs))
+        .route(&at("/api/v1/jobs/{id}"), get(api::job))
+        .route(&at("/api/v1/workers"), get(api::workers))
+        .route(&at("/api/v1/redis"), get(api::redis_info))
+        .route(&at("/api/{*rest}"), get(api::not_found))
+        .route(&at("/healthz"), get(|| async { "ok" }));
+    if !p.is_empty() {
+        routes = routes.route(&p, get(pages::overview_page));
+    }
+    routes
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         ))
         .layer(header_layer(header::CACHE_CONTROL, "no-store"))
 }

@@ -65,7 +65,11 @@ async fn failed_registry_pages_never_overlap_and_cover_every_id_in_both_orders()
     for order in ["asc", "desc"] {
         let mut seen = Vec::new();
         for page in 1..=13 {
-            let v = app.get_json(&format!("/api/v1/queues/default/jobs?state=failed&per_page=100&page={page}&order={order}")).await;
+            let v = app
+                .get_json(&format!(
+                    "/api/v1/queues/default/jobs?state=failed&per_page=100&page={page}&order={order}"
+                ))
+                .await;
             assert_eq!(v["total"], 1234);
             assert_eq!(v["pages"], 13);
             seen.extend(ids(&v));
@@ -119,7 +123,9 @@ async fn orphaned_ids_are_listed_as_missing_rows_and_counted() {
         .as_array()
         .expect("jobs")
         .iter()
-        .map(|j| (j["id"].as_str().unwrap_or_default().to_owned(), j["missing"].as_bool().unwrap_or_default()))
+        .map(|j| {
+            (j["id"].as_str().unwrap_or_default().to_owned(), j["missing"].as_bool().unwrap_or_default())
+        })
         .collect();
     assert_eq!(missing, vec![("real".into(), false), ("ghost".into(), true), ("nodata".into(), true)]);
     let q = app.get_json("/api/v1/queues").await;
@@ -156,8 +162,12 @@ async fn queue_names_with_colons_slashes_spaces_and_unicode_round_trip() {
     }
     let app = TestApp::new(&r.url());
     let q = app.get_json("/api/v1/queues").await;
-    let listed: HashSet<String> =
-        q["queues"].as_array().expect("queues").iter().map(|x| x["name"].as_str().unwrap_or_default().to_owned()).collect();
+    let listed: HashSet<String> = q["queues"]
+        .as_array()
+        .expect("queues")
+        .iter()
+        .map(|x| x["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
     for (i, n) in names.iter().enumerate() {
         assert!(listed.contains(*n), "{n} listed");
         let v = app.get_json(&format!("/api/v1/queues/{}/jobs", seg(n))).await;

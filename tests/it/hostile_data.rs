@@ -49,7 +49,17 @@ async fn corrupt_payloads_non_utf8_fields_and_missing_data_still_render() {
     let app = TestApp::new(&r.url());
     let list = app.get_json("/api/v1/queues/default/jobs?state=failed&per_page=100").await;
     assert_eq!(list["total"], cases.len() - 1 + 1);
-    for id in ["bad-zlib", "truncated-pickle", "garbage", "deep", "long-binput", "non-utf8", "bad-meta", "bad-exc", "nodata"] {
+    for id in [
+        "bad-zlib",
+        "truncated-pickle",
+        "garbage",
+        "deep",
+        "long-binput",
+        "non-utf8",
+        "bad-meta",
+        "bad-exc",
+        "nodata",
+    ] {
         let v = app.get_json(&format!("/api/v1/jobs/{id}")).await;
         assert_eq!(v["id"], id);
     }
@@ -64,7 +74,8 @@ async fn a_worker_hash_with_missing_fields_and_a_stale_member_are_listed() {
     let r = RedisServer::start();
     let mut con = r.conn();
     let _: () = con.sadd("rq:workers", &["rq:worker:partial", "rq:worker:ghost"][..]).expect("SADD");
-    let _: () = con.hset_multiple("rq:worker:partial", &[("state", "idle"), ("pid", "not-a-number")]).expect("HSET");
+    let _: () =
+        con.hset_multiple("rq:worker:partial", &[("state", "idle"), ("pid", "not-a-number")]).expect("HSET");
     let app = TestApp::new(&r.url());
     let w = app.get_json("/api/v1/workers").await;
     let list = w["workers"].as_array().expect("workers");

@@ -8,6 +8,12 @@ mod api_basics;
 mod connection;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.
 mod hostile_data;
+// Actions (requeue, enqueue, delete, cancel, empty, compact, stop) on data made by the real `rq`.
+mod actions;
+// HTML pages: content, escaping, prefixes, errors.
+mod pages;
+// Live updates: one poller per instance whatever the number of open pages.
+mod live;
 // Reads are side-effect free.
 mod reads_never_write;
 // The API agrees with what the real `rq` (1.16.2, 2.12.0, 3.0.0) says about real data.

@@ -9,11 +9,36 @@ use crate::support::{Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
 
 /// Commands a read may use. Anything else seen in INFO commandstats fails the test.
 const READ_COMMANDS: &[&str] = &[
-    "smembers", "scard", "sismember", "exists", "llen", "zcard", "eval", "lindex", "hget", "lrange",
-    "zrange", "zrevrange", "hmget", "hstrlen", "xrevrange", "hgetall", "ttl", "lpos", "info", "ping",
-    "multi", "exec", "client|setinfo", "client|setname", "hello", "select", "auth",
+    "smembers",
+    "scard",
+    "sismember",
+    "exists",
+    "llen",
+    "zcard",
+    "eval",
+    "lindex",
+    "hget",
+    "lrange",
+    "zrange",
+    "zrevrange",
+    "hmget",
+    "hstrlen",
+    "xrevrange",
+    "hgetall",
+    "ttl",
+    "lpos",
+    "info",
+    "ping",
+    "multi",
+    "exec",
+    "client|setinfo",
+    "client|setname",
+    "hello",
+    "select",
+    "auth",
     // the test's own probes
-    "debug|digest", "config|resetstat",
+    "debug|digest",
+    "config|resetstat",
 ];
 
 fn digest(con: &mut redis::Connection) -> String {
@@ -34,9 +59,15 @@ async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
     let q = app.get_json("/api/v1/queues").await;
     for queue in q["queues"].as_array().into_iter().flatten() {
         let name = queue["name"].as_str().unwrap_or_default();
-        for state in ["queued", "started", "finished", "failed", "deferred", "scheduled", "canceled", "ready"] {
+        for state in ["queued", "started", "finished", "failed", "deferred", "scheduled", "canceled", "ready"]
+        {
             for order in ["asc", "desc"] {
-                let page = app.get_json(&format!("/api/v1/queues/{}/jobs?state={state}&order={order}&per_page=500", seg(name))).await;
+                let page = app
+                    .get_json(&format!(
+                        "/api/v1/queues/{}/jobs?state={state}&order={order}&per_page=500",
+                        seg(name)
+                    ))
+                    .await;
                 for job in page["jobs"].as_array().into_iter().flatten() {
                     let id = job["id"].as_str().unwrap_or_default();
                     let r = app.get(&format!("/api/v1/jobs/{}", seg(id))).await;
@@ -62,7 +93,8 @@ async fn assert_reads_write_nothing(server: &RedisServer) {
     let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
     hit_everything(&app, &mut con).await;
     let used = commands_used(&mut con);
-    let writes: Vec<&String> = used.iter().filter(|c| !READ_COMMANDS.contains(&c.as_str()) && *c != "keys").collect();
+    let writes: Vec<&String> =
+        used.iter().filter(|c| !READ_COMMANDS.contains(&c.as_str()) && *c != "keys").collect();
     assert!(writes.is_empty(), "reads issued other commands: {writes:?}");
     assert_eq!(digest(&mut con), before, "the dataset changed");
 }

@@ -19,7 +19,9 @@ fn strs(v: &Value) -> Vec<String> {
 async fn list_all(app: &TestApp, queue: &str, state: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
-        let v = app.get_json(&format!("/api/v1/queues/{}/jobs?state={state}&per_page=500&page={page}", seg(queue))).await;
+        let v = app
+            .get_json(&format!("/api/v1/queues/{}/jobs?state={state}&per_page=500&page={page}", seg(queue)))
+            .await;
         let jobs = v["jobs"].as_array().cloned().unwrap_or_default();
         if jobs.is_empty() {
             break;
@@ -33,7 +35,12 @@ async fn queues_agree(f: &Fixture, app: &TestApp) {
     let api = app.get_json("/api/v1/queues").await;
     let by_name = |n: &str| api["queues"].as_array().into_iter().flatten().find(|q| q["name"] == n).cloned();
     let expected: BTreeSet<&String> = obj(&f.oracle["queues"]).map(|(n, _)| n).collect();
-    let got: BTreeSet<String> = api["queues"].as_array().into_iter().flatten().filter_map(|q| q["name"].as_str().map(str::to_owned)).collect();
+    let got: BTreeSet<String> = api["queues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|q| q["name"].as_str().map(str::to_owned))
+        .collect();
     assert_eq!(got, expected.iter().map(|s| (*s).clone()).collect(), "rq {}: queue names", f.version);
     for (name, want) in obj(&f.oracle["queues"]) {
         let q = by_name(name).unwrap_or_else(|| panic!("rq {}: queue {name} missing", f.version));
@@ -66,7 +73,12 @@ async fn members_agree(f: &Fixture, app: &TestApp) {
             let orphans = strs(&f.oracle["orphans"][queue.as_str()][state.as_str()]);
             for r in &rows {
                 let id = r["id"].as_str().unwrap_or_default();
-                assert_eq!(r["missing"].as_bool(), Some(orphans.iter().any(|o| o == id)), "rq {}: {queue}/{state} {id} missing flag", f.version);
+                assert_eq!(
+                    r["missing"].as_bool(),
+                    Some(orphans.iter().any(|o| o == id)),
+                    "rq {}: {queue}/{state} {id} missing flag",
+                    f.version
+                );
             }
         }
     }
@@ -76,7 +88,16 @@ async fn jobs_agree(f: &Fixture, app: &TestApp) {
     for (id, want) in obj(&f.oracle["jobs"]) {
         let v = app.get_json(&format!("/api/v1/jobs/{}", seg(id))).await;
         let ctx = format!("rq {} job {id}", f.version);
-        for k in ["status", "origin", "description", "created_at", "enqueued_at", "started_at", "ended_at", "worker_name"] {
+        for k in [
+            "status",
+            "origin",
+            "description",
+            "created_at",
+            "enqueued_at",
+            "started_at",
+            "ended_at",
+            "worker_name",
+        ] {
             assert_eq!(v[k], want[k], "{ctx}: {k}");
         }
         assert_eq!(v["missing"], false, "{ctx}");
@@ -85,7 +106,8 @@ async fn jobs_agree(f: &Fixture, app: &TestApp) {
             assert_eq!(v["func_name"], want["func_name"], "{ctx}: func_name");
         }
         if !want["args_json"].is_null() {
-            let args: Vec<Value> = v["args"].as_array().into_iter().flatten().map(|a| a["value"].clone()).collect();
+            let args: Vec<Value> =
+                v["args"].as_array().into_iter().flatten().map(|a| a["value"].clone()).collect();
             assert_eq!(Value::Array(args), want["args_json"], "{ctx}: args");
         }
         if let Some(kw) = want["kwargs_json"].as_object() {
@@ -101,8 +123,12 @@ async fn jobs_agree(f: &Fixture, app: &TestApp) {
         }
         let deps: BTreeSet<String> = strs(&v["dependency_ids"]).into_iter().collect();
         assert_eq!(deps, strs(&want["dependency_ids"]).into_iter().collect(), "{ctx}: dependency_ids");
-        let dependents: BTreeSet<String> =
-            v["dependents"].as_array().into_iter().flatten().filter_map(|d| d["id"].as_str().map(str::to_owned)).collect();
+        let dependents: BTreeSet<String> = v["dependents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["id"].as_str().map(str::to_owned))
+            .collect();
         assert_eq!(dependents, strs(&want["dependents"]).into_iter().collect(), "{ctx}: dependents");
         let count = want["result_count"].as_u64().unwrap_or(0).min(10);
         assert_eq!(v["results"].as_array().map_or(0, Vec::len) as u64, count, "{ctx}: results");
@@ -130,7 +156,15 @@ async fn workers_agree(f: &Fixture, app: &TestApp) {
         let got = list.iter().find(|x| x["name"] == w["name"]).unwrap_or_else(|| panic!("{ctx} listed"));
         assert_eq!(got["stale"], w["stale"], "{ctx}: stale");
         if w["stale"] == false {
-            for k in ["state", "queues", "current_job", "hostname", "pid", "successful_job_count", "failed_job_count"] {
+            for k in [
+                "state",
+                "queues",
+                "current_job",
+                "hostname",
+                "pid",
+                "successful_job_count",
+                "failed_job_count",
+            ] {
                 if !w[k].is_null() {
                     assert_eq!(got[k], w[k], "{ctx}: {k}");
                 }

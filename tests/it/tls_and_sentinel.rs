@@ -69,20 +69,82 @@ fn openssl(dir: &Path, args: &[&str]) {
 async fn rediss_with_a_private_ca_is_verified_and_an_unknown_ca_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
-    openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=rqdash-test-ca"]);
-    openssl(d, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=localhost"]);
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=rqdash-test-ca",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    );
     std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1").expect("ext");
-    openssl(d, &["x509", "-req", "-in", "srv.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.crt", "-days", "1", "-extfile", "ext.cnf"]);
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "srv.crt",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
     let port = free_port();
     let _server = redis(
-        &["--port", "0", "--tls-port", &port.to_string(), "--tls-cert-file", "srv.crt", "--tls-key-file", "srv.key",
-          "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no"],
+        &[
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--tls-cert-file",
+            "srv.crt",
+            "--tls-key-file",
+            "srv.key",
+            "--tls-ca-cert-file",
+            "ca.crt",
+            "--tls-auth-clients",
+            "no",
+        ],
         d,
     );
     let url = format!("rediss://127.0.0.1:{port}/0");
     let ca = d.join("ca.crt");
     let ca = ca.to_string_lossy();
-    let app = TestApp::with_args(&[url.clone()], &["--tls-ca-file", &ca]);
+    let app = TestApp::with_args(std::slice::from_ref(&url), &["--tls-ca-file", &ca]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while app.get("/api/v1/queues").await.status != 200 {
         assert!(Instant::now() < deadline, "TLS with the CA never worked");
@@ -105,7 +167,8 @@ async fn a_sentinel_url_finds_the_master_and_follows_a_failover() {
     };
     let _master = redis(&["--port", &mp.to_string()], &sub("master"));
     let mut m = wait_for(&format!("redis://127.0.0.1:{mp}"));
-    let _replica = redis(&["--port", &rp.to_string(), "--replicaof", "127.0.0.1", &mp.to_string()], &sub("replica"));
+    let _replica =
+        redis(&["--port", &rp.to_string(), "--replicaof", "127.0.0.1", &mp.to_string()], &sub("replica"));
     wait_for(&format!("redis://127.0.0.1:{rp}"));
     let conf = dir.path().join("sentinel.conf");
     std::fs::write(
@@ -133,13 +196,16 @@ async fn a_sentinel_url_finds_the_master_and_follows_a_failover() {
     let replica_url = format!("redis://127.0.0.1:{rp}");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let asked: redis::RedisResult<String> = redis::cmd("SENTINEL").arg("FAILOVER").arg("mymaster").query(&mut s);
+        let asked: redis::RedisResult<String> =
+            redis::cmd("SENTINEL").arg("FAILOVER").arg("mymaster").query(&mut s);
         let promoted = (0..30).any(|_| {
             std::thread::sleep(Duration::from_millis(100));
             // A fresh connection each time: promotion may drop existing ones.
             redis::Client::open(replica_url.as_str())
                 .and_then(|c| c.get_connection())
-                .and_then(|mut c| redis::cmd("SADD").arg("rq:queues").arg("rq:queue:after").query::<i64>(&mut c))
+                .and_then(|mut c| {
+                    redis::cmd("SADD").arg("rq:queues").arg("rq:queue:after").query::<i64>(&mut c)
+                })
                 .is_ok()
         });
         if promoted {

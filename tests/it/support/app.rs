@@ -48,7 +48,8 @@ impl TestApp {
         argv.extend(extra.iter().map(|s| (*s).to_owned()));
         let cli = Cli::try_parse_from(argv).expect("valid flags");
         let store = Store::from_args(&cli.redis).expect("store");
-        let state = AppState { store, prefix: cli.serve.prefix(), shutdown: Default::default() };
+        let s = &cli.serve;
+        let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, Default::default());
         Self { router: web::router(state) }
     }
 

@@ -57,8 +57,8 @@ impl Fixture {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let oracle: Value =
-            serde_json::from_slice(&std::fs::read(&oracle_path).expect("oracle written")).expect("oracle is JSON");
+        let oracle: Value = serde_json::from_slice(&std::fs::read(&oracle_path).expect("oracle written"))
+            .expect("oracle is JSON");
         let mut con = server.conn();
         let _: () = redis::cmd("SAVE").query(&mut con).expect("SAVE");
         if let Some(pid) = oracle.get("busy_worker_pid").and_then(Value::as_i64) {

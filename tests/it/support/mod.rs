@@ -3,7 +3,9 @@
 pub mod app;
 pub mod fixture;
 pub mod redis_server;
+pub mod rq_worker;
 
 pub use app::{TestApp, seg};
 pub use fixture::{Fixture, RQ_VERSIONS};
 pub use redis_server::RedisServer;
+pub use rq_worker::Rq;

@@ -19,11 +19,6 @@ impl RedisServer {
         Self::spawn(None, false)
     }
 
-    /// A server that also listens on a TCP port on 127.0.0.1 (for tools that need TCP).
-    pub fn start_tcp() -> Self {
-        Self::spawn(None, true)
-    }
-
     /// A server whose data is loaded from a copy of `rdb`.
     pub fn from_rdb(rdb: &Path) -> Self {
         Self::spawn(Some(rdb), false)
@@ -35,9 +30,9 @@ impl RedisServer {
             std::fs::copy(r, dir.path().join("dump.rdb")).expect("copy rdb");
         }
         let port = tcp.then(free_port);
-        let child = Self::command(dir.path(), port.unwrap_or(0)).spawn().expect(
-            "redis-server must be installed (the README's test command installs it)",
-        );
+        let child = Self::command(dir.path(), port.unwrap_or(0))
+            .spawn()
+            .expect("redis-server must be installed (the README's test command installs it)");
         let server = Self { child, dir, port };
         server.wait_ready();
         server
@@ -77,11 +72,6 @@ impl RedisServer {
         format!("unix://{}", self.socket().display())
     }
 
-    /// `redis://127.0.0.1:<port>/0` for TCP servers.
-    pub fn tcp_url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port.expect("server started with start_tcp"))
-    }
-
     /// The unix socket path.
     pub fn socket(&self) -> PathBuf {
         self.dir.path().join("redis.sock")
@@ -106,7 +96,8 @@ impl RedisServer {
 
     /// Start again on the same socket after `kill` (with whatever dump.rdb holds).
     pub fn restart(&mut self) {
-        self.child = Self::command(self.dir.path(), self.port.unwrap_or(0)).spawn().expect("restart redis-server");
+        self.child =
+            Self::command(self.dir.path(), self.port.unwrap_or(0)).spawn().expect("restart redis-server");
         self.wait_ready();
     }
 }

@@ -1,0 +1,131 @@
+//! Whole-structure operations: requeue all of a registry, empty a queue or a registry. Each chunk
+//! is one script call that takes its ids from the structure itself (nothing travels over the
+//! wire), so a crash or a cancellation between chunks leaves everything consistent.
+
+use tokio_util::sync::CancellationToken;
+
+use super::{BulkOutcome, CHUNK, Progress, SCRIPTS, count, run, size_of, text};
+use crate::rq::State;
+use crate::store::{Error, Instance, Result, value};
+
+/// Walk a registry chunk by chunk with `script` (requeue_all.lua / empty_registry.lua: same
+/// reply shape); `done` says which counter the first reply entry feeds.
+async fn walk_registry(
+    inst: &Instance,
+    queue: &str,
+    state: State,
+    script: &redis::Script,
+    done: fn(&mut BulkOutcome, u64),
+    progress: impl Fn(Progress) + Send,
+    cancel: &CancellationToken,
+) -> Result<BulkOutcome> {
+    let total = size_of(inst, queue, state).await?;
+    let key = inst.keys.state_key(state, queue);
+    let limit = CHUNK.to_string();
+    let (mut cursor, mut cursor_score) = (String::new(), String::new());
+    let mut out = BulkOutcome::default();
+    let mut processed = 0u64;
+    loop {
+        if cancel.is_cancelled() {
+            out.interrupted = true;
+            break;
+        }
+        let args = [limit.as_str(), cursor.as_str(), cursor_score.as_str(), state.as_str()];
+        let reply = run(inst, script, std::slice::from_ref(&key), &args).await?;
+        let r = value::array(&reply);
+        done(&mut out, count(r.first()));
+        out.orphans_removed += count(r.get(1));
+        out.skipped += count(r.get(2));
+        let examined = count(r.get(3));
+        (cursor, cursor_score) = (text(r.get(4)), text(r.get(5)));
+        processed += examined;
+        progress(Progress { processed, total, outcome: out });
+        // Members that arrive while we walk (jobs failing meanwhile) are taken until the
+        // count seen at the start is reached; that bound also ends a walk a busy worker
+        // keeps feeding.
+        if examined < CHUNK as u64 || processed >= total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Requeue every job of a queue's `failed` (stopped jobs included) or `canceled` registry,
+/// [`CHUNK`] per call, like `rq requeue --all` but never stopped by an orphan id: orphans are
+/// removed and counted; jobs whose status no longer fits are left in place and counted as
+/// skipped. Each job goes to the back of its origin queue.
+pub async fn requeue_all(
+    inst: &Instance,
+    queue: &str,
+    state: State,
+    progress: impl Fn(Progress) + Send,
+    cancel: &CancellationToken,
+) -> Result<BulkOutcome> {
+    if !matches!(state, State::Failed | State::Canceled) {
+        return Err(Error::BadRequest(format!(
+            "requeue all applies to the failed and canceled registries, not {state}"
+        )));
+    }
+    let done: fn(&mut BulkOutcome, u64) = |o, n| o.requeued += n;
+    walk_registry(inst, queue, state, &SCRIPTS.requeue_all, done, progress, cancel).await
+}
+
+/// Empty a queue list (RQ's `Queue.empty()`) or delete every job of a registry, deleting the
+/// job hashes too, the way `Job.delete()` does. `started` is refused: running jobs are stopped,
+/// not deleted. RQ 3.0's transient `ready` registry is left to RQ.
+pub async fn empty(
+    inst: &Instance,
+    queue: &str,
+    state: State,
+    progress: impl Fn(Progress) + Send,
+    cancel: &CancellationToken,
+) -> Result<BulkOutcome> {
+    match state {
+        State::Queued => empty_queue(inst, queue, progress, cancel).await,
+        State::Started => Err(Error::BadRequest(
+            "the started registry cannot be emptied: its jobs are running; stop them one by one \
+             (POST /api/v1/jobs/{id}/stop) and they move to failed"
+                .to_owned(),
+        )),
+        State::Ready => Err(Error::BadRequest(
+            "the ready registry is RQ 3.0's hand-over area; RQ's maintenance enqueues what is in it"
+                .to_owned(),
+        )),
+        _ => {
+            let done: fn(&mut BulkOutcome, u64) = |o, n| o.deleted += n;
+            walk_registry(inst, queue, state, &SCRIPTS.empty_registry, done, progress, cancel).await
+        }
+    }
+}
+
+async fn empty_queue(
+    inst: &Instance,
+    queue: &str,
+    progress: impl Fn(Progress) + Send,
+    cancel: &CancellationToken,
+) -> Result<BulkOutcome> {
+    let total = size_of(inst, queue, State::Queued).await?;
+    let key = inst.keys.queue(queue);
+    let mut out = BulkOutcome::default();
+    let mut processed = 0u64;
+    while processed < total {
+        if cancel.is_cancelled() {
+            out.interrupted = true;
+            break;
+        }
+        // Never pop more than were there at the start: jobs pushed after the click survive.
+        let n = (total - processed).min(CHUNK as u64).to_string();
+        let reply = run(inst, &SCRIPTS.empty_queue, std::slice::from_ref(&key), &[n.as_str()]).await?;
+        let r = value::array(&reply);
+        out.deleted += count(r.first());
+        out.orphans_removed += count(r.get(1));
+        out.skipped += count(r.get(2));
+        let examined = count(r.get(3));
+        processed += examined;
+        progress(Progress { processed, total, outcome: out });
+        if examined == 0 {
+            break;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,108 @@
+//! Formatting for pages: thousands separators, relative times, durations, escaped-by-template URLs.
+
+use crate::rq::time;
+
+/// `48213` → `48,213`.
+pub fn int(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration in seconds as `850 ms`, `12.3 s`, `4 min 5 s`, `3 h 2 min`, `5 d 3 h`.
+pub fn duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "–".to_owned();
+    }
+    let s = secs as u64;
+    match secs {
+        x if x < 1.0 => format!("{} ms", (x * 1000.0).round() as u64),
+        x if x < 60.0 => format!("{x:.1} s"),
+        _ if s < 3600 => format!("{} min {} s", s / 60, s % 60),
+        _ if s < 86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// "3 min ago" / "in 2 h" relative to now, for an ISO timestamp.
+pub fn relative(iso: &str) -> String {
+    let Some(t) = time::parse(iso) else { return iso.to_owned() };
+    let delta = time::now_epoch() - t.as_microsecond() as f64 / 1e6;
+    let d = duration(delta.abs());
+    let short = d.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    if delta.abs() < 1.0 {
+        "just now".to_owned()
+    } else if delta >= 0.0 {
+        format!("{short} ago")
+    } else {
+        format!("in {short}")
+    }
+}
+
+/// `2026-11-27T05:20:01.123456Z` → `2026-11-27 05:20:01 UTC` (the no-JavaScript rendering).
+pub fn exact(iso: &str) -> String {
+    match iso.get(..19) {
+        Some(s) if iso.ends_with('Z') => format!("{} UTC", s.replace('T', " ")),
+        _ => iso.to_owned(),
+    }
+}
+
+/// Percent-encode a path segment (queue names and ids may hold anything).
+pub fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Percent-encode a query value.
+pub fn q(s: &str) -> String {
+    seg(s)
+}
+
+/// A timestamp prepared for templates: machine value, exact text and relative text.
+#[derive(Debug, Clone)]
+pub struct Time {
+    pub iso: String,
+    pub exact: String,
+    pub relative: String,
+}
+
+impl Time {
+    /// From an optional ISO timestamp.
+    pub fn from(iso: Option<&str>) -> Option<Time> {
+        iso.map(|i| Time { iso: i.to_owned(), exact: exact(i), relative: relative(i) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_get_thousands_separators() {
+        assert_eq!(int(0), "0");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(48213), "48,213");
+        assert_eq!(int(-1234567), "-1,234,567");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(0.25), "250 ms");
+        assert_eq!(duration(12.34), "12.3 s");
+        assert_eq!(duration(245.0), "4 min 5 s");
+        assert_eq!(duration(90_000.0), "1 d 1 h");
+    }
+
+    #[test]
+    fn exact_times_are_utc_without_fraction() {
+        assert_eq!(exact("2026-11-27T05:20:01.123456Z"), "2026-11-27 05:20:01 UTC");
+    }
+}

@@ -1,0 +1,126 @@
+//! Live updates: ONE poller per instance, only while someone watches, fanned out to every tab over SSE.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{RawQuery, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio_stream::wrappers::WatchStream;
+
+use super::AppState;
+use super::error::Result;
+use super::params::Params;
+use crate::store::overview::{self, Overview};
+use crate::store::{Store, workers};
+
+/// What every open page receives each tick.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Snapshot {
+    /// Increases every tick, even when nothing changed (lets pages show "live").
+    pub seq: u64,
+    pub overview: Option<Overview>,
+    pub workers: WorkerCounts,
+    /// Set while Redis cannot be read; pages show "disconnected from Redis".
+    pub error: Option<String>,
+}
+
+/// Workers by state, for the overview cards.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct WorkerCounts {
+    pub total: usize,
+    pub busy: usize,
+    pub idle: usize,
+    pub suspended: usize,
+    pub stale: usize,
+}
+
+/// The fan-out point: one watch channel and one poller per instance.
+pub struct Hub {
+    store: Store,
+    interval: Duration,
+    channels: Mutex<HashMap<usize, watch::Sender<Arc<Snapshot>>>>,
+    shutdown: tokio_util::sync::CancellationToken,
+}
+
+impl Hub {
+    /// A hub polling every `interval` while watched.
+    pub fn new(store: Store, interval: Duration, shutdown: tokio_util::sync::CancellationToken) -> Arc<Self> {
+        Arc::new(Self { store, interval, channels: Mutex::new(HashMap::new()), shutdown })
+    }
+
+    /// Watch an instance; starts its poller if nobody was watching.
+    pub fn subscribe(self: &Arc<Self>, instance: usize) -> watch::Receiver<Arc<Snapshot>> {
+        let mut map = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(tx) = map.get(&instance) {
+            return tx.subscribe();
+        }
+        let (tx, rx) = watch::channel(Arc::new(Snapshot::default()));
+        map.insert(instance, tx.clone());
+        let hub = Arc::clone(self);
+        tokio::spawn(async move { hub.poll(instance, tx).await });
+        rx
+    }
+
+    async fn poll(self: Arc<Self>, instance: usize, tx: watch::Sender<Arc<Snapshot>>) {
+        let mut seq = 0u64;
+        loop {
+            {
+                // Stop (and forget the channel) under the lock, so a new subscriber starts a new poller.
+                let mut map = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if tx.receiver_count() == 0 || self.shutdown.is_cancelled() {
+                    map.remove(&instance);
+                    return;
+                }
+            }
+            seq += 1;
+            let snap = self.read(instance, seq).await;
+            tx.send_replace(Arc::new(snap));
+            tokio::select! {
+                () = tokio::time::sleep(self.interval) => {}
+                () = self.shutdown.cancelled() => {}
+            }
+        }
+    }
+
+    async fn read(&self, instance: usize, seq: u64) -> Snapshot {
+        let Ok(inst) = self.store.instance(instance) else {
+            return Snapshot { seq, error: Some(format!("no instance {instance}")), ..Default::default() };
+        };
+        match tokio::try_join!(overview::overview(inst), workers::workers(inst)) {
+            Ok((o, w)) => {
+                let live: Vec<_> = w.workers.iter().filter(|x| !x.stale).collect();
+                let by = |s: &str| live.iter().filter(|x| x.state == s).count();
+                let counts = WorkerCounts {
+                    total: live.len(),
+                    busy: by("busy"),
+                    idle: by("idle"),
+                    suspended: by("suspended"),
+                    stale: w.workers.len() - live.len(),
+                };
+                Snapshot { seq, overview: Some(o), workers: counts, error: None }
+            }
+            Err(e) => Snapshot { seq, error: Some(e.to_string()), ..Default::default() },
+        }
+    }
+}
+
+/// `GET /events?instance=N`: Server-Sent Events with a `snapshot` event per tick.
+pub async fn events(
+    State(app): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    let p = Params::parse(q.as_deref(), &["instance"])?;
+    let n = p.instance()?;
+    app.store.instance(n)?;
+    let rx = app.hub.subscribe(n);
+    let stream = WatchStream::new(rx)
+        .filter(|s| std::future::ready(s.seq > 0))
+        .map(|s| Ok(Event::default().event("snapshot").data(serde_json::to_string(&*s).unwrap_or_default())))
+        .take_until(app.shutdown.clone().cancelled_owned());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

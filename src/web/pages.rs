@@ -1,0 +1,200 @@
+//! HTML page handlers: extract and validate, one or two store calls, render a view model.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::error::Error;
+use super::fmt;
+use super::params::Params;
+use super::view::Chrome;
+use super::view::job::{JobPage, full_item};
+use super::view::overview::OverviewPage;
+use super::view::queue::{QueuePage, row};
+use super::view::workers::{ErrorPage, FailedPage, WorkersPage};
+use crate::rq;
+use crate::store::{detail, failed, info, jobs, overview, workers};
+
+/// A page error: rendered as an HTML page with the frame, never as JSON.
+pub struct PageError(Error, Box<Chrome>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), "{}", self.0);
+        }
+        let heading = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::SERVICE_UNAVAILABLE => "Redis is unreachable",
+            _ => "Something went wrong",
+        };
+        let mut c = *self.1;
+        c.title = heading.to_owned();
+        let page = ErrorPage {
+            c,
+            status: status.as_u16(),
+            heading: heading.to_owned(),
+            message: self.0.to_string(),
+        };
+        (status, page).into_response()
+    }
+}
+
+type PageResult<T> = Result<T, PageError>;
+
+/// Turn any error into a page error inside the given frame: `.map_err(pe(&c))`.
+fn pe<E: Into<Error>>(c: &Chrome) -> impl Fn(E) -> PageError + '_ {
+    move |e| PageError(e.into(), Box::new(c.clone()))
+}
+
+/// Validate the query and pick the instance; errors render inside the frame of instance 0.
+fn start(
+    app: &AppState,
+    q: Option<&str>,
+    allowed: &[&str],
+    title: &str,
+    nav: &'static str,
+) -> PageResult<(Params, Chrome)> {
+    let fallback = || Chrome::new(app, 0, title, nav);
+    let p = Params::parse(q, allowed).map_err(|e| PageError(e, Box::new(fallback())))?;
+    let n = p.instance().map_err(|e| PageError(e, Box::new(fallback())))?;
+    if app.store.instance(n).is_err() {
+        return Err(PageError(Error::NotFound(format!("no Redis instance {n}")), Box::new(fallback())));
+    }
+    Ok((p, Chrome::new(app, n, title, nav)))
+}
+
+/// `GET /`: the overview.
+pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<OverviewPage> {
+    let (p, c) = start(&app, q.as_deref(), &["instance", "sort", "dir", "q"], "Overview", "overview")?;
+    let fail = |e: crate::store::Error| PageError(e.into(), Box::new(c.clone()));
+    let inst = app.store.instance(c.instance).map_err(fail)?;
+    let sort = p.get("sort").unwrap_or("name");
+    let valid = sort == "name" || sort == "workers" || sort == "oldest" || rq::State::parse(sort).is_some();
+    if !valid {
+        return Err(PageError(Error::BadRequest(format!("cannot sort by {sort:?}")), Box::new(c)));
+    }
+    let desc = p.get("dir") == Some("desc");
+    let (o, w, r) = tokio::join!(overview::overview(inst), workers::workers(inst), info::redis_info(inst));
+    let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
+    let r = r.unwrap_or_default();
+    Ok(OverviewPage::build(c, o, &w, r, sort, desc, p.get("q").unwrap_or("")))
+}
+
+/// `GET /queues/{queue}`: one page of one state.
+pub async fn queue_page(
+    State(app): State<AppState>,
+    Path(queue): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult<QueuePage> {
+    let (p, mut c) =
+        start(&app, q.as_deref(), &["instance", "state", "page", "per_page", "order"], &queue, "")?;
+    let bad = |e: Error, c: &Chrome| PageError(e, Box::new(c.clone()));
+    let state = match p.get("state") {
+        None | Some("") => rq::State::Queued,
+        Some(s) => {
+            rq::State::parse(s).ok_or_else(|| bad(Error::NotFound(format!("unknown state {s:?}")), &c))?
+        }
+    };
+    let desc = match p.get("order") {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(o) => return Err(bad(Error::BadRequest(format!("order must be asc or desc, got {o:?}")), &c)),
+    };
+    let page = p.int("page", 1, 1, 10_000_000).map_err(|e| bad(e, &c))?;
+    let per_page = p.int("per_page", 50, 1, jobs::MAX_PER_PAGE).map_err(|e| bad(e, &c))?;
+    let inst = app.store.instance(c.instance).map_err(|e| bad(e.into(), &c))?;
+    let query = jobs::PageQuery { state, page, per_page, desc };
+    let (list, o) = tokio::join!(jobs::list(inst, &queue, query), overview::overview(inst));
+    let list = list.map_err(|e| bad(e.into(), &c))?;
+    let o = o.map_err(|e| bad(e.into(), &c))?;
+    c.suspended = o.suspended;
+    c.title = format!("{queue} · {state}");
+    let counts = o.queues.iter().find(|x| x.name == queue).map(|x| x.counts.clone()).unwrap_or_default();
+    Ok(QueuePage::build(c, list, &counts))
+}
+
+/// `GET /jobs/{id}`.
+pub async fn job_page(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult<JobPage> {
+    let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Job", "")?;
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let j = detail::job(inst, &id).await.map_err(pe(&c))?;
+    c.title = format!("Job {id}");
+    Ok(JobPage::build(c, j))
+}
+
+/// `GET /jobs/{id}/full?item=arg:0`: one untruncated value as plain text.
+pub async fn job_full(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult<Response> {
+    let (p, c) = start(&app, q.as_deref(), &["instance", "item"], "Job", "")?;
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let j = detail::job(inst, &id).await.map_err(pe(&c))?;
+    let item = p.get("item").unwrap_or("");
+    let text = full_item(&j, item).ok_or_else(|| {
+        PageError(Error::NotFound(format!("job {id:?} has no item {item:?}")), Box::new(c.clone()))
+    })?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+/// `GET /workers`.
+pub async fn workers_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<WorkersPage> {
+    let (_, c) = start(&app, q.as_deref(), &["instance"], "Workers", "workers")?;
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let w = workers::workers(inst).await.map_err(pe(&c))?;
+    Ok(WorkersPage::build(c, w))
+}
+
+/// `GET /failed`: newest failures across all queues.
+pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<FailedPage> {
+    let (p, mut c) = start(&app, q.as_deref(), &["instance", "limit"], "Failures", "failed")?;
+    let limit = p.int("limit", 100, 1, 1000).map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let (total, list) =
+        failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await.map_err(pe(&c))?;
+    let (o, _) = (overview::overview(inst).await.ok(), ());
+    c.suspended = o.is_some_and(|o| o.suspended);
+    let rows = list
+        .into_iter()
+        .map(|j| {
+            let q = j.origin.clone().unwrap_or_default();
+            (c.queue_href(&q, Some("failed")), q, row(&c, j))
+        })
+        .collect();
+    let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
+    Ok(FailedPage { total: fmt::int(total), rows, limits, c })
+}
+
+/// `GET /jump?id=`: the header's job-id box.
+pub async fn jump(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<Response> {
+    let (p, c) = start(&app, q.as_deref(), &["instance", "id"], "Job", "")?;
+    let id = p.get("id").unwrap_or("").trim().to_owned();
+    if id.is_empty() {
+        return Err(PageError(Error::BadRequest("type a job id to jump to it".into()), Box::new(c)));
+    }
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let mut pipe = redis::pipe();
+    pipe.cmd("EXISTS").arg(inst.keys.job(&id));
+    let (n,): (i64,) = inst.query(&pipe).await.map_err(pe(&c))?;
+    if n == 0 {
+        return Err(PageError(
+            Error::NotFound(format!("no job with id {id:?} in instance {}", c.instance)),
+            Box::new(c),
+        ));
+    }
+    Ok(Redirect::to(&c.job_href(&id)).into_response())
+}
+
+/// Any other path: an HTML 404 inside the frame.
+pub async fn not_found(State(app): State<AppState>) -> PageError {
+    PageError(Error::NotFound("no such page".into()), Box::new(Chrome::new(&app, 0, "Not found", "")))
+}

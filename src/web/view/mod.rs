@@ -1,0 +1,101 @@
+//! View models for the HTML pages: everything pre-formatted, so templates only print and loop.
+
+pub mod job;
+pub mod overview;
+pub mod queue;
+pub mod workers;
+
+use super::AppState;
+use super::fmt;
+
+/// The page frame every template shares: prefix-aware links, instance switcher, banners.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub prefix: String,
+    pub title: String,
+    /// Which nav entry is current: "overview", "workers", "failed", "".
+    pub nav: &'static str,
+    pub instance: usize,
+    pub instance_url: String,
+    /// (index, masked url, selected) for the switcher.
+    pub instances: Vec<(usize, String, bool)>,
+    /// "" or "?instance=N" for links without other parameters.
+    pub inst_q: String,
+    /// "" or "&instance=N" for links that already have parameters.
+    pub inst_amp: String,
+    pub version: &'static str,
+    pub read_only: bool,
+    pub suspended: bool,
+    /// The SSE endpoint for live updates.
+    pub live_url: String,
+    /// Cache-busting token for assets.
+    pub asset_v: &'static str,
+}
+
+impl Chrome {
+    /// Build the frame for one page.
+    pub fn new(app: &AppState, instance: usize, title: impl Into<String>, nav: &'static str) -> Self {
+        let instances: Vec<(usize, String, bool)> =
+            app.store.instances().iter().map(|i| (i.index, i.url.clone(), i.index == instance)).collect();
+        let (inst_q, inst_amp) = if instance == 0 {
+            (String::new(), String::new())
+        } else {
+            (format!("?instance={instance}"), format!("&instance={instance}"))
+        };
+        Self {
+            prefix: app.prefix.clone(),
+            title: title.into(),
+            nav,
+            instance,
+            instance_url: instances.iter().find(|i| i.0 == instance).map(|i| i.1.clone()).unwrap_or_default(),
+            instances,
+            live_url: format!("{}/events?instance={instance}", app.prefix),
+            inst_q,
+            inst_amp,
+            version: env!("CARGO_PKG_VERSION"),
+            read_only: app.read_only,
+            suspended: false,
+            asset_v: super::assets::VERSION,
+        }
+    }
+
+    /// Link to a queue page (optionally a state).
+    pub fn queue_href(&self, queue: &str, state: Option<&str>) -> String {
+        match state {
+            Some(s) => format!("{}/queues/{}?state={s}{}", self.prefix, fmt::seg(queue), self.inst_amp),
+            None => format!("{}/queues/{}{}", self.prefix, fmt::seg(queue), self.inst_q),
+        }
+    }
+
+    /// Link to a job page.
+    pub fn job_href(&self, id: &str) -> String {
+        format!("{}/jobs/{}{}", self.prefix, fmt::seg(id), self.inst_q)
+    }
+
+    /// Link to a worker on the workers page.
+    pub fn worker_href(&self, name: &str) -> String {
+        format!("{}/workers{}#w-{}", self.prefix, self.inst_q, fmt::seg(name))
+    }
+}
+
+/// A state tab or count cell: name, formatted count, link, CSS class.
+#[derive(Debug, Clone)]
+pub struct StateCell {
+    pub state: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub count_fmt: String,
+    pub href: String,
+    pub active: bool,
+}
+
+/// The states shown in tables, in order, with their display labels.
+pub const SHOWN_STATES: [(&str, &str); 7] = [
+    ("queued", "Queued"),
+    ("started", "Started"),
+    ("finished", "Finished"),
+    ("failed", "Failed"),
+    ("deferred", "Deferred"),
+    ("scheduled", "Scheduled"),
+    ("canceled", "Canceled"),
+];

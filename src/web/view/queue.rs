@@ -1,0 +1,175 @@
+//! The queue page: state tabs with counts, one page of jobs, full pagination controls.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::{Chrome, SHOWN_STATES, StateCell};
+use crate::rq::State;
+use crate::rq::job::JobRow;
+use crate::store::jobs::JobPage;
+use crate::store::overview::Counts;
+use crate::web::fmt::{self, Time};
+
+/// One job row.
+pub struct Row {
+    pub id: String,
+    pub href: String,
+    pub missing: bool,
+    pub func: String,
+    pub args: String,
+    pub created: Option<Time>,
+    pub enqueued: Option<Time>,
+    pub started: Option<Time>,
+    pub ended: Option<Time>,
+    pub duration: String,
+    pub worker: Option<(String, String)>,
+    pub exc: String,
+    pub score: Option<Time>,
+    pub score_never: bool,
+}
+
+/// A numbered page link.
+pub struct PageLink {
+    pub n: u64,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    pub c: Chrome,
+    pub queue: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub tabs: Vec<StateCell>,
+    pub rows: Vec<Row>,
+    pub total: i64,
+    pub total_fmt: String,
+    pub page: u64,
+    pub pages: u64,
+    pub desc: bool,
+    pub pager: Vec<PageLink>,
+    pub first: Option<String>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub last: Option<String>,
+    pub asc_href: String,
+    pub desc_href: String,
+    pub per_page_options: Vec<(u64, bool)>,
+    pub score_label: &'static str,
+    pub show_exc: bool,
+    pub from: u64,
+    pub to: u64,
+}
+
+/// The arguments part of a call-shaped description: `tasks.add(1, 2)` → `1, 2`.
+pub fn args_preview(desc: &str) -> String {
+    let inner = desc.split_once('(').map_or("", |(_, rest)| rest.strip_suffix(')').unwrap_or(rest));
+    crate::rq::job::truncate(inner, 80)
+}
+
+fn score_label(state: State) -> &'static str {
+    match state {
+        State::Scheduled => "Scheduled for",
+        State::Started => "Heartbeat expires",
+        State::Finished | State::Failed => "Expires",
+        State::Deferred => "Deferred",
+        State::Canceled => "Canceled",
+        State::Ready => "Ready since",
+        State::Queued => "",
+    }
+}
+
+pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
+    Row {
+        href: c.job_href(&j.id),
+        missing: j.missing,
+        func: j.func_name.unwrap_or_default(),
+        args: j.description.as_deref().map(args_preview).unwrap_or_default(),
+        created: Time::from(j.created_at.as_deref()),
+        enqueued: Time::from(j.enqueued_at.as_deref()),
+        started: Time::from(j.started_at.as_deref()),
+        ended: Time::from(j.ended_at.as_deref()),
+        duration: j.duration_seconds.map(fmt::duration).unwrap_or_default(),
+        worker: j.worker_name.map(|w| (c.worker_href(&w), w)),
+        exc: j.exc_summary.unwrap_or_default(),
+        score_never: j.score.is_some_and(|s| !s.is_finite() || s < 0.0),
+        score: Time::from(j.score_at.as_deref()),
+        id: j.id,
+    }
+}
+
+impl QueuePage {
+    /// Build from one page of jobs and the queue's counts.
+    pub fn build(c: Chrome, p: JobPage, counts: &Counts) -> Self {
+        let state = p.state;
+        let base = |page: u64, per: u64, desc: bool| {
+            format!(
+                "{}/queues/{}?state={}&page={page}&per_page={per}&order={}{}",
+                c.prefix,
+                fmt::seg(&p.queue),
+                state.as_str(),
+                if desc { "desc" } else { "asc" },
+                c.inst_amp
+            )
+        };
+        let desc = p.order == "desc";
+        let pages = p.pages.max(1);
+        let (lo, hi) = (p.page.saturating_sub(4).max(1), (p.page + 4).min(pages));
+        let tabs = SHOWN_STATES
+            .iter()
+            .map(|(s, label)| {
+                let n = State::parse(s).map_or(0, |st| counts.get(st));
+                StateCell {
+                    state: s,
+                    label,
+                    count: n,
+                    count_fmt: fmt::int(n),
+                    href: c.queue_href(&p.queue, Some(s)),
+                    active: *s == state.as_str(),
+                }
+            })
+            .collect();
+        let from = if p.total == 0 { 0 } else { (p.page - 1) * p.per_page + 1 };
+        let to = (from + p.jobs.len() as u64).saturating_sub(1);
+        Self {
+            queue: p.queue.clone(),
+            state: state.as_str(),
+            state_label: SHOWN_STATES.iter().find(|(s, _)| *s == state.as_str()).map_or("Ready", |x| x.1),
+            tabs,
+            total: p.total,
+            total_fmt: fmt::int(p.total),
+            page: p.page,
+            pages,
+            desc,
+            pager: (lo..=hi)
+                .map(|n| PageLink { n, href: base(n, p.per_page, desc), current: n == p.page })
+                .collect(),
+            first: (p.page > 1).then(|| base(1, p.per_page, desc)),
+            prev: (p.page > 1).then(|| base(p.page - 1, p.per_page, desc)),
+            next: (p.page < pages).then(|| base(p.page + 1, p.per_page, desc)),
+            last: (p.page < pages).then(|| base(pages, p.per_page, desc)),
+            asc_href: base(1, p.per_page, false),
+            desc_href: base(1, p.per_page, true),
+            per_page_options: [10, 25, 50, 100, 200, 500].iter().map(|n| (*n, *n == p.per_page)).collect(),
+            score_label: score_label(state),
+            show_exc: state == State::Failed,
+            from,
+            to,
+            rows: p.jobs.into_iter().map(|j| row(&c, j)).collect(),
+            c,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_preview_is_the_inside_of_the_call() {
+        assert_eq!(args_preview("tasks.add(1, 2)"), "1, 2");
+        assert_eq!(args_preview("custom text"), "");
+    }
+}

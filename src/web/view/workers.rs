@@ -1,0 +1,109 @@
+//! The workers page and the failures page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::Chrome;
+use super::queue::Row;
+use crate::rq::worker::Worker;
+use crate::store::workers::Workers;
+use crate::web::fmt::{self, Time};
+
+/// One worker row.
+pub struct WorkerRow {
+    pub name: String,
+    pub anchor: String,
+    pub stale: bool,
+    pub state: String,
+    pub job: Option<(String, String)>,
+    pub queues: Vec<(String, String)>,
+    pub heartbeat: Option<Time>,
+    pub late: bool,
+    pub birth: Option<Time>,
+    pub ok: String,
+    pub failed: String,
+    pub working: String,
+    pub host: String,
+    pub pid: String,
+    pub versions: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workers.html")]
+pub struct WorkersPage {
+    pub c: Chrome,
+    pub rows: Vec<WorkerRow>,
+    pub count: String,
+    pub suspended_ttl: Option<String>,
+}
+
+/// A busy worker heartbeats every ~30 s (TTL ≤ 90 s), an idle one every ~405 s (TTL 480 s).
+fn late(w: &Worker) -> bool {
+    let limit = if w.state == "busy" { 90.0 } else { 480.0 };
+    w.heartbeat_age_seconds.is_some_and(|a| a > limit)
+}
+
+impl WorkersPage {
+    /// Build from the workers read.
+    pub fn build(mut c: Chrome, w: Workers) -> Self {
+        c.suspended = w.suspended;
+        let rows: Vec<WorkerRow> = w
+            .workers
+            .iter()
+            .map(|x| WorkerRow {
+                anchor: format!("w-{}", fmt::seg(&x.name)),
+                name: x.name.clone(),
+                stale: x.stale,
+                state: if x.stale { "stale".into() } else { x.state.clone() },
+                job: x.current_job.clone().map(|j| (c.job_href(&j), j)),
+                queues: x.queues.iter().map(|q| (c.queue_href(q, None), q.clone())).collect(),
+                heartbeat: Time::from(x.last_heartbeat.as_deref()),
+                late: late(x),
+                birth: Time::from(x.birth.as_deref()),
+                ok: fmt::int(x.successful_job_count),
+                failed: fmt::int(x.failed_job_count),
+                working: fmt::duration(x.total_working_time),
+                host: [x.hostname.clone(), x.ip_address.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                pid: x.pid.map(|p| p.to_string()).unwrap_or_default(),
+                versions: [
+                    x.version.as_ref().map(|v| format!("rq {v}")),
+                    x.python_version
+                        .as_ref()
+                        .map(|p| format!("Python {}", p.split_whitespace().next().unwrap_or(p))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            })
+            .collect();
+        Self {
+            count: fmt::int(rows.len() as i64),
+            rows,
+            suspended_ttl: w.suspended_ttl.map(|t| fmt::duration(t as f64)),
+            c,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "failed.html")]
+pub struct FailedPage {
+    pub c: Chrome,
+    pub rows: Vec<(String, String, Row)>,
+    pub total: String,
+    pub limits: Vec<(u64, bool)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub status: u16,
+    pub heading: String,
+    pub message: String,
+}

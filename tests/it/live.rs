@@ -1,0 +1,141 @@
+//! Server-Sent Events: every open page shares one poller per instance, so Redis load does not grow with tabs.
+
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::api_basics::plant_queue;
+use crate::support::{RedisServer, TestApp};
+
+/// One open EventSource, read frame by frame.
+struct Client {
+    body: Body,
+    buf: String,
+}
+
+impl Client {
+    async fn open(app: &TestApp, path: &str) -> Client {
+        let req = Request::builder().uri(path).body(Body::empty()).expect("request");
+        let res = app.router.clone().oneshot(req).await.expect("response");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        Client { body: res.into_body(), buf: String::new() }
+    }
+
+    /// The next `snapshot` event's data.
+    async fn next(&mut self) -> Value {
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let event: String = self.buf.drain(..end + 2).collect();
+                if event.lines().any(|l| l == "event: snapshot")
+                    && let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: "))
+                {
+                    return serde_json::from_str(data).expect("snapshot JSON");
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(10), self.body.frame())
+                .await
+                .expect("an event within 10 s")
+                .expect("stream open")
+                .expect("frame");
+            if let Ok(data) = frame.into_data() {
+                self.buf.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+
+    async fn next_seq(&mut self) -> u64 {
+        self.next().await["seq"].as_u64().expect("seq")
+    }
+}
+
+/// Redis commands executed since the last reset, excluding the test's own INFO/CONFIG.
+fn commands(con: &mut redis::Connection) -> u64 {
+    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
+    info.lines()
+        .filter(|l| {
+            l.starts_with("cmdstat_") && !l.starts_with("cmdstat_info") && !l.starts_with("cmdstat_config")
+        })
+        .filter_map(|l| l.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Commands per tick while `client` watches ten ticks.
+async fn per_ten_ticks(client: &mut Client, con: &mut redis::Connection) -> u64 {
+    let start = client.next_seq().await;
+    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(con).expect("RESETSTAT");
+    let mut seq = start;
+    while seq < start + 11 {
+        seq = client.next_seq().await;
+    }
+    commands(con)
+}
+
+#[tokio::test]
+async fn twenty_open_pages_cost_redis_the_same_as_one() {
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    for i in 0..50 {
+        plant_queue(&mut con, &format!("q{i}"));
+    }
+    let app = TestApp::with_args(&[r.url()], &["--poll-interval", "100ms"]);
+    let mut first = Client::open(&app, "/events").await;
+    let one = per_ten_ticks(&mut first, &mut con).await;
+    let mut others = Vec::new();
+    for _ in 0..19 {
+        let mut c = Client::open(&app, "/events").await;
+        c.next().await;
+        others.push(c);
+    }
+    let twenty = per_ten_ticks(&mut first, &mut con).await;
+    assert!(one > 0);
+    // Ten ticks either way; allow one tick of slack for where the reset falls.
+    let per_tick = one / 10;
+    assert!(twenty <= one + per_tick + 1, "1 page: {one} commands, 20 pages: {twenty}");
+    // And every page sees the same ticks.
+    let s = first.next_seq().await;
+    for c in &mut others {
+        assert!(c.next_seq().await >= s - 1);
+    }
+}
+
+#[tokio::test]
+async fn a_snapshot_carries_the_counts_and_changes_when_rq_data_changes() {
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    plant_queue(&mut con, "default");
+    let app = TestApp::with_args(&[r.url()], &["--poll-interval", "100ms"]);
+    let mut c = Client::open(&app, "/events").await;
+    let s = c.next().await;
+    assert_eq!(s["overview"]["queues"][0]["counts"]["queued"], 0);
+    let _: () = redis::Commands::rpush(&mut con, "rq:queue:default", "j1").expect("RPUSH");
+    loop {
+        let s = c.next().await;
+        if s["overview"]["queues"][0]["counts"]["queued"] == 1 {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_poller_stops_when_the_last_page_closes() {
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    let app = TestApp::with_args(&[r.url()], &["--poll-interval", "100ms"]);
+    let mut c = Client::open(&app, "/events").await;
+    c.next().await;
+    drop(c);
+    // Give the poller a few ticks to notice, then check that Redis hears nothing more from it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+        tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+        if commands(&mut con) == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the poller kept polling with no page open");
+    }
+}
