@@ -76,12 +76,20 @@ fn cut(s: &str) -> (String, bool) {
     }
 }
 
+/// A collapsible, indented form for big structured values (lists, dicts); None for scalars,
+/// short values and special objects (`{"$bytes": ..}`, `{"$class": ..}`) whose repr says it all.
 fn pretty_json(v: &serde_json::Value) -> Option<String> {
-    matches!(v, serde_json::Value::Array(a) if !a.is_empty())
-        .then_some(())
-        .or_else(|| matches!(v, serde_json::Value::Object(o) if !o.is_empty()).then_some(()))
-        .and_then(|()| serde_json::to_string_pretty(v).ok())
-        .filter(|p| p.len() <= PAGE_VALUE_MAX && p.lines().count() > 1)
+    let structured = match v {
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Object(o) => !o.is_empty() && !o.keys().any(|k| k.starts_with('$')),
+        _ => false,
+    };
+    if !structured {
+        return None;
+    }
+    serde_json::to_string_pretty(v)
+        .ok()
+        .filter(|p| p.len() <= PAGE_VALUE_MAX && p.len() > 80 && p.lines().count() > 3)
 }
 
 /// Prepare a decoded value; `key` names it in the raw-view URL.

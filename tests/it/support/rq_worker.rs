@@ -19,6 +19,16 @@ import os
 import time
 
 import redis
+from rq import Queue
+from rq.job import Job, JobStatus
+from rq.registry import (
+    CanceledJobRegistry,
+    DeferredJobRegistry,
+    FailedJobRegistry,
+    FinishedJobRegistry,
+    ScheduledJobRegistry,
+    StartedJobRegistry,
+)
 
 PASS_KEY = 'rqdash-test:pass'
 
