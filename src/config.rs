@@ -85,8 +85,27 @@ pub struct ServeArgs {
     pub poll_interval: Duration,
 
     /// Hide every action and refuse every mutation with 403.
-    #[arg(long, env = "RQDASH_READ_ONLY", global = true)]
+    #[arg(long, env = "RQDASH_READ_ONLY", global = true, alias = "disable-delete")]
     pub read_only: bool,
+
+    /// HTTP Basic auth user (RQ_DASHBOARD_USERNAME also read); auth covers every route.
+    #[arg(long, env = "RQDASH_USERNAME", global = true)]
+    pub username: Option<String>,
+
+    /// HTTP Basic auth password (RQ_DASHBOARD_PASSWORD also read); prefer --password-file.
+    #[arg(long, env = "RQDASH_PASSWORD", global = true, hide_env_values = true)]
+    pub password: Option<String>,
+
+    /// File holding the HTTP Basic auth password.
+    #[arg(long, env = "RQDASH_PASSWORD_FILE", global = true)]
+    pub password_file: Option<PathBuf>,
+}
+
+/// Credentials for HTTP Basic auth, when configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
 }
 
 /// "2s", "1.5s", "500ms" or "2500" (milliseconds); at least 100 ms so Redis is never hammered.
@@ -137,6 +156,27 @@ impl ServeArgs {
     /// The URL prefix normalised to "" or "/something" (no trailing slash).
     pub fn prefix(&self) -> String {
         normalize_prefix(&self.url_prefix)
+    }
+
+    /// Basic-auth credentials from flags, files or rq-dashboard's variables; an error when only
+    /// half is given (rq-dashboard silently ignores a password without a user: we refuse to start).
+    pub fn credentials(&self) -> Result<Option<Credentials>, String> {
+        let user = self.username.clone().or_else(|| std::env::var("RQ_DASHBOARD_USERNAME").ok());
+        let pass = match &self.password_file {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            ),
+            None => self.password.clone().or_else(|| std::env::var("RQ_DASHBOARD_PASSWORD").ok()),
+        };
+        match (user.filter(|u| !u.is_empty()), pass.filter(|p| !p.is_empty())) {
+            (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err("--username needs --password or --password-file".to_owned()),
+            (None, Some(_)) => Err("a password was given without --username".to_owned()),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod fmt;
 pub mod live;
 mod pages;
 mod params;
+pub mod security;
 mod view;
 
 use std::net::SocketAddr;
@@ -34,6 +35,10 @@ pub struct AppState {
     pub read_only: bool,
     /// The live-update fan-out.
     pub hub: Arc<live::Hub>,
+    /// HTTP Basic auth, when configured.
+    pub auth: Option<crate::config::Credentials>,
+    /// The CSRF token pages send back with every action.
+    pub csrf: String,
 }
 
 impl AppState {
@@ -46,7 +51,13 @@ impl AppState {
         shutdown: CancellationToken,
     ) -> Self {
         let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
-        Self { store, prefix, shutdown, read_only, hub }
+        Self { store, prefix, shutdown, read_only, hub, auth: None, csrf: security::new_token() }
+    }
+
+    /// Require HTTP Basic auth on every route.
+    pub fn with_auth(mut self, auth: Option<crate::config::Credentials>) -> Self {
+        self.auth = auth;
+        self
     }
 }
 
@@ -78,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

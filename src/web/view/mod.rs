@@ -30,6 +30,8 @@ pub struct Chrome {
     pub live_url: String,
     /// Cache-busting token for assets.
     pub asset_v: &'static str,
+    /// Sent back by the page's script with every action.
+    pub csrf: String,
 }
 
 impl Chrome {
@@ -56,6 +58,7 @@ impl Chrome {
             read_only: app.read_only,
             suspended: false,
             asset_v: super::assets::VERSION,
+            csrf: app.csrf.clone(),
         }
     }
 

@@ -49,7 +49,8 @@ impl TestApp {
         let cli = Cli::try_parse_from(argv).expect("valid flags");
         let store = Store::from_args(&cli.redis).expect("store");
         let s = &cli.serve;
-        let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, Default::default());
+        let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, Default::default())
+            .with_auth(s.credentials().expect("credentials"));
         Self { router: web::router(state) }
     }
 

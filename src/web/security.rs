@@ -1,0 +1,142 @@
+//! Request guards: HTTP Basic auth on every route, and for mutations read-only mode and CSRF checks.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use subtle::ConstantTimeEq;
+
+use super::AppState;
+use crate::config::Credentials;
+
+/// The header pages send with every mutation.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A per-process secret token for forms and fetches; unguessable by other sites.
+pub fn new_token() -> String {
+    let mut buf = [0u8; 16];
+    let ok =
+        std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf));
+    if ok.is_err() {
+        // No /dev/urandom: fall back to std's randomly seeded hasher, still unpredictable.
+        use std::hash::{BuildHasher, Hasher};
+        for chunk in buf.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(std::time::SystemTime::now().elapsed().map(|d| d.as_nanos()).unwrap_or_default());
+            chunk.copy_from_slice(&h.finish().to_le_bytes()[..chunk.len()]);
+        }
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Whether the Authorization header carries the configured credentials (constant-time compare).
+pub fn authorized(headers: &HeaderMap, creds: &Credentials) -> bool {
+    let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(b64) = v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")) else { return false };
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else { return false };
+    let Some(colon) = raw.iter().position(|b| *b == b':') else { return false };
+    let user_ok = eq(&raw[..colon], creds.username.as_bytes());
+    let pass_ok = eq(&raw[colon + 1..], creds.password.as_bytes());
+    user_ok & pass_ok
+}
+
+/// A browser says where a request comes from; anything but this origin is refused for mutations.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    if origin == "null" {
+        return true;
+    }
+    let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+    let hosts = [header::HOST.as_str(), "x-forwarded-host"];
+    !hosts.iter().filter_map(|h| headers.get(*h).and_then(|v| v.to_str().ok())).any(|h| h == origin_host)
+}
+
+/// Requests from browsers carry these; command-line clients (curl) carry none of them.
+fn from_browser(headers: &HeaderMap) -> bool {
+    ["origin", "sec-fetch-site", "sec-fetch-mode", "cookie"].iter().any(|h| headers.contains_key(*h))
+}
+
+fn refuse(status: StatusCode, msg: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
+}
+
+/// The middleware: auth first (every route but /healthz), then the mutation rules.
+pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    if let Some(creds) = &app.auth
+        && !req.uri().path().ends_with("/healthz")
+        && !authorized(headers, creds)
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Basic realm=\"rqdash\", charset=\"UTF-8\"")],
+            "authentication required",
+        )
+            .into_response();
+    }
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        if app.read_only {
+            return refuse(StatusCode::FORBIDDEN, "rqdash runs in read-only mode: actions are disabled");
+        }
+        if cross_site(headers) {
+            return refuse(StatusCode::FORBIDDEN, "cross-site request refused (CSRF protection)");
+        }
+        let token = headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        if from_browser(headers) && !eq(token, app.csrf.as_bytes()) {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "missing or wrong CSRF token: reload the page and try again",
+            );
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (k, v) in pairs {
+            m.insert(*k, v.parse().expect("header value"));
+        }
+        m
+    }
+
+    #[test]
+    fn cross_site_requests_are_recognised() {
+        assert!(cross_site(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!cross_site(&h(&[("sec-fetch-site", "same-origin")])));
+        assert!(cross_site(&h(&[("origin", "https://evil.example"), ("host", "127.0.0.1:9181")])));
+        assert!(!cross_site(&h(&[("origin", "http://127.0.0.1:9181"), ("host", "127.0.0.1:9181")])));
+        assert!(!cross_site(&h(&[])));
+    }
+
+    #[test]
+    fn basic_auth_checks_user_and_password() {
+        let c = Credentials { username: "admin".into(), password: "s3cret".into() };
+        let good = base64::engine::general_purpose::STANDARD.encode("admin:s3cret");
+        let bad = base64::engine::general_purpose::STANDARD.encode("admin:nope");
+        assert!(authorized(&h(&[("authorization", &format!("Basic {good}"))]), &c));
+        assert!(!authorized(&h(&[("authorization", &format!("Basic {bad}"))]), &c));
+        assert!(!authorized(&h(&[]), &c));
+    }
+
+    #[test]
+    fn tokens_are_long_and_different() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+}
