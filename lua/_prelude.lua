@@ -87,14 +87,30 @@ local function enqueue_blocker(j)
   return nil
 end
 
--- RQ 1.x's enqueue SADDs the queue to rq:queues (2.x+ does it earlier); once per queue here.
-local REGISTERED = {}
+-- Pushes are collected and sent at the end of the script, one LPUSH/RPUSH per queue: a chunk
+-- of 1,000 requeues costs one RPUSH instead of 1,000. This is safe: everything that can fail on
+-- data (key types) is checked before the first write, and once a script has written, Redis no
+-- longer refuses its writes for OOM. Order is kept: ids are pushed in the order they were
+-- processed. Every script that enqueues ends with flush_pushes().
+local PENDING, PENDING_ORDER = {}, {}
 local function queue_push(qkey, id, front)
-  if front then redis.call('LPUSH', qkey, id) else redis.call('RPUSH', qkey, id) end
-  if not REGISTERED[qkey] then
-    redis.call('SADD', P .. ':queues', qkey)
-    REGISTERED[qkey] = true
+  local p = PENDING[qkey]
+  if not p then
+    p = {l = {}, r = {}}
+    PENDING[qkey] = p
+    table.insert(PENDING_ORDER, qkey)
   end
+  table.insert(front and p.l or p.r, id)
+end
+local function flush_pushes()
+  for _, qkey in ipairs(PENDING_ORDER) do
+    local p = PENDING[qkey]
+    if #p.l > 0 then redis.call('LPUSH', qkey, unpack(p.l)) end
+    if #p.r > 0 then redis.call('RPUSH', qkey, unpack(p.r)) end
+    -- RQ 1.x's enqueue SADDs the queue to rq:queues (2.x+ does it earlier); harmless always.
+    redis.call('SADD', P .. ':queues', qkey)
+  end
+  PENDING, PENDING_ORDER = {}, {}
 end
 
 -- RQ's Job.cleanup(ttl=job.ttl) at enqueue: a positive `ttl` bounds the time in the queue.
@@ -165,11 +181,20 @@ local function rl_release(j)
 end
 
 -- RQ's Queue._enqueue_job: status queued, new enqueued_at, pushed (front when `front`).
--- Returns the new status. Call enqueue_blocker(j) first.
-local function enqueue(j, front)
-  if j.rate_limited then return rl_enqueue(j, front) end
-  redis.call('HSET', j.key, 'status', 'queued', 'origin', j.origin, 'enqueued_at', NOW_TS)
-  if j.timeout == '' then redis.call('HSET', j.key, 'timeout', DEFAULT_TIMEOUT) end
+-- `extra`: more field/value pairs for the same HSET. Returns the new status. Call
+-- enqueue_blocker(j) first.
+local function enqueue(j, front, extra)
+  if j.rate_limited then
+    if extra then redis.call('HSET', j.key, unpack(extra)) end
+    return rl_enqueue(j, front)
+  end
+  local fields = {'status', 'queued', 'origin', j.origin, 'enqueued_at', NOW_TS}
+  if j.timeout == '' then
+    table.insert(fields, 'timeout')
+    table.insert(fields, DEFAULT_TIMEOUT)
+  end
+  for _, x in ipairs(extra or {}) do table.insert(fields, x) end
+  redis.call('HSET', j.key, unpack(fields))
   apply_ttl(j)
   queue_push(k_queue(j.origin), j.id, front)
   return 'queued'
@@ -178,11 +203,11 @@ end
 -- RQ's BaseRegistry.requeue (failed or canceled registry): out of the registry, started_at and
 -- ended_at blanked, exc_info reset, then _enqueue_job at the back (neither Job.requeue callers
 -- in RQ nor `rq requeue` pass at_front). worker_name, last_heartbeat, retries_left, meta and
--- the results stream are kept, as RQ keeps them. Call enqueue_blocker(j) first.
-local function requeue_job(j, registry_key)
-  try('ZREM', registry_key, j.id)
-  redis.call('HSET', j.key, 'started_at', '', 'ended_at', '', 'exc_info', ZLIB_EMPTY)
-  return enqueue(j, false)
+-- the results stream are kept, as RQ keeps them. The caller removes the id from the registry
+-- (whole-registry scripts batch that). Call enqueue_blocker(j) first.
+local REQUEUE_FIELDS = {'started_at', '', 'ended_at', '', 'exc_info', ZLIB_EMPTY}
+local function requeue_job(j)
+  return enqueue(j, false, REQUEUE_FIELDS)
 end
 
 -- RQ's Job.delete(remove_from_queue=True, delete_dependents=False), as one atomic step and

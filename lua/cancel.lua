@@ -40,4 +40,5 @@ for i = 6, #ARGV do
     answer('done', j, 'canceled')
   end
 end
+flush_pushes()
 return OUT

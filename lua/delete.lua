@@ -35,4 +35,5 @@ for i = 6, #ARGV do
     answer('done', j, 'deleted')
   end
 end
+flush_pushes()
 return OUT

@@ -32,4 +32,5 @@ while examined < limit do
     skipped = skipped + 1
   end
 end
+flush_pushes()
 return {deleted, orphans, skipped, examined}

@@ -27,14 +27,15 @@ if kind == 'failed' then accepted.stopped = true end
 
 local win = registry_window(reg, limit, cursor, cursor_score)
 local deleted, orphans, skipped = 0, 0, 0
+local gone = {}
 for i = 1, #win, 2 do
   local id, score = win[i], win[i + 1]
   local j = load_job(id)
   if not j then
-    redis.call('ZREM', reg, id)
+    table.insert(gone, id)
     orphans = orphans + 1
   elseif accepted[j.status] then
-    redis.call('ZREM', reg, id)
+    table.insert(gone, id)
     delete_job(j, false)
     deleted = deleted + 1
   else
@@ -42,4 +43,6 @@ for i = 1, #win, 2 do
     cursor, cursor_score = id, score
   end
 end
+if #gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
+flush_pushes()
 return {deleted, orphans, skipped, #win / 2, cursor, cursor_score}

@@ -28,8 +28,10 @@ for i = 6, #ARGV do
     if why then
       answer('skip', j, why)
     else
-      answer('done', j, requeue_job(j, k_reg(STATUS_REGISTRY[j.status], j.origin)))
+      try('ZREM', k_reg(STATUS_REGISTRY[j.status], j.origin), j.id)
+      answer('done', j, requeue_job(j))
     end
   end
 end
+flush_pushes()
 return OUT

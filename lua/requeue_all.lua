@@ -25,18 +25,23 @@ local accepted = ARGV[7] == 'failed' and {failed = true, stopped = true} or {can
 
 local win = registry_window(reg, limit, cursor, cursor_score)
 local requeued, orphans, skipped = 0, 0, 0
+local gone = {}
 for i = 1, #win, 2 do
   local id, score = win[i], win[i + 1]
   local j = load_job(id)
   if not j then
-    redis.call('ZREM', reg, id)
+    table.insert(gone, id)
     orphans = orphans + 1
   elseif accepted[j.status] and not enqueue_blocker(j) then
-    requeue_job(j, reg)
+    requeue_job(j)
+    table.insert(gone, id)
     requeued = requeued + 1
   else
     skipped = skipped + 1
     cursor, cursor_score = id, score
   end
 end
+-- One ZREM and one push per queue for the whole chunk (see flush_pushes in _prelude.lua).
+if #gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
+flush_pushes()
 return {requeued, orphans, skipped, #win / 2, cursor, cursor_score}

@@ -8,7 +8,7 @@ use super::AppState;
 use super::error::{Error, Result};
 use super::params::Params;
 use crate::rq;
-use crate::store::{self, detail, info, jobs, overview, workers};
+use crate::store::{detail, info, jobs, overview, workers};
 
 /// `GET /api/v1/instances`: configured instances (masked URLs) and whether each answers PING.
 pub async fn instances(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<Value>> {
@@ -71,6 +71,11 @@ pub async fn job(
     Ok(Json(detail::job(inst, &id).await?))
 }
 
+/// `GET /api/v1/jobs/bulk`: a job may be called "bulk"; the POST route of that name must not hide it.
+pub async fn job_named_bulk(state: State<AppState>, q: RawQuery) -> Result<Json<rq::detail::JobDetail>> {
+    job(state, Path("bulk".to_owned()), q).await
+}
+
 /// `GET /api/v1/workers`.
 pub async fn workers(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<workers::Workers>> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
@@ -90,7 +95,3 @@ pub async fn redis_info(State(app): State<AppState>, RawQuery(q): RawQuery) -> R
 pub async fn not_found() -> Error {
     Error::NotFound("no such API endpoint".to_owned())
 }
-
-/// Keep `store` in scope for docs linking.
-#[allow(dead_code)]
-fn _uses(_: store::Error) {}

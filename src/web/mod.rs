@@ -1,5 +1,6 @@
 //! HTTP front end: one route table, security headers, graceful shutdown that also ends streams.
 
+mod actions;
 mod api;
 mod assets;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod live;
 mod pages;
 mod params;
 pub mod security;
+pub mod tasks;
 mod view;
 
 use std::net::SocketAddr;
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub auth: Option<crate::config::Credentials>,
     /// The CSRF token pages send back with every action.
     pub csrf: String,
+    /// Bulk operations running in the background.
+    pub tasks: Arc<tasks::Tasks>,
 }
 
 impl AppState {
@@ -51,7 +55,8 @@ impl AppState {
         shutdown: CancellationToken,
     ) -> Self {
         let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
-        Self { store, prefix, shutdown, read_only, hub, auth: None, csrf: security::new_token() }
+        let tasks = Arc::new(tasks::Tasks::default());
+        Self { store, prefix, shutdown, read_only, hub, auth: None, csrf: security::new_token(), tasks }
     }
 
     /// Require HTTP Basic auth on every route.
@@ -82,6 +87,14 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/jobs/{id}"), get(api::job))
         .route(&at("/api/v1/workers"), get(api::workers))
         .route(&at("/api/v1/redis"), get(api::redis_info))
+        .route(&at("/api/v1/jobs/bulk"), post(actions::bulk).get(api::job_named_bulk))
+        .route(&at("/api/v1/jobs/{id}/{action}"), post(actions::job_action))
+        .route(&at("/api/v1/queues/{queue}/requeue"), post(actions::requeue_all))
+        .route(&at("/api/v1/queues/{queue}/empty"), post(actions::empty))
+        .route(&at("/api/v1/queues/{queue}/compact"), post(actions::compact))
+        .route(&at("/api/v1/tasks/{id}"), get(tasks::show))
+        .route(&at("/api/v1/tasks/{id}/cancel"), post(tasks::cancel))
+        .route(&at("/api/v1/tasks/{id}/events"), get(tasks::events))
         .route(&at("/api/{*rest}"), get(api::not_found))
         .route(&at("/healthz"), get(|| async { "ok" }));
     if !p.is_empty() {

@@ -45,6 +45,7 @@ mod compact;
 mod stop;
 // Requeue all of 20,000 failed jobs while a worker consumes and a producer enqueues.
 mod concurrency;
+mod tmp_bench;
 
 /// What RQ's requeue stores as `exc_info`: zlib.compress(b'').
 pub const ZLIB_EMPTY: [u8; 8] = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];

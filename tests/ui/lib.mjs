@@ -135,31 +135,45 @@ export async function count(page, selector) {
   return num(await page.textContent(selector));
 }
 
+/** Runs Python `code` with the rq venv; sys.argv[1] is the Redis URL, then `args`. Returns stdout. */
+export async function py(code, ...args) {
+  const { stdout } = await run(RQ_PYTHON, ['-c', code, REDIS_URL, ...args], { timeout: 30_000 });
+  return stdout.trim();
+}
+
+const PRELUDE = 'import sys\nfrom redis import Redis\nfrom rq import Queue\nfrom rq.job import Job\nr = Redis.from_url(sys.argv[1])\n';
+
 let seq = 0;
 /** Enqueues tasks.add(1, 2) on `queue` with the real Python rq; returns the job id. */
 export async function enqueue(queue = 'default', prefix = 'ui') {
   const id = `${prefix}-${process.pid}-${Date.now()}-${++seq}`;
-  const code = [
-    'import sys',
-    'from redis import Redis',
-    'from rq import Queue',
-    'q = Queue(sys.argv[1], connection=Redis.from_url(sys.argv[2]))',
-    "print(q.enqueue('tasks.add', 1, 2, job_id=sys.argv[3]).id)",
-  ].join('\n');
-  const { stdout } = await run(RQ_PYTHON, ['-c', code, queue, REDIS_URL, id], { timeout: 30_000 });
-  assert.equal(stdout.trim(), id);
+  const out = await py(`${PRELUDE}print(Queue(sys.argv[2], connection=r).enqueue('tasks.add', 1, 2, job_id=sys.argv[3]).id)`, queue, id);
+  assert.equal(out, id);
   return id;
+}
+
+/** Deletes jobs (and removes them from their queue) with rq's Job.delete. */
+export async function deleteJobs(ids) {
+  if (ids.length === 0) return;
+  const code = [
+    'from rq.exceptions import NoSuchJobError',
+    'for i in sys.argv[2:]:',
+    '    try:',
+    '        Job.fetch(i, connection=r).delete()',
+    '    except NoSuchJobError:',
+    '        pass',
+  ].join('\n');
+  await py(PRELUDE + code, ...ids);
+}
+
+/** Deletes a queue and its jobs with rq's Queue.delete (also drops it from rq:queues). */
+export async function deleteQueue(queue) {
+  await py(`${PRELUDE}Queue(sys.argv[2], connection=r).delete(delete_jobs=True)`, queue);
 }
 
 /** Number of jobs RQ itself sees in `queue` (LLEN, through redis-py). */
 export async function llen(queue) {
-  const code = [
-    'import sys',
-    'from redis import Redis',
-    "print(Redis.from_url(sys.argv[2]).llen('rq:queue:' + sys.argv[1]))",
-  ].join('\n');
-  const { stdout } = await run(RQ_PYTHON, ['-c', code, queue, REDIS_URL], { timeout: 30_000 });
-  return Number(stdout.trim());
+  return Number(await py(`${PRELUDE}print(r.llen('rq:queue:' + sys.argv[2]))`, queue));
 }
 
 /** Ids of the job rows in the page's job table, in order. */

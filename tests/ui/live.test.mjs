@@ -1,14 +1,24 @@
 // Live updates over SSE: counts change without a reload when real rq enqueues jobs; pause stops them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, url, watch, waitLive, waitText, count, enqueue, llen, rowIds, LIVE_TIMEOUT } from './lib.mjs';
+import { launch, newContext, url, watch, waitLive, waitText, count, enqueue as rqEnqueue, deleteJobs, deleteQueue, llen, py, rowIds, LIVE_TIMEOUT } from './lib.mjs';
 
 let browser;
+// Every job and queue made here is removed again, so that the other files see the fixture as made.
+const created = [];
+const queues = [];
+async function enqueue(queue, prefix) {
+  const id = await rqEnqueue(queue, prefix);
+  created.push(id);
+  return id;
+}
 before(async () => {
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
+  await deleteJobs(created);
+  for (const q of queues) await deleteQueue(q);
 });
 
 const CELL = 'tr[data-queue="default"] [data-count="queued"]';
@@ -145,4 +155,26 @@ test('the live indicator says "disconnected" while the event stream fails and go
   await page.unroute('**/events?**');
   await waitLive(page, 'live', 30_000);
   await context.close();
+});
+
+// Known bug, reported: app.js swap() replaces a region only when the fresh page has it too, so a
+// table whose last job leaves (or a pager that is no longer needed) stays on screen. Drop `todo`
+// once swap() also removes regions that the fresh page no longer has.
+test('a queue page whose last job leaves drops its job table live', { todo: 'app.js swap() keeps stale regions' }, async () => {
+  const queue = `ui-drain-${process.pid}`;
+  queues.push(queue);
+  await enqueue(queue, 'ui-drain');
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(url(`/queues/${encodeURIComponent(queue)}`));
+  await waitLive(page);
+  assert.equal((await rowIds(page)).length, 1);
+  await py('import sys\nfrom redis import Redis\nfrom rq import Queue\nQueue(sys.argv[2], connection=Redis.from_url(sys.argv[1])).empty()', queue);
+  await waitText(page, '.tabs .count[data-count="queued"]', '0');
+  await waitText(page, '[data-range]', 'No queued jobs.');
+  try {
+    await page.waitForFunction(() => !document.querySelector('table.jobs'), null, { timeout: 3_000 });
+  } finally {
+    await context.close();
+  }
 });

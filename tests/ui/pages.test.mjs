@@ -145,6 +145,20 @@ describe('every page opens', () => {
     assert.match(await page.locator('tr.orphan', { hasText: 'orphan-failed' }).textContent(), /job data missing/);
     await context.close();
   });
+
+  // Known bug, reported: failed_across() drops the queue a member came from, so an orphan row has
+  // an empty Queue cell linking to /queues/?state=failed (a 404).
+  test('the failures page names the queue of an orphan row', { todo: 'store/failed.rs loses the queue of orphans' }, async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(url('/failed'));
+    const cell = page.locator('tr.orphan', { hasText: 'orphan-failed' }).locator('td').nth(1);
+    const text = (await cell.textContent()).trim();
+    const href = await cell.locator('a').getAttribute('href');
+    await context.close();
+    assert.equal(text, 'default');
+    assert.equal(href, '/queues/default?state=failed');
+  });
 });
 
 describe('navigation', () => {
@@ -213,6 +227,17 @@ describe('navigation', () => {
     assert.equal(await page.inputValue('#per-page'), '10');
     assert.match(await page.textContent('[data-range]'), /^1–10 of/);
     await context.close();
+  });
+
+  // Known bug, reported: per_page=2 is honoured, but the select has no such option and shows "10".
+  test('the per-page select shows the page size in use', { todo: 'queue.html: no option for a non-standard per_page' }, async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(url('/queues/default?state=queued&per_page=2'));
+    const shown = (await rowIds(page)).length;
+    const selected = await page.inputValue('#per-page');
+    await context.close();
+    assert.equal(selected, String(shown));
   });
 
   test('the job-id box jumps to a job', async () => {

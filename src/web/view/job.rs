@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::Chrome;
+use super::{ActionButton, Chrome};
 use crate::rq::decode::Decoded;
 use crate::rq::detail::{JobDetail, Related};
 use crate::web::fmt::{self, Time};
@@ -66,6 +66,55 @@ pub struct JobPage {
     pub dependents: Vec<RelatedView>,
     pub raw: Vec<(String, String, String)>,
     pub full_base: String,
+    pub actions: Vec<ActionButton>,
+}
+
+/// The actions that apply to a job in its status (RQ's own rules; the server re-checks).
+fn job_actions(c: &Chrome, id: &str, status: &str, queue: &str) -> Vec<ActionButton> {
+    if c.read_only {
+        return Vec::new();
+    }
+    let url = |a: &str| format!("{}/api/v1/jobs/{}/{a}?instance={}", c.prefix, fmt::seg(id), c.instance);
+    let b = |label, a: &str, confirm: String, class| ActionButton {
+        label,
+        url: url(a),
+        confirm,
+        class,
+        background: false,
+    };
+    let mut out = Vec::new();
+    match status {
+        "failed" | "stopped" | "canceled" => {
+            out.push(b("Requeue", "requeue", format!("Requeue job {id} into queue `{queue}`?"), ""))
+        }
+        "scheduled" | "deferred" => {
+            out.push(b("Enqueue now", "enqueue", format!("Enqueue job {id} on queue `{queue}` now?"), ""))
+        }
+        "started" => out.push(b(
+            "Stop",
+            "stop",
+            format!("Ask the worker running job {id} to stop it? The job becomes stopped (failed registry)."),
+            "danger",
+        )),
+        _ => {}
+    }
+    if matches!(status, "queued" | "deferred" | "scheduled") {
+        out.push(b(
+            "Cancel",
+            "cancel",
+            format!("Cancel job {id}? It moves to the canceled registry of `{queue}`."),
+            "",
+        ));
+    }
+    if status != "started" {
+        out.push(b(
+            "Delete",
+            "delete",
+            format!("Delete job {id} and its data, results and links? This cannot be undone."),
+            "danger",
+        ));
+    }
+    out
 }
 
 fn cut(s: &str) -> (String, bool) {
@@ -270,6 +319,12 @@ impl JobPage {
                 })
                 .collect(),
             full_base,
+            actions: job_actions(
+                &c,
+                &j.id,
+                j.status.as_deref().unwrap_or(""),
+                j.origin.as_deref().unwrap_or(""),
+            ),
             c,
         }
     }

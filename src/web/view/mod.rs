@@ -102,3 +102,15 @@ pub const SHOWN_STATES: [(&str, &str); 7] = [
     ("scheduled", "Scheduled"),
     ("canceled", "Canceled"),
 ];
+
+/// A button that performs an action after a confirmation that says exactly what will happen.
+#[derive(Debug, Clone)]
+pub struct ActionButton {
+    pub label: &'static str,
+    pub url: String,
+    pub confirm: String,
+    /// "danger" for destructive actions, "" otherwise.
+    pub class: &'static str,
+    /// Run as a background task with a progress bar (bulk operations).
+    pub background: bool,
+}

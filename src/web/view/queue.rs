@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::{Chrome, SHOWN_STATES, StateCell};
+use super::{ActionButton, Chrome, SHOWN_STATES, StateCell};
 use crate::rq::State;
 use crate::rq::job::JobRow;
 use crate::store::jobs::JobPage;
@@ -61,6 +61,77 @@ pub struct QueuePage {
     pub show_exc: bool,
     pub from: u64,
     pub to: u64,
+    /// Whole-list actions (requeue all, empty, compact).
+    pub actions: Vec<ActionButton>,
+    /// Per-selection actions: (action, label, destructive).
+    pub bulk: Vec<(&'static str, &'static str, bool)>,
+    pub bulk_url: String,
+}
+
+/// The whole-list actions a state offers, with confirmations that name the exact count and queue.
+fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<ActionButton> {
+    if c.read_only || total == 0 {
+        return Vec::new();
+    }
+    let api = |op: &str, st: &str| {
+        format!("{}/api/v1/queues/{}/{op}?state={st}&instance={}", c.prefix, fmt::seg(queue), c.instance)
+    };
+    let n = fmt::int(total);
+    let s = state.as_str();
+    let jobs = if total == 1 { "job" } else { "jobs" };
+    let mut out = Vec::new();
+    if matches!(state, State::Failed | State::Canceled) {
+        out.push(ActionButton {
+            label: "Requeue all",
+            url: api("requeue", s),
+            confirm: format!("Requeue {n} {s} {jobs} of queue `{queue}` into their queue? Orphaned ids are removed and counted."),
+            class: "",
+            background: true,
+        });
+    }
+    match state {
+        State::Queued => {
+            out.push(ActionButton {
+                label: "Compact",
+                url: format!("{}/api/v1/queues/{}/compact?instance={}", c.prefix, fmt::seg(queue), c.instance),
+                confirm: format!("Remove the orphaned ids (ids without job data) from queue `{queue}`, keeping the order of the other {n}?"),
+                class: "",
+                background: true,
+            });
+            out.push(ActionButton {
+                label: "Empty queue",
+                url: api("empty", s),
+                confirm: format!("Delete all {n} queued {jobs} of queue `{queue}`, with their job data? This cannot be undone."),
+                class: "danger",
+                background: true,
+            });
+        }
+        State::Started | State::Ready => {}
+        _ => out.push(ActionButton {
+            label: "Delete all",
+            url: api("empty", s),
+            confirm: format!(
+                "Delete all {n} {s} {jobs} of queue `{queue}`, with their job data? This cannot be undone."
+            ),
+            class: "danger",
+            background: true,
+        }),
+    }
+    out
+}
+
+/// Actions on selected rows for a state.
+fn bulk_actions(state: State) -> Vec<(&'static str, &'static str, bool)> {
+    let list: Vec<(&'static str, &'static str)> = match state {
+        State::Failed | State::Canceled => vec![("requeue", "Requeue"), ("delete", "Delete")],
+        State::Queued => vec![("cancel", "Cancel"), ("delete", "Delete")],
+        State::Deferred | State::Scheduled => {
+            vec![("enqueue", "Enqueue now"), ("cancel", "Cancel"), ("delete", "Delete")]
+        }
+        State::Finished => vec![("delete", "Delete")],
+        State::Started | State::Ready => vec![],
+    };
+    list.into_iter().map(|(a, l)| (a, l, a == "delete")).collect()
 }
 
 /// The arguments part of a call-shaped description: `tasks.add(1, 2)` → `1, 2`.
@@ -157,6 +228,9 @@ impl QueuePage {
             show_exc: state == State::Failed,
             from,
             to,
+            actions: list_actions(&c, &p.queue, state, p.total),
+            bulk: if c.read_only { Vec::new() } else { bulk_actions(state) },
+            bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
             rows: p.jobs.into_iter().map(|j| row(&c, j)).collect(),
             c,
         }

@@ -2,13 +2,14 @@
 //! enqueues into it: afterwards every job is in exactly one place, none lost, none twice.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use redis::Commands;
 use tokio_util::sync::CancellationToken;
 
 use rqdash::rq::State;
-use rqdash::store::write::{self, BulkOutcome};
+use rqdash::store::write::{self, BulkOutcome, Progress};
 
 use super::store;
 use crate::support::rq_worker::{finish, wait_until};
@@ -18,6 +19,7 @@ for_each_rq_version!(requeue_all_of_20000_under_a_worker_and_a_producer_accounts
 
 /// 20,000 failed jobs: one made by RQ (create_job, FailedJobRegistry.add), its hash copied under
 /// 20,000 ids with the same registry score and TTL (RQ needs ~0.3 ms per job; this ~20 µs).
+pub const MAKE_FAILED_SRC: &str = MAKE_FAILED;
 const MAKE_FAILED: &str = r"
 c = conn()
 q = Queue('default', connection=c)
@@ -66,25 +68,44 @@ async fn requeue_all_of_20000_under_a_worker_and_a_producer_accounts_for_every_j
         con.zcard::<_, u64>("rq:finished:default").expect("ZCARD") >= 5
     });
 
+    // Between two chunks the real worker finishes at least one more job (and the producer
+    // keeps pushing), so every chunk runs against a queue that is being consumed and fed.
+    let interleave =
+        Mutex::new((r.conn(), con.zcard::<_, u64>("rq:finished:default").expect("ZCARD"), Duration::ZERO));
+    let let_the_worker_run = |_: Progress| {
+        let mut g = interleave.lock().expect("lock");
+        let (c, last, waited) = &mut *g;
+        let t = Instant::now();
+        wait_until(30, "the worker to finish a job between two chunks", || {
+            c.zcard::<_, u64>("rq:finished:default").expect("ZCARD") > *last
+        });
+        *last = c.zcard("rq:finished:default").expect("ZCARD");
+        *waited += t.elapsed();
+    };
     let s = store(&r);
     let inst = s.instance(0).expect("instance");
     let finished_before: u64 = con.zcard("rq:finished:default").expect("ZCARD");
     let started = Instant::now();
-    let out = write::requeue_all(inst, "default", State::Failed, |_| {}, &CancellationToken::new())
-        .await
-        .expect("requeue all");
+    let out =
+        write::requeue_all(inst, "default", State::Failed, let_the_worker_run, &CancellationToken::new())
+            .await
+            .expect("requeue all");
     let took = started.elapsed();
     let finished_after: u64 = con.zcard("rq:finished:default").expect("ZCARD");
     assert_eq!(out, BulkOutcome { requeued: 20000, ..BulkOutcome::default() });
+    let waited = interleave.into_inner().expect("lock").2;
 
     let _: () = con.set("rqdash-test:stop-producing", 1).expect("SET");
     let produced: u64 = serde_json::from_str(finish(producer, "producer").trim()).expect("count");
     finish(worker, "worker");
     eprintln!(
-        "rq {v}: requeue-all of 20,000 took {} ms; the worker finished {} jobs meanwhile; {produced} produced",
-        took.as_millis(),
+        "rq {v}: requeue-all of 20,000 took {} ms (+{} ms letting the worker run between chunks); \
+         the worker finished {} jobs meanwhile; {produced} produced",
+        (took - waited).as_millis(),
+        waited.as_millis(),
         finished_after - finished_before
     );
+    assert!(finished_after - finished_before >= 20, "the worker ran between every two chunks");
 
     // Every job exactly once across the queue, the worker's intermediate list and every registry.
     let mut seen: HashMap<String, u32> = HashMap::new();
