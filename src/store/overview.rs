@@ -7,11 +7,6 @@ use serde::Serialize;
 use super::{Instance, Result, value};
 use crate::rq::{Keys, State, time};
 
-/// Read-only: the enqueue time of the job at the head of a queue, without a second round trip.
-const OLDEST_LUA: &str = "local id = redis.call('LINDEX', KEYS[1], 0)\n\
-if not id then return false end\n\
-return redis.call('HGET', ARGV[1] .. id, 'enqueued_at')";
-
 /// Job counts of one queue, per state.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
@@ -92,7 +87,9 @@ pub fn queue_names(keys: &Keys, members: &[String]) -> Vec<String> {
     names
 }
 
-/// Read the overview: round trip 1 lists the queues, round trip 2 counts all of them at once.
+/// Read the overview: round trip 1 lists the queues, round trip 2 counts all of them at once
+/// (and reads each queue's head id), round trip 3 reads those heads' `enqueued_at`. Plain
+/// commands only: a per-queue EVAL was measured at 3–70 µs of Redis time each, LLEN/ZCARD at 0.3.
 pub async fn overview(inst: &Instance) -> Result<Overview> {
     let k = &inst.keys;
     let mut p = redis::pipe();
@@ -109,9 +106,20 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
             p.cmd(cmd).arg(k.state_key(s, q));
         }
         p.cmd("SCARD").arg(k.queue_workers(q));
-        p.cmd("EVAL").arg(OLDEST_LUA).arg(1).arg(k.queue(q)).arg(k.job(""));
+        p.cmd("LINDEX").arg(k.queue(q)).arg(0);
     }
     let vals: Vec<redis::Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let heads: Vec<Option<String>> = (0..names.len())
+        .map(|i| vals.get(i * per_queue + State::ALL.len() + 1).and_then(value::string))
+        .collect();
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for h in heads.iter().flatten() {
+        p.cmd("HGET").arg(k.job(h)).arg("enqueued_at");
+    }
+    let oldest: Vec<redis::Value> =
+        if heads.iter().any(Option::is_some) { inst.query(&p).await? } else { Vec::new() };
+    let mut oldest = oldest.iter();
     let mut totals = Counts::default();
     let mut queues = Vec::with_capacity(names.len());
     for (i, name) in names.into_iter().enumerate() {
@@ -125,10 +133,10 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
             name,
             counts,
             workers: row.get(State::ALL.len()).map_or(0, value::int),
-            oldest_enqueued_at: row
-                .get(State::ALL.len() + 1)
-                .and_then(value::string)
-                .and_then(|s| time::normalize(&s)),
+            oldest_enqueued_at: match heads.get(i) {
+                Some(Some(_)) => oldest.next().and_then(value::string).and_then(|s| time::normalize(&s)),
+                _ => None,
+            },
         });
     }
     Ok(Overview {
