@@ -4,6 +4,8 @@ mod support;
 
 // JSON API behaviour on hand-planted RQ-shaped data: pagination, errors, names, headers.
 mod api_basics;
+// Actions over HTTP: answers, counts, background tasks, buttons.
+mod actions_http;
 // Redis outages, URLs and masking.
 mod connection;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.
