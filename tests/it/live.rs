@@ -139,3 +139,21 @@ async fn the_poller_stops_when_the_last_page_closes() {
         assert!(std::time::Instant::now() < deadline, "the poller kept polling with no page open");
     }
 }
+
+#[tokio::test]
+async fn open_streams_end_cleanly_when_rqdash_shuts_down() {
+    let r = RedisServer::start();
+    let app = TestApp::with_args(&[r.url()], &["--poll-interval", "100ms"]);
+    let mut c = Client::open(&app, "/events").await;
+    c.next().await;
+    app.shutdown.cancel();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(frame) = c.body.frame().await {
+            if frame.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the stream did not end after shutdown");
+}

@@ -15,6 +15,8 @@ use rqdash::web::{self, AppState};
 /// An rqdash app wired to the given Redis URLs.
 pub struct TestApp {
     pub router: Router,
+    /// Cancel to simulate rqdash shutting down (ends live streams).
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// A response, read whole.
@@ -49,9 +51,10 @@ impl TestApp {
         let cli = Cli::try_parse_from(argv).expect("valid flags");
         let store = Store::from_args(&cli.redis).expect("store");
         let s = &cli.serve;
-        let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, Default::default())
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, shutdown.clone())
             .with_auth(s.credentials().expect("credentials"));
-        Self { router: web::router(state) }
+        Self { router: web::router(state), shutdown }
     }
 
     /// Build for one Redis URL.
