@@ -12,8 +12,8 @@
 -- its previous status, in `canceled:<origin>` scored now; orphan; skip ('state') for any other
 -- status, including canceled (RQ raises "Cannot cancel already canceled job").
 -- Children of a canceled job stay deferred and its `:dependents` set is kept, as with RQ.
--- RQ LREMs the queue list whatever the status; only a queued job can be in it, so rqdash LREMs
--- only those (LREM is O(list length), and a bulk cancel of scheduled jobs should not pay it).
+-- RQ LREMs the queue list whatever the status; only a queued job can be in it, so rqdash takes
+-- only those out, all of a chunk in one pass over the list (flush_list_removals).
 
 local loc_kind, loc_key = ARGV[4], KEYS[1]
 local CANCELABLE = {
@@ -32,7 +32,7 @@ for i = 6, #ARGV do
     answer('skip', j, 'its canceled registry key is not a sorted set')
   else
     redis.call('HSET', j.key, 'status', 'canceled')
-    if j.status == 'queued' then try('LREM', k_queue(j.origin), 1, j.id) end
+    if j.status == 'queued' then list_remove_later(k_queue(j.origin), j.id) end
     local reg = STATUS_REGISTRY[j.status]
     if reg then try('ZREM', k_reg(reg, j.origin), j.id) end
     redis.call('ZADD', k_reg('canceled', j.origin), NOW, j.id)
@@ -40,5 +40,5 @@ for i = 6, #ARGV do
     answer('done', j, 'canceled')
   end
 end
-flush_pushes()
+finish()
 return OUT

@@ -11,23 +11,23 @@
 --      too, so start at the head (a rescan costs time, never correctness).
 --   2. LRANGE the next ARGV[4] entries; an entry is an orphan when its job hash is missing or
 --      has no `data` (what Job.fetch rejects).
---   3. LSET each orphan's slot to a tombstone unique to this operation, then one
---      LREM <list> <count> <tombstone>, which removes exactly those slots and nothing else.
---   All three steps run in one script call, so nothing interleaves with them.
+--   3. LSET each orphan's slot to the prelude's TOMBSTONE, then one LREM <list> <count>
+--      <tombstone> from the head, which removes exactly those slots and nothing else.
+--   All three steps run in one script call, so nothing interleaves with them and no tombstone
+--   is ever visible outside it.
 -- Cost per call: O(position of the window), i.e. O(n^2 / chunk) over a whole list of n ids.
 --
 -- KEYS[1]    the queue list <prefix>:queue:<q>
 -- ARGV[1..3] prefix, now (RQ timestamp), now (Unix seconds): see _prelude.lua
 -- ARGV[4]    chunk size, at most 1,000
 -- ARGV[5]    anchor: the last kept id of the previous chunk ('' on the first call)
--- ARGV[6]    tombstone: a value no job id can take (contains NUL and a random part)
--- ARGV[7]    position to use when LPOS is not available (Redis < 6.0.6): where the previous
+-- ARGV[6]    position to use when LPOS is not available (Redis < 6.0.6): where the previous
 --            chunk ended
 -- Returns {orphans, examined, anchor, end_position}; the caller stops when examined < chunk.
 
 local q = KEYS[1]
 local limit = tonumber(ARGV[4])
-local anchor, tomb = ARGV[5], ARGV[6]
+local anchor = ARGV[5]
 
 local start = 0
 if anchor ~= '' then
@@ -35,7 +35,7 @@ if anchor ~= '' then
   if type(pos) == 'number' then
     start = pos + 1
   elseif type(pos) == 'table' and pos.err then
-    start = tonumber(ARGV[7]) or 0
+    start = tonumber(ARGV[6]) or 0
   end
 end
 
@@ -45,9 +45,9 @@ for i, id in ipairs(ids) do
   if load_job(id) then
     anchor = id
   else
-    redis.call('LSET', q, start + i - 1, tomb)
+    redis.call('LSET', q, start + i - 1, TOMBSTONE)
     orphans = orphans + 1
   end
 end
-if orphans > 0 then redis.call('LREM', q, orphans, tomb) end
+if orphans > 0 then redis.call('LREM', q, orphans, TOMBSTONE) end
 return {orphans, #ids, anchor, start + #ids - orphans}

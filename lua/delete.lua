@@ -1,12 +1,12 @@
--- delete.lua: RQ's Job.delete() by id (see delete_job() in _prelude.lua for what goes), for any
+-- delete.lua: RQ's Job.delete() by id (see delete_job() in _lifecycle.lua for what goes), for any
 -- job that is not running.
 --
 -- KEYS[1]    optional: the list or registry the ids were shown in; orphan ids are removed from it
 -- ARGV[1..3] prefix, now (RQ timestamp), now (Unix seconds): see _prelude.lua
 -- ARGV[4]    kind of KEYS[1]: 'list', 'zset', or ''
--- ARGV[5]    '1': LREM the origin queue whatever the status, as RQ does (single-job delete);
---            '0': only for queued jobs (bulk: LREM is O(list length) and only a queued job can
---            be in the list)
+-- ARGV[5]    '1': look for the id in its origin queue list whatever the status, as RQ's LREM
+--            does (single-job delete); '0': only for queued jobs, the only ones that can be there
+--            (bulk). Either way all ids of a chunk leave the list in one pass from the head.
 -- ARGV[6..]  job ids, at most 1,000 per call
 --
 -- Per id (see answer()):
@@ -35,5 +35,5 @@ for i = 6, #ARGV do
     answer('done', j, 'deleted')
   end
 end
-flush_pushes()
+finish()
 return OUT

@@ -1,7 +1,7 @@
 -- empty_queue.lua: one chunk of RQ's Queue.empty(): pop ids from the head of the queue list and
 -- delete their jobs. RQ's script DELs `rq:job:<id>` and `:dependents` (3.0: also the results
 -- stream) for every id, in one unbounded call; here each job goes the way of Job.delete
--- (delete_job() in _prelude.lua), at most ARGV[4] ids per call.
+-- (delete_job() in _lifecycle.lua), at most ARGV[4] ids per call.
 --
 -- KEYS[1]    the queue list <prefix>:queue:<q>
 -- ARGV[1..3] prefix, now (RQ timestamp), now (Unix seconds): see _prelude.lua
@@ -32,5 +32,5 @@ while examined < limit do
     skipped = skipped + 1
   end
 end
-flush_pushes()
+finish()
 return {deleted, orphans, skipped, examined}

@@ -1,6 +1,6 @@
 -- empty_registry.lua: one chunk of "delete every job" of a registry other than started (finished,
 -- failed, deferred, scheduled, canceled). RQ has no such call; each job goes the way of RQ's
--- Job.delete (delete_job() in _prelude.lua), which also removes the job hash.
+-- Job.delete (delete_job() in _lifecycle.lua), which also removes the job hash.
 --
 -- KEYS[1]    the registry: <prefix>:<kind>:<q>
 -- ARGV[1..3] prefix, now (RQ timestamp), now (Unix seconds): see _prelude.lua
@@ -44,5 +44,5 @@ for i = 1, #win, 2 do
   end
 end
 if #gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
-flush_pushes()
+finish()
 return {deleted, orphans, skipped, #win / 2, cursor, cursor_score}

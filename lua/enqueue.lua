@@ -50,5 +50,5 @@ for i = 6, #ARGV do
     end
   end
 end
-flush_pushes()
+finish()
 return OUT

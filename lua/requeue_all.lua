@@ -12,7 +12,7 @@
 --
 -- Walks the next ARGV[4] members after the cursor, in registry order:
 --   hash missing or without `data` -> ZREM, counted as orphan
---   status accepted                -> requeue_job() (see _prelude.lua), counted as requeued
+--   status accepted                -> requeue_job() (_lifecycle.lua), counted as requeued
 --   anything else (the id is stale here: the job was re-enqueued under the same id, ...)
 --                                  -> left in place, counted as skipped; becomes the cursor
 -- Returns {requeued, orphans, skipped, examined, cursor, cursor_score}; the caller stops when
@@ -41,7 +41,7 @@ for i = 1, #win, 2 do
     cursor, cursor_score = id, score
   end
 end
--- One ZREM and one push per queue for the whole chunk (see flush_pushes in _prelude.lua).
+-- One ZREM and one push per queue for the whole chunk (see finish() in _prelude.lua).
 if #gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
-flush_pushes()
+finish()
 return {requeued, orphans, skipped, #win / 2, cursor, cursor_score}

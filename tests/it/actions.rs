@@ -39,13 +39,16 @@ mod requeue_all;
 mod single;
 // Selections of ids and whole structures: bulk actions, empty.
 mod bulk_and_empty;
+// Whole-registry walks skip jobs that moved and still reach the end.
+mod skips;
 // Compact keeps FIFO order while the list is popped and pushed.
 mod compact;
 // Stop a running job through the worker's pub/sub channel.
 mod stop;
+// RQ 3.0 rate limits: slots released on cancel, requeue through the limiter.
+mod rate_limit;
 // Requeue all of 20,000 failed jobs while a worker consumes and a producer enqueues.
 mod concurrency;
-mod tmp_bench;
 
 /// What RQ's requeue stores as `exc_info`: zlib.compress(b'').
 pub const ZLIB_EMPTY: [u8; 8] = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];

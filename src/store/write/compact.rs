@@ -1,26 +1,11 @@
 //! Compact a queue: drop orphan ids from the list in place, preserving FIFO order while workers
 //! pop and producers push (the design is in `lua/compact.lua`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use tokio_util::sync::CancellationToken;
 
 use super::{BulkOutcome, CHUNK, Progress, SCRIPTS, count, run, size_of, text};
 use crate::rq::State;
 use crate::store::{Instance, Result, value};
-
-/// A value no RQ job id can take, different for every compaction (two compactions of one
-/// queue at once must not remove each other's marks): NUL, process id, time, a counter.
-fn tombstone() -> String {
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!(
-        "\0rqdash-compact-tombstone:{}:{nanos}:{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 /// Remove every id whose job hash is missing (or has no `data`) from a queue list, [`CHUNK`]
 /// entries per call, without ever moving the list: the order of the remaining ids is exactly
@@ -34,7 +19,7 @@ pub async fn compact(
 ) -> Result<BulkOutcome> {
     let total = size_of(inst, queue, State::Queued).await?;
     let key = inst.keys.queue(queue);
-    let (limit, tomb) = (CHUNK.to_string(), tombstone());
+    let limit = CHUNK.to_string();
     let mut anchor = String::new();
     let mut end = 0u64;
     let mut out = BulkOutcome::default();
@@ -45,7 +30,7 @@ pub async fn compact(
             break;
         }
         let end_s = end.to_string();
-        let args = [limit.as_str(), anchor.as_str(), tomb.as_str(), end_s.as_str()];
+        let args = [limit.as_str(), anchor.as_str(), end_s.as_str()];
         let reply = run(inst, &SCRIPTS.compact, std::slice::from_ref(&key), &args).await?;
         let r = value::array(&reply);
         out.orphans_removed += count(r.first());

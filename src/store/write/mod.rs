@@ -1,9 +1,10 @@
 //! Atomic writes: requeue, enqueue now, delete, cancel, empty, compact, stop.
 //!
-//! Each operation is one Lua script in `lua/` (with `lua/_prelude.lua` prepended), called once
-//! per chunk of at most [`CHUNK`] ids. The script re-reads every job inside Redis, because a job
-//! may have moved since the page was rendered: a call either moves a job completely or leaves it
-//! alone, and a crash between calls leaves every job in exactly one place. Ids whose job hash is
+//! Each operation is one Lua script in `lua/` (with `lua/_prelude.lua` and `lua/_lifecycle.lua`
+//! prepended), called once per chunk of at most [`CHUNK`] ids. The script re-reads every job
+//! inside Redis, because a job may have moved since the page was rendered: a call either moves a
+//! job completely or leaves it alone, and a crash between calls leaves every job in exactly one
+//! place. Ids whose job hash is
 //! missing (or has no `data`) are removed from the structure being worked on and counted as
 //! orphans, never an error.
 //!
@@ -107,10 +108,12 @@ pub(crate) struct Scripts {
     pub compact: Script,
 }
 
-const PRELUDE: &str = include_str!("../../../lua/_prelude.lua");
+/// Shared helpers: plumbing, then RQ's job transitions (both are plain `local` definitions).
+const PRELUDE: [&str; 2] =
+    [include_str!("../../../lua/_prelude.lua"), include_str!("../../../lua/_lifecycle.lua")];
 
 fn with_prelude(body: &str) -> Script {
-    Script::new(&format!("{PRELUDE}\n{body}"))
+    Script::new(&format!("{}\n{}\n{body}", PRELUDE[0], PRELUDE[1]))
 }
 
 pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {

@@ -19,7 +19,6 @@ for_each_rq_version!(requeue_all_of_20000_under_a_worker_and_a_producer_accounts
 
 /// 20,000 failed jobs: one made by RQ (create_job, FailedJobRegistry.add), its hash copied under
 /// 20,000 ids with the same registry score and TTL (RQ needs ~0.3 ms per job; this ~20 µs).
-pub const MAKE_FAILED_SRC: &str = MAKE_FAILED;
 const MAKE_FAILED: &str = r"
 c = conn()
 q = Queue('default', connection=c)
