@@ -84,6 +84,20 @@ impl Instance {
     }
 }
 
+impl Instance {
+    /// Run a Lua script (EVALSHA, loading it on NOSCRIPT), healing Sentinel routing on failure.
+    pub async fn invoke(&self, inv: &redis::ScriptInvocation<'_>) -> Result<redis::Value> {
+        let mut c = self.conn().await?;
+        match inv.invoke_async::<redis::Value>(&mut c).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.conn.on_error(&e).await;
+                Err(self.err(e))
+            }
+        }
+    }
+}
+
 /// All configured instances; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {

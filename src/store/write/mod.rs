@@ -145,8 +145,7 @@ pub(crate) async fn run<A: redis::ToRedisArgs>(
     for a in args {
         inv.arg(a);
     }
-    let mut conn = inst.conn().await?;
-    inv.invoke_async(&mut conn).await.map_err(|e| inst.err(e))
+    inst.invoke(&inv).await
 }
 
 /// How many ids a list or registry holds, and whether the queue is known at all; a queue
