@@ -4,6 +4,8 @@ mod support;
 
 // JSON API behaviour on hand-planted RQ-shaped data: pagination, errors, names, headers.
 mod api_basics;
+// The real binary: flags, socket, signals.
+mod binary;
 // Actions over HTTP: answers, counts, background tasks, buttons.
 mod actions_http;
 // Redis outages, URLs and masking.

@@ -1,0 +1,84 @@
+//! The real `rqdash` binary: flags wired end to end, serves on a socket, exits on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::RedisServer;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+}
+
+/// A minimal HTTP/1.1 GET: returns the status code and the body.
+fn get(port: u16, path: &str, auth: Option<&str>) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let auth = auth.map(|a| format!("Authorization: Basic {a}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: close\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()))
+}
+
+fn start(redis: &RedisServer, port: u16, extra: &[&str]) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_rqdash"))
+        .args(["--redis-url", &redis.url(), "--port", &port.to_string()])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rqdash binary");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(port, "/healthz", None).is_none() {
+        assert!(Instant::now() < deadline, "rqdash did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+#[test]
+fn the_binary_serves_with_basic_auth_and_exits_cleanly_on_sigterm() {
+    let redis = RedisServer::start();
+    let port = free_port();
+    let mut server = start(&redis, port, &["--username", "admin", "--password", "pw"]);
+    assert_eq!(get(port, "/api/v1/queues", None).map(|r| r.0), Some(401));
+    // "admin:pw" in base64.
+    let (status, body) = get(port, "/api/v1/queues", Some("YWRtaW46cHc=")).expect("reply");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"queues\""));
+    let pid = server.0.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "rqdash did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_binary_refuses_a_password_without_a_user() {
+    let redis = RedisServer::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_rqdash"))
+        .args(["--redis-url", &redis.url(), "--port", &free_port().to_string(), "--password", "x"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without --username"));
+}
