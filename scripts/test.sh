@@ -22,3 +22,6 @@ bash scripts/venvs.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet -- --test-threads=4
+
+# Browser tests in headless Chromium against the real server and real RQ data.
+bash scripts/ui-test.sh

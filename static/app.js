@@ -125,6 +125,7 @@
         selectors.forEach(function (sel) {
           var now = $(sel), next = $(sel, doc);
           if (now && next) now.replaceWith(next);
+          else if (now && !next) now.remove();
           else if (!now && next) { var main = $("main"); if (main) main.appendChild(next); }
         });
         refreshTimes();

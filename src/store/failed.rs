@@ -4,8 +4,9 @@ use super::{Instance, Result, jobs, overview, value};
 use crate::rq::State;
 use crate::rq::job::JobRow;
 
-/// The newest `limit` failed jobs of all queues, and the total number of failed entries.
-pub async fn failed_across(inst: &Instance, limit: usize) -> Result<(i64, Vec<JobRow>)> {
+/// The newest `limit` failed jobs of all queues (with the queue each was listed in), and the
+/// total number of failed entries.
+pub async fn failed_across(inst: &Instance, limit: usize) -> Result<(i64, Vec<(String, JobRow)>)> {
     let k = &inst.keys;
     let mut p = redis::pipe();
     p.cmd("SMEMBERS").arg(k.queues());
@@ -23,15 +24,23 @@ pub async fn failed_across(inst: &Instance, limit: usize) -> Result<(i64, Vec<Jo
     }
     let vals: Vec<redis::Value> = inst.query(&p).await?;
     let mut total = 0;
-    let mut all: Vec<(String, Option<f64>)> = Vec::new();
-    for pair in vals.chunks(2) {
+    let mut all: Vec<(usize, String, Option<f64>)> = Vec::new();
+    for (qi, pair) in vals.chunks(2).enumerate() {
         total += pair.first().map_or(0, value::int);
-        all.extend(pair.get(1).map(value::scored).unwrap_or_default());
+        all.extend(pair.get(1).map(value::scored).unwrap_or_default().into_iter().map(|(m, s)| (qi, m, s)));
     }
     // The score is the expiry (ended + failure_ttl): a good first cut, refined by ended_at below.
-    all.sort_by(|a, b| b.1.unwrap_or(f64::MIN).total_cmp(&a.1.unwrap_or(f64::MIN)));
+    // failure_ttl=-1 stores a score of -1 ("never expires"): such a job may be the newest of all.
+    let key = |s: Option<f64>| s.map_or(f64::MIN, |v| if v < 0.0 { f64::INFINITY } else { v });
+    all.sort_by(|a, b| key(b.2).total_cmp(&key(a.2)));
     all.truncate(limit);
-    let mut rows = jobs::rows(inst, State::Failed, &all).await?;
-    rows.sort_by(|a, b| b.ended_at.cmp(&a.ended_at));
-    Ok((total, rows))
+    let members: Vec<(String, Option<f64>)> = all.iter().map(|(_, m, s)| (m.clone(), *s)).collect();
+    let rows = jobs::rows(inst, State::Failed, &members).await?;
+    let mut out: Vec<(String, JobRow)> = all
+        .iter()
+        .zip(rows)
+        .map(|((qi, _, _), r)| (names.get(*qi).cloned().unwrap_or_default(), r))
+        .collect();
+    out.sort_by(|a, b| b.1.ended_at.cmp(&a.1.ended_at));
+    Ok((total, out))
 }

@@ -56,9 +56,13 @@ pub fn exact(iso: &str) -> String {
     }
 }
 
-/// Percent-encode a path segment (queue names and ids may hold anything).
+/// Everything but RFC 3986's unreserved characters, so `emails.v2` and `fail-zero` stay readable.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encode a path segment (queue names and ids may hold anything, `/` included).
 pub fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 /// Percent-encode a query value.

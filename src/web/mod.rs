@@ -3,6 +3,7 @@
 mod actions;
 mod api;
 mod assets;
+mod compat;
 pub mod error;
 pub mod fmt;
 pub mod live;
@@ -96,7 +97,18 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/tasks/{id}/cancel"), post(tasks::cancel))
         .route(&at("/api/v1/tasks/{id}/events"), get(tasks::events))
         .route(&at("/api/{*rest}"), get(api::not_found))
-        .route(&at("/healthz"), get(|| async { "ok" }));
+        .route(&at("/healthz"), get(|| async { "ok" }))
+        // rq-dashboard's URLs, for existing scripts and bookmarks.
+        .route(&at("/{n}/data/queues.json"), get(compat::queues))
+        .route(&at("/{n}/data/workers.json"), get(compat::workers))
+        .route(&at("/{n}/data/job/{id}"), get(compat::job))
+        .route(&at("/{n}/data/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::jobs))
+        .route(&at("/{n}/"), get(compat::view_overview))
+        .route(&at("/{n}/view"), get(compat::view_overview))
+        .route(&at("/{n}/view/queues"), get(compat::view_overview))
+        .route(&at("/{n}/view/workers"), get(compat::view_workers))
+        .route(&at("/{n}/view/job/{id}"), get(compat::view_job))
+        .route(&at("/{n}/view/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::view_jobs));
     if !p.is_empty() {
         routes = routes.route(&p, get(pages::overview_page));
     }

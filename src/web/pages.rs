@@ -163,13 +163,7 @@ pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> 
         failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await.map_err(pe(&c))?;
     let (o, _) = (overview::overview(inst).await.ok(), ());
     c.suspended = o.is_some_and(|o| o.suspended);
-    let rows = list
-        .into_iter()
-        .map(|j| {
-            let q = j.origin.clone().unwrap_or_default();
-            (c.queue_href(&q, Some("failed")), q, row(&c, j))
-        })
-        .collect();
+    let rows = list.into_iter().map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j))).collect();
     let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
     Ok(FailedPage { total: fmt::int(total), rows, limits, c })
 }

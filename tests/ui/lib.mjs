@@ -178,5 +178,9 @@ export async function llen(queue) {
 
 /** Ids of the job rows in the page's job table, in order. */
 export async function rowIds(page) {
-  return page.$$eval('table.jobs tbody tr td:first-child code', (els) => els.map((e) => e.textContent.trim()));
+  // A row's id is `a.id > code`, or `code.id` for a row whose job data is missing. (A selection
+  // checkbox column may come first.)
+  return page.$$eval('table.jobs tbody tr', (trs) =>
+    trs.map((tr) => tr.querySelector('a.id code, code.id')?.textContent.trim() ?? '(no id)'),
+  );
 }

@@ -157,10 +157,8 @@ test('the live indicator says "disconnected" while the event stream fails and go
   await context.close();
 });
 
-// Known bug, reported: app.js swap() replaces a region only when the fresh page has it too, so a
-// table whose last job leaves (or a pager that is no longer needed) stays on screen. Drop `todo`
-// once swap() also removes regions that the fresh page no longer has.
-test('a queue page whose last job leaves drops its job table live', { todo: 'app.js swap() keeps stale regions' }, async () => {
+// swap() also removes regions the fresh page no longer has (the last job left, no more pages).
+test('a queue page whose last job leaves drops its job table live', async () => {
   const queue = `ui-drain-${process.pid}`;
   queues.push(queue);
   await enqueue(queue, 'ui-drain');

@@ -161,21 +161,44 @@ test('the overview and a queue page work without JavaScript: tables and counts r
   await context.close();
 });
 
-// Known bug, reported: `.btn { display: inline-flex }` in app.css beats the `hidden` attribute, so
-// these buttons show (and do nothing) without JavaScript. Drop `todo` once app.css has
-// `[hidden] { display: none !important; }`.
-test('the script-only buttons (pause, time zone, theme, copy id) stay hidden without JavaScript', {
-  todo: 'app.css .btn display overrides [hidden]',
-}, async () => {
+// `.btn`/`.selection` set a display; app.css's `[hidden] { display: none !important }` must win.
+test('the script-only controls (pause, time zone, theme, copy id, actions, selection) stay hidden without JavaScript', async () => {
   const context = await newContext(browser, { javaScriptEnabled: false });
   const page = await context.newPage();
   const shown = [];
+  const probe = async (sels) => {
+    for (const s of sels) {
+      for (const el of await page.locator(s).all()) if (await el.isVisible()) shown.push(`${page.url()} ${s}`);
+    }
+  };
   await page.goto(url('/'));
-  for (const b of ['#live-toggle', '#tz-toggle', '#theme-toggle']) if (await page.isVisible(b)) shown.push(b);
+  await probe(['#live-toggle', '#tz-toggle', '#theme-toggle']);
   await page.goto(url(`/jobs/${label('failed_zero')}`));
-  if (await page.isVisible('[data-copy]')) shown.push('[data-copy]');
+  await probe(['[data-copy]', '[data-action]']);
+  await page.goto(url('/queues/default?state=failed'));
+  await probe(['[data-action]', '.selection', 'input.row-sel']);
   await context.close();
   assert.deepEqual(shown, [], 'visible without JavaScript');
+});
+
+// actions.js hides the selection bar while nothing is selected.
+test('the selection bar of a queue page shows only once a job is selected', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(url('/queues/default?state=failed'));
+  await waitLive(page);
+  const visible = () => page.isVisible('.toolbar .selection');
+  try {
+    assert.equal(await page.evaluate(() => document.querySelector('.toolbar .selection').hidden), true);
+    assert.equal(await visible(), false, 'selection bar visible with nothing selected');
+    await page.check('input.row-sel >> nth=0');
+    assert.equal(await visible(), true);
+    assert.equal((await page.textContent('[data-selected]')).trim(), '1');
+    await page.uncheck('input.row-sel >> nth=0');
+    assert.equal(await visible(), false, 'selection bar still visible after unselecting');
+  } finally {
+    await context.close();
+  }
 });
 
 test('at phone width the overview does not scroll sideways and tables scroll inside their wrapper', async () => {

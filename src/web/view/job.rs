@@ -219,7 +219,7 @@ impl JobPage {
             }),
         );
         push("Position in queue", j.position.map(|p| fmt::int(p + 1)));
-        push("Duration", j.duration_seconds.map(fmt::duration));
+        push("Started → ended", j.duration_seconds.map(fmt::duration));
         push("Retries left", j.retries_left.map(|r| r.to_string()));
         push("Retry intervals", j.retry_intervals.as_ref().map(ToString::to_string));
         push("Retries by return", j.number_of_retries.map(|r| r.to_string()));

@@ -223,7 +223,14 @@ impl QueuePage {
             last: (p.page < pages).then(|| base(pages, p.per_page, desc)),
             asc_href: base(1, p.per_page, false),
             desc_href: base(1, p.per_page, true),
-            per_page_options: [10, 25, 50, 100, 200, 500].iter().map(|n| (*n, *n == p.per_page)).collect(),
+            per_page_options: {
+                let mut opts = vec![10, 25, 50, 100, 200, 500];
+                if !opts.contains(&p.per_page) {
+                    opts.push(p.per_page);
+                    opts.sort_unstable();
+                }
+                opts.into_iter().map(|n| (n, n == p.per_page)).collect()
+            },
             score_label: score_label(state),
             show_exc: state == State::Failed,
             from,

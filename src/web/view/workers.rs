@@ -81,12 +81,13 @@ impl WorkersPage {
                 .join(" · "),
             })
             .collect();
-        Self {
-            count: fmt::int(rows.len() as i64),
-            rows,
-            suspended_ttl: w.suspended_ttl.map(|t| fmt::duration(t as f64)),
-            c,
-        }
+        let stale = rows.iter().filter(|r| r.stale).count();
+        let count = if stale == 0 {
+            fmt::int(rows.len() as i64)
+        } else {
+            format!("{} · {} stale", fmt::int((rows.len() - stale) as i64), fmt::int(stale as i64))
+        };
+        Self { count, rows, suspended_ttl: w.suspended_ttl.map(|t| fmt::duration(t as f64)), c }
     }
 }
 
