@@ -9,6 +9,8 @@ mod binary;
 // Actions over HTTP: answers, counts, background tasks, buttons.
 mod actions_http;
 // Redis outages, URLs and masking.
+// rq-dashboard compatible endpoints.
+mod compat;
 mod connection;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.
 mod hostile_data;
