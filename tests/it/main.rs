@@ -8,9 +8,9 @@ mod api_basics;
 mod binary;
 // Actions over HTTP: answers, counts, background tasks, buttons.
 mod actions_http;
-// Redis outages, URLs and masking.
 // rq-dashboard compatible endpoints.
 mod compat;
+// Redis outages, URLs and masking.
 mod connection;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.
 mod hostile_data;
