@@ -1,13 +1,40 @@
 //! Command-line and environment configuration: one clap struct shared by `serve` and the CLI.
+//!
+//! Precedence for every option: the flag, then its `RQDASH_*` variable, then rq-dashboard's
+//! `RQ_DASHBOARD_*` variable where it has one ([`compat`]), then the built-in default.
+
+mod commands;
+pub mod compat;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
+
+pub use commands::{
+    Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
+};
+
+const EXAMPLES: &str = "\
+Examples:
+  rqdash                                      serve the dashboard on http://127.0.0.1:9181
+  rqdash -u redis://cache:6379/2 -b 0.0.0.0   serve another Redis, on every interface
+  rqdash info --interval 2                    like `rq info`, refreshed every 2 s, read-only
+  rqdash jobs default --state failed -n 20    the first 20 failed jobs of queue default
+  rqdash requeue --queue default --all        requeue every failed job of queue default
+  rqdash doctor --fix                         find broken RQ data, repair what is safe
+  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash
+
+Without a subcommand rqdash serves, and accepts rq-dashboard's flags and RQ_DASHBOARD_*
+variables (-u, -b, -p, --url-prefix, --username, --password, --poll-interval in ms,
+--disable-delete, -j), so it can replace rq-dashboard as is.
+
+Exit status: 0 success, 1 failure, 2 usage error, 3 `doctor` found problems it did not repair,
+130 interrupted.";
 
 /// rqdash: a fast, safe dashboard and CLI for RQ (Python's Redis Queue).
 #[derive(Debug, Parser)]
-#[command(name = "rqdash", version, about, long_about = None)]
+#[command(name = "rqdash", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -15,17 +42,48 @@ pub struct Cli {
     pub redis: RedisArgs,
     #[command(flatten)]
     pub serve: ServeArgs,
+    #[command(flatten)]
+    pub cli: CliArgs,
 }
 
-/// What to run; `serve` is the default when no subcommand is given.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the dashboard and JSON API (the default).
-    Serve,
+/// Parse the process's arguments with rq-dashboard's variables as fallbacks; exits on errors
+/// and for --help / --version, like clap's `parse()`.
+pub fn parse() -> Cli {
+    try_parse_from(std::env::args_os(), |k| std::env::var(k).ok()).unwrap_or_else(|e| e.exit())
+}
+
+/// Parse `args` with `env` as the source of the `RQ_DASHBOARD_*` fallbacks (tests pass a map).
+pub fn try_parse_from<I, T>(args: I, env: impl Fn(&str) -> Option<String>) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut matches = compat::with_rq_dashboard_env(Cli::command(), env).try_get_matches_from(args)?;
+    Cli::from_arg_matches_mut(&mut matches)
+}
+
+/// Options of the command-line subcommands.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Command line")]
+pub struct CliArgs {
+    /// Redis instance to work on: 0-based, in --redis-url order.
+    #[arg(long, env = "RQDASH_INSTANCE", default_value_t = 0, global = true, value_name = "N")]
+    pub instance: usize,
+
+    /// Print JSON (the store's own structures) instead of tables. Without a subcommand this is
+    /// rq-dashboard's -j/--json (JSONSerializer), accepted and ignored: rqdash recognises each
+    /// job's serializer by itself.
+    #[arg(short = 'j', long, global = true)]
+    pub json: bool,
+
+    /// Act without asking for confirmation (required when stdin is not a terminal).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
 }
 
 /// How to reach the Redis instances that hold RQ data.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Redis")]
 pub struct RedisArgs {
     /// Redis URL (repeatable): redis://, rediss://, unix://, redis+sentinel://h1:p1,h2:p2/master[/db].
     /// The env var takes a whitespace-separated list; RQ_DASHBOARD_REDIS_URL is read as a fallback.
@@ -66,25 +124,29 @@ pub struct RedisArgs {
 
 /// Options of the HTTP server.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Dashboard (serve)")]
 pub struct ServeArgs {
-    /// Address to bind; loopback by default so nothing is exposed by accident.
+    /// Address to bind; loopback by default so nothing is exposed by accident (rq-dashboard
+    /// binds 0.0.0.0). RQ_DASHBOARD_BIND is read as a fallback.
     #[arg(short = 'b', long, env = "RQDASH_BIND", default_value = "127.0.0.1", global = true)]
     pub bind: String,
 
-    /// Port to listen on (rq-dashboard's default).
+    /// Port to listen on (rq-dashboard's default); RQ_DASHBOARD_PORT is read as a fallback.
     #[arg(short = 'p', long, env = "RQDASH_PORT", default_value_t = 9181, global = true)]
     pub port: u16,
 
-    /// Serve everything under this path, e.g. /rq behind a reverse proxy.
+    /// Serve everything under this path, e.g. /rq behind a reverse proxy
+    /// (RQ_DASHBOARD_URL_PREFIX is read as a fallback).
     #[arg(long, env = "RQDASH_URL_PREFIX", default_value = "", global = true)]
     pub url_prefix: String,
 
     /// How often open pages are refreshed: "2s", "500ms", or a bare number of milliseconds
-    /// (rq-dashboard's RQ_DASHBOARD_POLL_INTERVAL unit).
+    /// (rq-dashboard's unit; RQ_DASHBOARD_POLL_INTERVAL is read as a fallback).
     #[arg(long, env = "RQDASH_POLL_INTERVAL", default_value = "2s", value_parser = parse_interval, global = true)]
     pub poll_interval: Duration,
 
-    /// Hide every action and refuse every mutation with 403.
+    /// Hide every action and refuse every mutation with 403 (rq-dashboard's --disable-delete;
+    /// RQ_DASHBOARD_DISABLE_DELETE is read as a fallback).
     #[arg(long, env = "RQDASH_READ_ONLY", global = true, alias = "disable-delete")]
     pub read_only: bool,
 
@@ -99,6 +161,22 @@ pub struct ServeArgs {
     /// File holding the HTTP Basic auth password.
     #[arg(long, env = "RQDASH_PASSWORD_FILE", global = true)]
     pub password_file: Option<PathBuf>,
+
+    /// Label the worker counters of /metrics per worker instead of per queue (worker names are
+    /// often UUIDs: one new series per worker ever started).
+    #[arg(long, env = "RQDASH_METRICS_PER_WORKER", global = true)]
+    pub metrics_per_worker: bool,
+
+    /// How long one /metrics answer is reused, so several scrapers do not multiply the Redis
+    /// load: "2s", "500ms", or a bare number of milliseconds.
+    #[arg(long, env = "RQDASH_METRICS_CACHE", default_value = "2s", value_parser = parse_interval, global = true)]
+    pub metrics_cache: Duration,
+
+    /// Bearer token that /metrics requires; /metrics then skips HTTP Basic auth (Prometheus
+    /// sends one or the other).
+    #[arg(long, env = "RQDASH_METRICS_TOKEN", global = true, hide_env_values = true,
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub metrics_token: Option<String>,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

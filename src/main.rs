@@ -1,23 +1,40 @@
-//! The rqdash binary: parse the command line, set up logging, dispatch.
+//! The rqdash binary: parse the command line, set up logging, dispatch: `serve` (the default)
+//! or one of the command-line subcommands in [`rqdash::cli`].
+
+use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
-use rqdash::config::{Cli, Command};
+use rqdash::config::{self, Command};
 use rqdash::store::Store;
 use rqdash::web;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.redis, cli.serve).await,
+async fn main() -> ExitCode {
+    let cli = config::parse();
+    match cli.command {
+        None | Some(Command::Serve) => {
+            init_logging("info", false);
+            match serve(cli.redis, cli.serve).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("Error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(command) => {
+            // Command output goes to stdout; only warnings are logged, and to stderr.
+            init_logging("warn", true);
+            rqdash::cli::run(command, &cli.redis, &cli.cli).await
+        }
     }
+}
+
+fn init_logging(default: &str, stderr: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    let fmt = tracing_subscriber::fmt().with_env_filter(filter);
+    if stderr { fmt.with_writer(std::io::stderr).init() } else { fmt.init() }
 }
 
 async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs) -> anyhow::Result<()> {

@@ -137,6 +137,8 @@
     setState("live");
     var o = snap.overview;
     if (!o) return;
+    var banner = $("#suspended-banner");
+    if (banner) banner.hidden = !o.suspended;
     Object.keys(o.totals).forEach(function (k) {
       $$('[data-total="' + k + '"]').forEach(function (el) { setCount(el, o.totals[k]); });
     });

@@ -1,13 +1,18 @@
 //! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
 
 mod conn;
+pub mod control;
 pub mod detail;
+pub mod doctor;
 pub mod failed;
 pub mod info;
 pub mod jobs;
+pub mod metrics;
 pub mod overview;
 pub mod url;
 mod value;
+pub mod worker_cmd;
+pub mod worker_detail;
 pub mod workers;
 pub mod write;
 

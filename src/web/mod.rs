@@ -12,6 +12,7 @@ mod params;
 pub mod security;
 pub mod tasks;
 mod view;
+mod workers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/jobs/{id}"), get(pages::job_page))
         .route(&at("/jobs/{id}/full"), get(pages::job_full))
         .route(&at("/workers"), get(pages::workers_page))
+        .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))
         .route(&at("/jump"), get(pages::jump))
         .route(&at("/events"), get(live::events))
@@ -87,6 +89,20 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/queues/{queue}/jobs"), get(api::queue_jobs))
         .route(&at("/api/v1/jobs/{id}"), get(api::job))
         .route(&at("/api/v1/workers"), get(api::workers))
+        .route(&at("/api/v1/workers/{name}"), get(workers::show))
+        .route(
+            &at("/api/v1/workers/suspend"),
+            post(workers::suspend).get(|s, q| workers::show_named(s, "suspend", q)),
+        )
+        .route(
+            &at("/api/v1/workers/resume"),
+            post(workers::resume).get(|s, q| workers::show_named(s, "resume", q)),
+        )
+        .route(
+            &at("/api/v1/workers/remove-stale"),
+            post(workers::remove_stale).get(|s, q| workers::show_named(s, "remove-stale", q)),
+        )
+        .route(&at("/api/v1/workers/{name}/{command}"), post(workers::command))
         .route(&at("/api/v1/redis"), get(api::redis_info))
         .route(&at("/api/v1/jobs/bulk"), post(actions::bulk).get(api::job_named_bulk))
         .route(&at("/api/v1/jobs/{id}/{action}"), post(actions::job_action))

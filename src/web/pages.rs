@@ -43,15 +43,15 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult<T> = Result<T, PageError>;
+pub(super) type PageResult<T> = Result<T, PageError>;
 
 /// Turn any error into a page error inside the given frame: `.map_err(pe(&c))`.
-fn pe<E: Into<Error>>(c: &Chrome) -> impl Fn(E) -> PageError + '_ {
+pub(super) fn pe<E: Into<Error>>(c: &Chrome) -> impl Fn(E) -> PageError + '_ {
     move |e| PageError(e.into(), Box::new(c.clone()))
 }
 
 /// Validate the query and pick the instance; errors render inside the frame of instance 0.
-fn start(
+pub(super) fn start(
     app: &AppState,
     q: Option<&str>,
     allowed: &[&str],

@@ -16,6 +16,8 @@ mod connection;
 mod hostile_data;
 // Actions (requeue, enqueue, delete, cancel, empty, compact, stop) on data made by the real `rq`.
 mod actions;
+// Prometheus /metrics: numbers against RQ's own counts, escaping, outages, cache, bearer token.
+mod metrics;
 // HTML pages: content, escaping, prefixes, errors.
 mod pages;
 // Live updates: one poller per instance whatever the number of open pages.
@@ -28,3 +30,5 @@ mod rq_oracle;
 mod security;
 // TLS with a private CA; Sentinel discovery and failover.
 mod tls_and_sentinel;
+// Worker control (suspend, resume, shutdown, kill-horse, stale entries) with real workers.
+mod workers_control;

@@ -3,6 +3,7 @@
 pub mod job;
 pub mod overview;
 pub mod queue;
+pub mod worker;
 pub mod workers;
 
 use super::AppState;
@@ -75,9 +76,9 @@ impl Chrome {
         format!("{}/jobs/{}{}", self.prefix, fmt::seg(id), self.inst_q)
     }
 
-    /// Link to a worker on the workers page.
+    /// Link to a worker's page.
     pub fn worker_href(&self, name: &str) -> String {
-        format!("{}/workers{}#w-{}", self.prefix, self.inst_q, fmt::seg(name))
+        format!("{}/workers/{}{}", self.prefix, fmt::seg(name), self.inst_q)
     }
 }
 

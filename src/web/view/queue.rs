@@ -13,6 +13,7 @@ use crate::web::fmt::{self, Time};
 /// One job row.
 pub struct Row {
     pub id: String,
+    pub origin: String,
     pub href: String,
     pub missing: bool,
     pub func: String,
@@ -155,6 +156,7 @@ fn score_label(state: State) -> &'static str {
 pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
     Row {
         href: c.job_href(&j.id),
+        origin: j.origin.clone().unwrap_or_default(),
         missing: j.missing,
         func: j.func_name.unwrap_or_default(),
         args: j.description.as_deref().map(args_preview).unwrap_or_default(),

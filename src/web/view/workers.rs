@@ -12,6 +12,7 @@ use crate::web::fmt::{self, Time};
 /// One worker row.
 pub struct WorkerRow {
     pub name: String,
+    pub href: String,
     pub anchor: String,
     pub stale: bool,
     pub state: String,
@@ -32,6 +33,7 @@ pub struct WorkerRow {
 #[template(path = "workers.html")]
 pub struct WorkersPage {
     pub c: Chrome,
+    pub actions: Vec<super::ActionButton>,
     pub rows: Vec<WorkerRow>,
     pub count: String,
     pub suspended_ttl: Option<String>,
@@ -53,6 +55,7 @@ impl WorkersPage {
             .map(|x| WorkerRow {
                 anchor: format!("w-{}", fmt::seg(&x.name)),
                 name: x.name.clone(),
+                href: c.worker_href(&x.name),
                 stale: x.stale,
                 state: if x.stale { "stale".into() } else { x.state.clone() },
                 job: x.current_job.clone().map(|j| (c.job_href(&j), j)),
@@ -87,7 +90,37 @@ impl WorkersPage {
         } else {
             format!("{} · {} stale", fmt::int((rows.len() - stale) as i64), fmt::int(stale as i64))
         };
-        Self { count, rows, suspended_ttl: w.suspended_ttl.map(|t| fmt::duration(t as f64)), c }
+        let api = |op: &str| format!("{}/api/v1/workers/{op}?instance={}", c.prefix, c.instance);
+        let mut actions = Vec::new();
+        if !c.read_only {
+            if c.suspended {
+                actions.push(super::ActionButton {
+                    label: "Resume workers",
+                    url: api("resume"),
+                    confirm: "Resume all workers (rq resume)? They take jobs again.".into(),
+                    class: "",
+                    background: false,
+                });
+            } else {
+                actions.push(super::ActionButton {
+                    label: "Suspend workers",
+                    url: api("suspend"),
+                    confirm: "Suspend all workers (rq suspend)? Running jobs finish; no worker takes a new job until you resume.".into(),
+                    class: "danger",
+                    background: false,
+                });
+            }
+            if stale > 0 {
+                actions.push(super::ActionButton {
+                    label: "Remove stale entries",
+                    url: api("remove-stale"),
+                    confirm: format!("Remove {stale} stale worker entries (workers whose hash is gone) from rq:workers and the queue sets?"),
+                    class: "",
+                    background: false,
+                });
+            }
+        }
+        Self { actions, count, rows, suspended_ttl: w.suspended_ttl.map(|t| fmt::duration(t as f64)), c }
     }
 }
 

@@ -1,0 +1,110 @@
+//! The command-line subcommands: the same store calls as the web UI, printed as aligned tables
+//! (coloured on a terminal, never with `NO_COLOR`) or, with `--json`, as the store's own
+//! structures. Actions ask before they act unless `--yes`, and refuse without a terminal.
+//!
+//! # Layout
+//! - [`info`]: `rq info`'s screen (queues with bars, workers), read-only.
+//! - [`list`]: `queues`, `jobs`, `workers`; [`job`]: one job in full.
+//! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
+//! - [`bulk`]: requeue --all, delete --all, empty, compact.
+//! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
+//! - [`output`]: tables, colours, numbers; [`prompt`]: confirmation, progress bars, Ctrl-C.
+
+pub mod actions;
+pub mod bulk;
+pub mod control;
+pub mod doctor;
+pub mod info;
+pub mod job;
+pub mod list;
+pub mod output;
+pub mod prompt;
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::config::{CliArgs, Command, RedisArgs};
+use crate::store::write::BulkAction;
+use crate::store::{self, Instance, Store};
+use output::Style;
+
+/// Exit status when `doctor` leaves problems behind.
+pub const EXIT_PROBLEMS: u8 = 3;
+/// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// What every command gets: the instance to work on and the output options.
+pub struct Ctx {
+    store: Store,
+    pub instance: usize,
+    pub json: bool,
+    pub yes: bool,
+    /// Colours for stdout.
+    pub style: Style,
+}
+
+impl Ctx {
+    /// The instance chosen with --instance.
+    pub fn inst(&self) -> Result<&Instance, store::Error> {
+        self.store.instance(self.instance)
+    }
+
+    /// "redis://host:6379 (instance 0)", for questions and headers (password masked).
+    pub fn target(&self) -> String {
+        match self.inst() {
+            Ok(i) => format!("{} (instance {})", i.url, i.index),
+            Err(_) => format!("instance {}", self.instance),
+        }
+    }
+}
+
+/// Run one subcommand; errors are printed to stderr as `rqdash: <message>` (exit status 1).
+pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs) -> ExitCode {
+    if let Command::Completions { shell } = command {
+        clap_complete::generate(shell, &mut crate::config::Cli::command(), "rqdash", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    let ctx = match Store::from_args(redis) {
+        Ok(store) => {
+            Ctx { store, instance: opts.instance, json: opts.json, yes: opts.yes, style: Style::stdout() }
+        }
+        Err(e) => return fail(&e.into()),
+    };
+    match dispatch(&ctx, command).await {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve | Command::Completions { .. } => Ok(ExitCode::SUCCESS),
+        Command::Info(a) => info::info(ctx, &a).await,
+        Command::Queues => list::queues(ctx).await,
+        Command::Jobs(a) => list::jobs(ctx, &a).await,
+        Command::Job { id } => job::job(ctx, &id).await,
+        Command::Workers => list::workers(ctx).await,
+        Command::Requeue(a) if a.all => {
+            bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
+        }
+        Command::Requeue(a) => actions::per_id(ctx, BulkAction::Requeue, &a.ids).await,
+        Command::Enqueue { ids } => actions::per_id(ctx, BulkAction::Enqueue, &ids).await,
+        Command::Delete(a) => match (a.all, a.queue.as_deref(), a.state) {
+            (true, Some(q), Some(s)) => bulk::empty(ctx, q, s).await,
+            _ => actions::per_id(ctx, BulkAction::Delete, &a.ids).await,
+        },
+        Command::Cancel { ids } => actions::per_id(ctx, BulkAction::Cancel, &ids).await,
+        Command::Empty(a) => bulk::empty(ctx, &a.queue, a.state).await,
+        Command::Compact { queue } => bulk::compact(ctx, &queue).await,
+        Command::Stop { id } => actions::stop(ctx, &id).await,
+        Command::Suspend { duration } => control::suspend(ctx, duration).await,
+        Command::Resume => control::resume(ctx).await,
+        Command::Doctor(a) => doctor::doctor(ctx, a.fix).await,
+    }
+}
+
+fn fail(e: &anyhow::Error) -> ExitCode {
+    eprintln!("rqdash: {}", output::clean_text(&format!("{e:#}")));
+    ExitCode::FAILURE
+}

@@ -1,0 +1,245 @@
+//! Plain-text output: aligned tables, colours only on a terminal (never with `NO_COLOR`),
+//! numbers with thousands separators, JSON. Everything from Redis is cleaned of control
+//! characters first, so a hostile job id cannot drive the terminal.
+
+use std::io::IsTerminal;
+
+use serde::Serialize;
+
+/// ANSI colours, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+/// `NO_COLOR` set to anything but the empty string (<https://no-color.org>).
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+impl Style {
+    /// Colours when stdout is a terminal.
+    pub fn stdout() -> Self {
+        Self { color: std::io::stdout().is_terminal() && !no_color() }
+    }
+
+    /// Colours when stderr is a terminal.
+    pub fn stderr() -> Self {
+        Self { color: std::io::stderr().is_terminal() && !no_color() }
+    }
+
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+    }
+
+    pub fn green(self, s: &str) -> String {
+        self.paint("32", s)
+    }
+
+    pub fn red(self, s: &str) -> String {
+        self.paint("31", s)
+    }
+
+    pub fn yellow(self, s: &str) -> String {
+        self.paint("33", s)
+    }
+
+    pub fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    pub fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+
+    /// A worker state as `rq info` colours it: busy red, idle green, suspended yellow.
+    pub fn worker_state(self, state: &str) -> String {
+        match state {
+            "busy" => self.red(state),
+            "idle" => self.green(state),
+            "suspended" => self.yellow(state),
+            _ => clean(state),
+        }
+    }
+
+    /// A job status: failures red, successes green, running yellow.
+    pub fn status(self, status: &str) -> String {
+        match status {
+            "failed" | "stopped" => self.red(status),
+            "finished" => self.green(status),
+            "started" => self.yellow(status),
+            _ => clean(status),
+        }
+    }
+}
+
+/// One line of untrusted text: control characters (ANSI escapes, newlines) shown escaped.
+pub fn clean(s: &str) -> String {
+    s.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+}
+
+/// Multi-line untrusted text (tracebacks): newlines and tabs kept, other controls escaped.
+pub fn clean_text(s: &str) -> String {
+    s.lines().map(clean).collect::<Vec<_>>().join("\n")
+}
+
+/// Visible width: characters, not counting ANSI colour sequences.
+pub fn width(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+/// `s` padded with spaces to `w` visible characters.
+pub fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// An aligned table: bold header, two spaces between columns, numbers right-aligned.
+pub struct Table {
+    head: Vec<&'static str>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(head: &[&'static str]) -> Self {
+        Self { head: head.to_vec(), right: vec![false; head.len()], rows: Vec::new() }
+    }
+
+    /// Right-align these columns.
+    pub fn right(mut self, cols: &[usize]) -> Self {
+        for c in cols {
+            if let Some(r) = self.right.get_mut(*c) {
+                *r = true;
+            }
+        }
+        self
+    }
+
+    /// Add a row; cells are shown as given (clean untrusted text before).
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// The table as text, ending with a newline.
+    pub fn render(&self, style: Style) -> String {
+        let cols = self.head.len();
+        let mut w: Vec<usize> = self.head.iter().map(|h| h.len()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(cols) {
+                w[i] = w[i].max(width(c));
+            }
+        }
+        let line = |cells: Vec<String>| {
+            let last = cells.len().saturating_sub(1);
+            let parts: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let fill = " ".repeat(w.get(i).copied().unwrap_or(0).saturating_sub(width(c)));
+                    match (self.right.get(i).copied().unwrap_or(false), i == last) {
+                        (true, _) => format!("{fill}{c}"),
+                        (false, true) => c.clone(),
+                        (false, false) => format!("{c}{fill}"),
+                    }
+                })
+                .collect();
+            parts.join("  ")
+        };
+        let mut out = line(self.head.iter().map(|h| style.bold(h)).collect());
+        out.push('\n');
+        for r in &self.rows {
+            out.push_str(&line(r.clone()));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// 1234567 → "1,234,567".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// [`thousands`] for unsigned counts.
+pub fn count(n: u64) -> String {
+    thousands(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// A duration in seconds as "42s", "3m 12s", "2h 5m", "3d 4h".
+pub fn ago(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m {}s", s / 60, s % 60),
+        3600..86400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+/// An RQ timestamp (`2026-11-27T04:35:17.918019Z`) as `2026-11-27 04:35:17`, or `-`.
+pub fn ts(t: Option<&str>) -> String {
+    match t {
+        Some(t) if t.len() >= 19 => clean(&t[..19].replacen('T', " ", 1)),
+        Some(t) => clean(t),
+        None => "-".to_owned(),
+    }
+}
+
+/// Print a value as pretty JSON on stdout.
+pub fn json<T: Serialize + ?Sized>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(99_997), "99,997");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+    }
+
+    #[test]
+    fn control_characters_from_redis_are_escaped() {
+        assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(clean_text("x\ny\x07"), "x\ny\\u{7}");
+    }
+
+    #[test]
+    fn tables_align_on_visible_width() {
+        let mut t = Table::new(&["NAME", "N"]).right(&[1]);
+        t.row(vec!["ünï".to_owned(), "5".to_owned()]);
+        t.row(vec!["\x1b[32mok\x1b[0m".to_owned(), "1,000".to_owned()]);
+        let s = t.render(Style { color: false });
+        assert_eq!(s, "NAME      N\nünï       5\n\x1b[32mok\x1b[0m    1,000\n");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(ago(5.2), "5s");
+        assert_eq!(ago(192.0), "3m 12s");
+        assert_eq!(ago(90_000.0), "1d 1h");
+    }
+}

@@ -1,0 +1,232 @@
+//! `rqdash doctor`: an integrity report of one instance's RQ data, and the repairs that are safe.
+//!
+//! Reading is bounded and pipelined: queues come from `rq:queues`, workers from `rq:workers`
+//! (never KEYS or SCAN); every list and registry is walked in windows of [`CHUNK`] ids, and the
+//! job fields of a window are read in one pipeline (EXISTS, HEXISTS `data`, HMGET of a few
+//! fields, SCARD of the dependents set). The report is not a snapshot: under load an id may be
+//! seen twice or not at all. It never writes.
+//!
+//! # Checks
+//! - `missing_job`: an id in a queue list or registry whose job hash `rq:job:<id>` is gone. RQ's
+//!   workers skip it, but `rq requeue --all` (and rq-dashboard's "requeue all") stop at the first
+//!   one with NoSuchJobError, and the registries count it.
+//! - `job_without_data`: the same with a hash that has no `data` (e.g. only `last_heartbeat`: a
+//!   heartbeat raced a delete). `Job.fetch` raises for it and `Job.fetch_many` for the whole batch.
+//! - `status_mismatch`: a loadable job whose `status` does not belong where it sits (queued in the
+//!   list, started in wip, failed or stopped in failed, ...). Not reported: RQ 2.3+ `Repeat` jobs
+//!   (with `repeats_left`) still in finished while their next run is scheduled or queued.
+//! - `abandoned_started`: a wip entry of a `started` job whose score (heartbeat expiry) has passed,
+//!   or whose job names a worker whose hash is gone.
+//! - `dangling_dependent`: `rq:job:<id>:dependents` of a job found in a list or registry names a
+//!   job RQ cannot load.
+//! - `dangling_dependency`: a deferred job's `rq:job::<id>:dependencies` (or `dependency_ids`)
+//!   names a job RQ cannot load, while another parent is still pending.
+//! - `stuck_deferred`: a deferred job whose parents have all finished. RQ releases dependents in
+//!   the transaction that finishes the last parent, so this job will never run by itself.
+//! - `deferred_parents_gone`: a deferred job whose parents are finished or gone, at least one gone
+//!   (deleted, emptied, expired), or that names no parent at all.
+//! - `stale_worker` / `stale_queue_worker`: a member of `rq:workers` / `rq:workers:<q>` whose
+//!   worker hash is gone (RQ's test for a dead worker).
+//! - `empty_queue`: a member of `rq:queues` with nothing in its list, registries or intermediate
+//!   list and no worker listening.
+//!
+//! # Fixes (`--fix`), each a chunked Lua script that re-checks inside Redis before it writes
+//! - `missing_job`, `job_without_data` in a queue list: [`write::compact`](super::write::compact)
+//!   (order kept). In a registry: `lua/doctor_prune_registry.lua` ZREMs the member and DELs a
+//!   data-less job hash.
+//! - `stale_worker`, `stale_queue_worker`, `dangling_dependent`, `dangling_dependency`:
+//!   `lua/doctor_srem_missing.lua` SREMs the member if its worker key / job is still gone (what
+//!   RQ's `clean_worker_registry` does for workers; RQ already treats a missing parent as met).
+//! - `stuck_deferred`: `lua/doctor_release_deferred.lua` enqueues the job if it is still deferred
+//!   and every parent still finished: what RQ's `enqueue_dependents` would have done.
+//! - Left alone, with the reason in [`Check::policy`]: `status_mismatch`, `abandoned_started`,
+//!   `deferred_parents_gone`, `empty_queue`.
+
+mod fix;
+mod links;
+mod scan;
+
+use serde::Serialize;
+
+use crate::rq::State;
+
+pub use fix::{FixOutcome, FixStep, LeftAlone, fix};
+pub use scan::scan;
+
+/// Ids per window and per script call.
+pub const CHUNK: usize = 1000;
+/// Example ids kept per finding.
+pub const EXAMPLES: usize = 5;
+
+/// One kind of problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    MissingJob,
+    JobWithoutData,
+    StatusMismatch,
+    AbandonedStarted,
+    DanglingDependent,
+    DanglingDependency,
+    StuckDeferred,
+    DeferredParentsGone,
+    StaleWorker,
+    StaleQueueWorker,
+    EmptyQueue,
+}
+
+/// What `--fix` does about a check.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(tag = "action", content = "how", rename_all = "snake_case")]
+pub enum Policy {
+    Repair(&'static str),
+    LeaveAlone(&'static str),
+}
+
+impl Check {
+    /// Every check, in report order.
+    pub const ALL: [Check; 11] = [
+        Check::MissingJob,
+        Check::JobWithoutData,
+        Check::StatusMismatch,
+        Check::AbandonedStarted,
+        Check::DanglingDependent,
+        Check::DanglingDependency,
+        Check::StuckDeferred,
+        Check::DeferredParentsGone,
+        Check::StaleWorker,
+        Check::StaleQueueWorker,
+        Check::EmptyQueue,
+    ];
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::MissingJob => "missing_job",
+            Check::JobWithoutData => "job_without_data",
+            Check::StatusMismatch => "status_mismatch",
+            Check::AbandonedStarted => "abandoned_started",
+            Check::DanglingDependent => "dangling_dependent",
+            Check::DanglingDependency => "dangling_dependency",
+            Check::StuckDeferred => "stuck_deferred",
+            Check::DeferredParentsGone => "deferred_parents_gone",
+            Check::StaleWorker => "stale_worker",
+            Check::StaleQueueWorker => "stale_queue_worker",
+            Check::EmptyQueue => "empty_queue",
+        }
+    }
+
+    /// One line for humans.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Check::MissingJob => "ids whose job hash is missing",
+            Check::JobWithoutData => "ids whose job hash has no data",
+            Check::StatusMismatch => "jobs whose status disagrees with where they sit",
+            Check::AbandonedStarted => "started jobs whose heartbeat expired or whose worker is gone",
+            Check::DanglingDependent => "dependents sets naming missing jobs",
+            Check::DanglingDependency => "dependency sets of deferred jobs naming missing jobs",
+            Check::StuckDeferred => "deferred jobs whose parents have all finished",
+            Check::DeferredParentsGone => "deferred jobs whose parents are finished or gone",
+            Check::StaleWorker => "members of the workers set whose worker hash is gone",
+            Check::StaleQueueWorker => "members of a queue's workers set whose worker hash is gone",
+            Check::EmptyQueue => "queues with nothing anywhere",
+        }
+    }
+
+    /// What `--fix` does, or why it leaves the problem alone.
+    pub fn policy(self) -> Policy {
+        use Policy::{LeaveAlone, Repair};
+        match self {
+            Check::MissingJob | Check::JobWithoutData => Repair(
+                "removes the ids (queue lists compacted in place, registries pruned) and deletes \
+                 hashes without data",
+            ),
+            Check::StatusMismatch => LeaveAlone(
+                "which side is right depends on what happened (a worker may be mid-transition); \
+                 requeue, cancel or delete the job explicitly",
+            ),
+            Check::AbandonedStarted => LeaveAlone(
+                "RQ's own maintenance fails it (retries and failure callbacks included) once its \
+                 heartbeat score passes; `rqdash stop ID` if its worker is still alive",
+            ),
+            Check::DanglingDependent | Check::DanglingDependency => {
+                Repair("removes the missing ids from the set (RQ treats a missing job as met)")
+            }
+            Check::StuckDeferred => {
+                Repair("enqueues the job, as RQ would have when its last parent finished")
+            }
+            Check::DeferredParentsGone => LeaveAlone(
+                "a parent was deleted or emptied, perhaps to stop the chain: decide with \
+                 `rqdash enqueue ID` or `rqdash delete ID`",
+            ),
+            Check::StaleWorker | Check::StaleQueueWorker => {
+                Repair("removes the member, as RQ's clean_worker_registry does")
+            }
+            Check::EmptyQueue => LeaveAlone(
+                "an idle queue looks the same; removing it would hide it from rq info and \
+                 dashboards and can race an RQ 2.x enqueue",
+            ),
+        }
+    }
+
+    /// Whether `--fix` repairs this check.
+    pub fn repaired(self) -> bool {
+        matches!(self.policy(), Policy::Repair(_))
+    }
+}
+
+/// Problems of one check in one place.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub check: Check,
+    /// The queue concerned (None for `rq:workers`).
+    pub queue: Option<String>,
+    /// The list or registry, for problems found in one.
+    pub state: Option<State>,
+    /// The list, registry or set the ids sit in (None when they are spread over many sets).
+    pub key: Option<String>,
+    pub count: u64,
+    /// A few ids (or `parent -> child` links), with context in parentheses.
+    pub examples: Vec<String>,
+    /// (set or owner, member) pairs the repair works on; kept for the repairs that need them.
+    #[serde(skip)]
+    pub(crate) items: Vec<(String, String)>,
+}
+
+/// The count and policy of one check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckSummary {
+    pub check: Check,
+    pub description: &'static str,
+    pub count: u64,
+    pub policy: Policy,
+}
+
+/// The whole report of one instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub instance: usize,
+    pub url: String,
+    /// Queues in `rq:queues`, ids examined in lists and registries, members of worker sets.
+    pub queues: u64,
+    pub ids_examined: u64,
+    pub worker_members: u64,
+    /// Problems found, all checks together.
+    pub problems: u64,
+    /// Of which `--fix` repairs.
+    pub repairable: u64,
+    pub checks: Vec<CheckSummary>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Whether nothing at all was found.
+    pub fn is_clean(&self) -> bool {
+        self.problems == 0
+    }
+
+    /// The count of one check.
+    pub fn count(&self, check: Check) -> u64 {
+        self.findings.iter().filter(|f| f.check == check).map(|f| f.count).sum()
+    }
+}

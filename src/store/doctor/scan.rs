@@ -1,0 +1,273 @@
+//! The read side of doctor: walk every list and registry of every queue in windows of [`CHUNK`]
+//! ids, then check the worker sets and the links collected on the way.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use redis::Value;
+
+use super::{CHUNK, Check, CheckSummary, EXAMPLES, Finding, Report, links};
+use crate::rq::{State, split_started_member, time};
+use crate::store::{Instance, Result, overview, value};
+
+/// The hash fields one window reads per job (never `data` itself).
+const FIELDS: [&str; 4] = ["status", "worker_name", "repeats_left", "dependency_ids"];
+
+/// Where a finding was made.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Place {
+    pub queue: Option<String>,
+    pub state: Option<State>,
+    pub key: Option<String>,
+}
+
+/// A started entry of a loadable `started` job, checked once the worker hashes are known.
+struct Started {
+    place: Place,
+    id: String,
+    worker: String,
+    score: Option<f64>,
+}
+
+/// What the walk collects: findings, and what the later passes look at.
+#[derive(Default)]
+pub(super) struct Acc {
+    findings: BTreeMap<(Check, Option<String>, Option<String>), Finding>,
+    pub ids_examined: u64,
+    /// Jobs whose dependents set is not empty: (queue, id), each id once.
+    pub parents: Vec<(String, String)>,
+    seen_parents: HashSet<String>,
+    /// Deferred jobs with status deferred: (queue, id, raw `dependency_ids`).
+    pub deferred: Vec<(String, String, Option<String>)>,
+    started: Vec<Started>,
+}
+
+impl Acc {
+    /// Count one problem; `item` is what the repair needs, when it needs one.
+    pub fn note(&mut self, check: Check, place: &Place, example: String, item: Option<(String, String)>) {
+        let f =
+            self.findings.entry((check, place.queue.clone(), place.key.clone())).or_insert_with(|| Finding {
+                check,
+                queue: place.queue.clone(),
+                state: place.state,
+                key: place.key.clone(),
+                count: 0,
+                examples: Vec::new(),
+                items: Vec::new(),
+            });
+        f.count += 1;
+        if f.examples.len() < EXAMPLES {
+            f.examples.push(example);
+        }
+        if let Some(i) = item {
+            f.items.push(i);
+        }
+    }
+}
+
+/// Whether a job with `status` belongs in `state`'s list or registry.
+fn belongs(state: State, status: &str) -> bool {
+    match state {
+        State::Queued => status == "queued",
+        State::Started => status == "started",
+        State::Finished => status == "finished",
+        State::Failed => status == "failed" || status == "stopped",
+        State::Deferred => status == "deferred",
+        State::Scheduled => status == "scheduled",
+        State::Canceled => status == "canceled",
+        State::Ready => status == "ready_to_enqueue",
+    }
+}
+
+/// Scan one instance. Round trips: 2 to list queues and sizes, 2 per window, a few for links.
+pub async fn scan(inst: &Instance) -> Result<Report> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.cmd("SMEMBERS").arg(k.queues()).cmd("SMEMBERS").arg(k.workers());
+    let head: Vec<Value> = inst.query(&p).await?;
+    let names = overview::queue_names(k, &head.first().map(value::strings).unwrap_or_default());
+    let mut worker_sets: Vec<(Place, Vec<String>)> = vec![(
+        Place { key: Some(k.workers()), ..Place::default() },
+        head.get(1).map(value::strings).unwrap_or_default(),
+    )];
+    // Sizes of every structure, the queue's worker set and intermediate list, in one round trip.
+    let per = State::ALL.len() + 2;
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for q in &names {
+        for s in State::ALL {
+            p.cmd(if s == State::Queued { "LLEN" } else { "ZCARD" }).arg(k.state_key(s, q));
+        }
+        p.cmd("SMEMBERS").arg(k.queue_workers(q));
+        p.cmd("LLEN").arg(k.intermediate(q));
+    }
+    let sizes: Vec<Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let mut acc = Acc::default();
+    let now = time::now_epoch();
+    for (i, q) in names.iter().enumerate() {
+        let row = sizes.get(i * per..(i + 1) * per).unwrap_or(&[]);
+        let count = |j: usize| usize::try_from(row.get(j).map_or(0, value::int)).unwrap_or(0);
+        let listeners = row.get(State::ALL.len()).map(value::strings).unwrap_or_default();
+        let mut anything = count(State::ALL.len() + 1) > 0 || !listeners.is_empty();
+        for (j, s) in State::ALL.into_iter().enumerate() {
+            anything |= count(j) > 0;
+            walk(inst, &mut acc, q, s, count(j)).await?;
+        }
+        let place = Place { queue: Some(q.clone()), key: Some(k.queue(q)), state: None };
+        if !anything {
+            acc.note(Check::EmptyQueue, &place, q.clone(), None);
+        }
+        worker_sets.push((Place { key: Some(k.queue_workers(q)), ..place }, listeners));
+    }
+    let worker_members = worker_sets.iter().map(|(_, m)| m.len() as u64).sum();
+    workers(inst, &mut acc, &worker_sets, now).await?;
+    links::dependents(inst, &mut acc).await?;
+    links::deferred(inst, &mut acc).await?;
+    Ok(report(inst, acc, names.len() as u64, worker_members))
+}
+
+/// Walk one list or registry, at most the `total` ids it held when the scan began.
+async fn walk(inst: &Instance, acc: &mut Acc, queue: &str, state: State, total: usize) -> Result<()> {
+    let key = inst.keys.state_key(state, queue);
+    let place = Place { queue: Some(queue.to_owned()), state: Some(state), key: Some(key.clone()) };
+    let mut start = 0usize;
+    while start < total {
+        let end = start + CHUNK.min(total - start) - 1;
+        let mut p = redis::pipe();
+        if state == State::Queued {
+            p.cmd("LRANGE").arg(&key).arg(start).arg(end);
+        } else {
+            p.cmd("ZRANGE").arg(&key).arg(start).arg(end).arg("WITHSCORES");
+        }
+        let (v,): (Value,) = inst.query(&p).await?;
+        let members = if state == State::Queued {
+            value::strings(&v).into_iter().map(|m| (m, None)).collect()
+        } else {
+            value::scored(&v)
+        };
+        if members.is_empty() {
+            break;
+        }
+        start += members.len();
+        examine(inst, acc, &place, &members).await?;
+    }
+    Ok(())
+}
+
+/// Read and judge one window of members.
+async fn examine(
+    inst: &Instance,
+    acc: &mut Acc,
+    place: &Place,
+    members: &[(String, Option<f64>)],
+) -> Result<()> {
+    let k = &inst.keys;
+    let state = place.state.unwrap_or(State::Queued);
+    let ids: Vec<&str> = members
+        .iter()
+        .map(|(m, _)| if state == State::Started { split_started_member(m).0 } else { m.as_str() })
+        .collect();
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for id in &ids {
+        p.cmd("EXISTS").arg(k.job(id));
+        p.cmd("HEXISTS").arg(k.job(id)).arg("data");
+        p.cmd("HMGET").arg(k.job(id)).arg(&FIELDS[..]);
+        p.cmd("SCARD").arg(k.dependents(id));
+    }
+    let vals: Vec<Value> = inst.query(&p).await?;
+    acc.ids_examined += ids.len() as u64;
+    for (i, (id, (_, score))) in ids.iter().zip(members).enumerate() {
+        let c = vals.get(i * 4..i * 4 + 4).unwrap_or(&[]);
+        let at = |j: usize| c.get(j).map_or(0, value::int);
+        if at(0) == 0 {
+            acc.note(Check::MissingJob, place, (*id).to_owned(), None);
+            continue;
+        }
+        if at(1) == 0 {
+            acc.note(Check::JobWithoutData, place, (*id).to_owned(), None);
+            continue;
+        }
+        let f: Vec<Option<String>> =
+            c.get(2).map(value::array).unwrap_or(&[]).iter().map(value::string).collect();
+        let field = |j: usize| f.get(j).cloned().flatten();
+        let status = field(0).unwrap_or_default();
+        if !belongs(state, &status) {
+            // RQ 2.3+ Repeat: the finished entry stays while the next run is scheduled or queued.
+            if !(state == State::Finished && field(2).is_some()) {
+                let shown = if status.is_empty() { "none" } else { status.as_str() };
+                acc.note(Check::StatusMismatch, place, format!("{id} (status {shown})"), None);
+            }
+        } else if state == State::Started {
+            let worker = field(1).unwrap_or_default();
+            acc.started.push(Started { place: place.clone(), id: (*id).to_owned(), worker, score: *score });
+        } else if state == State::Deferred {
+            acc.deferred.push((place.queue.clone().unwrap_or_default(), (*id).to_owned(), field(3)));
+        }
+        if at(3) > 0 && acc.seen_parents.insert((*id).to_owned()) {
+            acc.parents.push((place.queue.clone().unwrap_or_default(), (*id).to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// Stale members of the worker sets, and started jobs whose heartbeat or worker is gone.
+async fn workers(inst: &Instance, acc: &mut Acc, sets: &[(Place, Vec<String>)], now: f64) -> Result<()> {
+    let k = &inst.keys;
+    let mut keys: Vec<String> = sets.iter().flat_map(|(_, m)| m.iter().cloned()).collect();
+    keys.extend(acc.started.iter().filter(|s| !s.worker.is_empty()).map(|s| k.worker(&s.worker)));
+    keys.sort();
+    keys.dedup();
+    let mut alive: HashMap<String, bool> = HashMap::with_capacity(keys.len());
+    for batch in keys.chunks(CHUNK) {
+        let mut p = redis::pipe();
+        for key in batch {
+            p.cmd("EXISTS").arg(key);
+        }
+        let v: Vec<Value> = inst.query(&p).await?;
+        for (key, e) in batch.iter().zip(&v) {
+            alive.insert(key.clone(), value::int(e) > 0);
+        }
+    }
+    let ns = k.worker_ns();
+    for (place, members) in sets {
+        let check = if place.queue.is_some() { Check::StaleQueueWorker } else { Check::StaleWorker };
+        for m in members.iter().filter(|m| !alive.get(*m).copied().unwrap_or(false)) {
+            let name = m.strip_prefix(&ns).unwrap_or(m).to_owned();
+            acc.note(check, place, name, Some((place.key.clone().unwrap_or_default(), m.clone())));
+        }
+    }
+    for s in std::mem::take(&mut acc.started) {
+        let worker_gone = !s.worker.is_empty() && !alive.get(&k.worker(&s.worker)).copied().unwrap_or(false);
+        let why = match s.score {
+            Some(score) if score < now => format!("heartbeat expired {:.0}s ago", now - score),
+            _ if worker_gone => format!("worker {} is gone", s.worker),
+            _ => continue,
+        };
+        acc.note(Check::AbandonedStarted, &s.place, format!("{} ({why})", s.id), None);
+    }
+    Ok(())
+}
+
+fn report(inst: &Instance, acc: Acc, queues: u64, worker_members: u64) -> Report {
+    let findings: Vec<Finding> = acc.findings.into_values().collect();
+    let checks: Vec<CheckSummary> = Check::ALL
+        .into_iter()
+        .map(|check| CheckSummary {
+            check,
+            description: check.describe(),
+            count: findings.iter().filter(|f| f.check == check).map(|f| f.count).sum(),
+            policy: check.policy(),
+        })
+        .collect();
+    Report {
+        instance: inst.index,
+        url: inst.url.clone(),
+        queues,
+        ids_examined: acc.ids_examined,
+        worker_members,
+        problems: checks.iter().map(|c| c.count).sum(),
+        repairable: checks.iter().filter(|c| c.check.repaired()).map(|c| c.count).sum(),
+        checks,
+        findings,
+    }
+}

@@ -1,0 +1,128 @@
+//! What a Prometheus scrape reads: every instance's overview and workers, cached and single-flight.
+//!
+//! Redis work per instance and scrape: [`overview::overview`] (3 dependent round trips) and
+//! [`workers::workers`] (2) run concurrently on the instance's multiplexed connection, so a scrape
+//! sends 5 pipelines but waits for only 3 round trips; all instances are read at the same time.
+//! The answer is reused for `--metrics-cache` and computed by one caller at a time, so any number
+//! of scrapers costs at most one read per window.
+
+mod encode;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use subtle::ConstantTimeEq;
+use tokio::sync::Mutex;
+
+use super::overview::{self, Overview};
+use super::workers::{self, Workers};
+use super::{Instance, Result, Store};
+use crate::config::ServeArgs;
+
+pub use encode::{CONTENT_TYPE, encode};
+
+/// One instance's data for a scrape.
+#[derive(Debug)]
+pub struct Sample {
+    pub overview: Overview,
+    pub workers: Workers,
+}
+
+/// One instance's part of a scrape: its data or why Redis did not answer, and how long it took.
+#[derive(Debug)]
+pub struct InstanceScrape {
+    pub index: usize,
+    pub sample: Result<Sample>,
+    /// Wall time of this instance's Redis reads (its round trips overlap, see the module doc).
+    pub roundtrip: Duration,
+}
+
+/// Read one instance; an error is kept in the result, never returned.
+pub async fn sample(inst: &Instance) -> InstanceScrape {
+    let t = Instant::now();
+    let sample = tokio::try_join!(overview::overview(inst), workers::workers(inst))
+        .map(|(overview, workers)| Sample { overview, workers });
+    InstanceScrape { index: inst.index, sample, roundtrip: t.elapsed() }
+}
+
+/// Read every instance concurrently, in configuration order; a down instance does not fail the rest.
+pub async fn sample_all(store: &Store) -> Vec<InstanceScrape> {
+    futures_util::future::join_all(store.instances().iter().map(sample)).await
+}
+
+/// The settings and the cached answer of `/metrics`; one per app, shared by every request.
+#[derive(Debug)]
+pub struct MetricsState {
+    per_worker: bool,
+    ttl: Duration,
+    token: Option<String>,
+    cache: Mutex<Option<Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    started: Instant,
+    done: Instant,
+    body: Arc<str>,
+}
+
+impl Default for MetricsState {
+    /// Per-queue worker counters, a 2 s cache, no bearer token (Basic auth, if any, applies).
+    fn default() -> Self {
+        Self::new(false, Duration::from_secs(2), None)
+    }
+}
+
+impl MetricsState {
+    /// `token`: the bearer token `/metrics` requires (an empty one counts as none).
+    pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
+        let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
+        Self { per_worker, ttl, token, cache: Mutex::new(None) }
+    }
+
+    /// From `--metrics-per-worker`, `--metrics-cache` and `--metrics-token`.
+    pub fn from_args(args: &ServeArgs) -> Arc<Self> {
+        Arc::new(Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone()))
+    }
+
+    /// A bearer token is configured: `/metrics` requires it and skips HTTP Basic auth.
+    pub fn token_required(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// Whether an `Authorization` header value lets a scraper in: always without a token,
+    /// otherwise only `Bearer <token>` (scheme case-insensitive, constant-time compare).
+    pub fn bearer_ok(&self, authorization: Option<&[u8]>) -> bool {
+        let Some(token) = &self.token else { return true };
+        let Some(v) = authorization else { return false };
+        let Some((scheme, given)) = v.split_at_checked(7) else { return false };
+        if !scheme.eq_ignore_ascii_case(b"bearer ") {
+            return false;
+        }
+        let given = given.trim_ascii();
+        given.len() == token.len() && bool::from(given.ct_eq(token.as_bytes()))
+    }
+
+    /// The OpenMetrics text for every instance: the cached one while it is younger than the
+    /// cache window, else read afresh. Callers arriving during a refresh wait for it and share
+    /// its answer instead of starting their own (even with a window shorter than the read).
+    pub async fn render(&self, store: &Store) -> Arc<str> {
+        let arrived = Instant::now();
+        let mut slot = self.cache.lock().await;
+        if let Some(c) = slot.as_ref()
+            && (c.done >= arrived || c.started.elapsed() < self.ttl)
+        {
+            return c.body.clone();
+        }
+        let started = Instant::now();
+        let scrapes = sample_all(store).await;
+        for s in &scrapes {
+            if let Err(e) = &s.sample {
+                tracing::warn!(instance = s.index, error = %e, "metrics: Redis did not answer");
+            }
+        }
+        let body: Arc<str> = encode(&scrapes, self.per_worker, started).into();
+        *slot = Some(Cached { started, done: Instant::now(), body: body.clone() });
+        body
+    }
+}
