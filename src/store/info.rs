@@ -23,6 +23,8 @@ pub struct RedisInfo {
     pub instantaneous_ops_per_sec: Option<i64>,
     /// The keyspace line of each db, e.g. `db0: keys=12,expires=3,avg_ttl=0`.
     pub keyspace: Vec<(String, String)>,
+    /// INFO sections the server refused (managed Redis); their fields stay empty.
+    pub unavailable_sections: Vec<String>,
 }
 
 /// Parse INFO's `key:value` text.
@@ -53,15 +55,34 @@ pub fn parse_info(text: &str) -> RedisInfo {
     r
 }
 
-/// INFO, or an "unavailable" record when the server refuses it; only connectivity errors fail.
+/// The INFO sections read, one command each, so a managed Redis that refuses one section
+/// (or renames INFO) only blanks that part of the panel.
+const SECTIONS: [&str; 6] = ["server", "clients", "memory", "stats", "replication", "keyspace"];
+
+/// INFO section by section in one pipeline; only connectivity errors fail, refused sections are
+/// listed in `unavailable_sections`.
 pub async fn redis_info(inst: &Instance) -> Result<RedisInfo> {
     let mut p = redis::pipe();
-    p.cmd("INFO");
-    match inst.query::<(String,)>(&p).await {
-        Ok((text,)) => Ok(parse_info(&text)),
-        Err(e @ super::Error::Unavailable { .. }) => Err(e),
-        Err(e) => Ok(RedisInfo { error: Some(e.to_string()), ..Default::default() }),
+    p.ignore_errors();
+    for s in SECTIONS {
+        p.cmd("INFO").arg(s);
     }
+    let replies: Vec<redis::Value> = inst.query(&p).await?;
+    let mut text = String::new();
+    let mut refused = Vec::new();
+    for (s, r) in SECTIONS.iter().zip(&replies) {
+        match super::value::string(r) {
+            Some(t) => text.push_str(&t),
+            None => refused.push((*s).to_owned()),
+        }
+    }
+    if refused.len() == SECTIONS.len() {
+        let why = replies.first().map(|r| format!("{r:?}")).unwrap_or_default();
+        return Ok(RedisInfo { error: Some(format!("INFO refused: {why}")), ..Default::default() });
+    }
+    let mut info = parse_info(&text);
+    info.unavailable_sections = refused;
+    Ok(info)
 }
 
 #[cfg(test)]

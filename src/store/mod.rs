@@ -56,6 +56,8 @@ pub struct Instance {
     /// The URL with its password masked: the only form ever shown or logged.
     pub url: String,
     pub keys: Keys,
+    /// Reached through Sentinel (the master is re-discovered after a failover).
+    pub sentinel: bool,
     conn: Conn,
 }
 
@@ -142,6 +144,7 @@ impl Store {
                 index,
                 url: url::mask(raw),
                 keys: Keys::new(&args.rq_key_prefix),
+                sentinel: matches!(target, url::Target::Sentinel { .. }),
                 conn: Conn::new(target, opts.clone()),
             });
         }

@@ -18,6 +18,17 @@ pub fn int(n: i64) -> String {
     out
 }
 
+/// A byte count as `512 B`, `1.5 MB`, `2.0 GB`.
+pub fn bytes(n: i64) -> String {
+    let f = n as f64;
+    match n {
+        _ if n < 1024 => format!("{n} B"),
+        _ if n < 1 << 20 => format!("{:.1} KB", f / 1024.0),
+        _ if n < 1 << 30 => format!("{:.1} MB", f / 1048576.0),
+        _ => format!("{:.1} GB", f / 1073741824.0),
+    }
+}
+
 /// A duration in seconds as `850 ms`, `12.3 s`, `4 min 5 s`, `3 h 2 min`, `5 d 3 h`.
 pub fn duration(secs: f64) -> String {
     if !secs.is_finite() || secs < 0.0 {

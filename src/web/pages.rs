@@ -81,7 +81,7 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     let (o, w, r) = tokio::join!(overview::overview(inst), workers::workers(inst), info::redis_info(inst));
     let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
     let r = r.unwrap_or_default();
-    Ok(OverviewPage::build(c, o, &w, r, sort, desc, p.get("q").unwrap_or("")))
+    Ok(OverviewPage::build(c, o, &w, r, inst.sentinel, sort, desc, p.get("q").unwrap_or("")))
 }
 
 /// `GET /queues/{queue}`: one page of one state.

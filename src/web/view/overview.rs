@@ -40,6 +40,10 @@ pub struct OverviewPage {
     pub suspended_workers: String,
     pub stale_workers: String,
     pub redis: RedisInfo,
+    /// Server facts, each present only if its INFO section could be read.
+    pub redis_rows: Vec<(&'static str, String)>,
+    /// RQ's own keys by kind, from the counts already read (no KEYS/SCAN).
+    pub rq_rows: Vec<(&'static str, String)>,
     pub rows: Vec<QueueRow>,
     pub headers: Vec<SortLink>,
     pub filter: String,
@@ -76,11 +80,13 @@ fn sort_key(q: &QueueInfo, col: &str) -> i64 {
 
 impl OverviewPage {
     /// Build the page from one overview read, the workers read and INFO.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         mut c: Chrome,
         o: Overview,
         w: &Workers,
         redis: RedisInfo,
+        sentinel: bool,
         sort: &str,
         desc: bool,
         filter: &str,
@@ -136,6 +142,15 @@ impl OverviewPage {
                 }
             })
             .collect();
+        let redis_rows = redis_rows(&redis, sentinel);
+        let registry_entries: i64 =
+            State::ALL.iter().filter(|s| **s != State::Queued).map(|s| o.totals.get(*s)).sum();
+        let rq_rows = vec![
+            ("Queues", fmt::int(rows.len() as i64)),
+            ("Ids in queues", fmt::int(o.totals.queued)),
+            ("Registry entries", fmt::int(registry_entries)),
+            ("Worker entries", fmt::int(w.workers.len() as i64)),
+        ];
         let count = |f: &dyn Fn(&crate::rq::worker::Worker) -> bool| {
             fmt::int(w.workers.iter().filter(|x| f(x)).count() as i64)
         };
@@ -148,10 +163,40 @@ impl OverviewPage {
             suspended_workers: count(&|x| !x.stale && x.state == "suspended"),
             stale_workers: count(&|x| x.stale),
             redis,
+            redis_rows,
+            rq_rows,
             rows,
             headers,
             filter: filter.to_owned(),
             c,
         }
     }
+}
+
+/// The Redis panel's facts, each only when its INFO section was readable.
+fn redis_rows(r: &RedisInfo, sentinel: bool) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut push = |k: &'static str, v: Option<String>| {
+        if let Some(v) = v {
+            out.push((k, v));
+        }
+    };
+    push("Version", r.redis_version.clone());
+    push("Mode", if sentinel { Some("sentinel".into()) } else { r.redis_mode.clone() });
+    push("Role", r.role.clone());
+    push("Uptime", r.uptime_in_seconds.map(|s| fmt::duration(s as f64)));
+    push("Memory", r.used_memory_human.clone());
+    push("Peak memory", r.used_memory_peak_human.clone());
+    push(
+        "Max memory",
+        r.maxmemory.map(|m| if m == 0 { "no limit".to_owned() } else { crate::web::fmt::bytes(m) }),
+    );
+    push("Eviction policy", r.maxmemory_policy.clone());
+    push("Clients", r.connected_clients.map(fmt::int));
+    push("Ops/s", r.instantaneous_ops_per_sec.map(fmt::int));
+    for (db, line) in &r.keyspace {
+        let keys = line.split(',').next().and_then(|k| k.strip_prefix("keys=")).and_then(|k| k.parse().ok());
+        push("Keys", keys.map(|k: i64| format!("{} ({db})", fmt::int(k))));
+    }
+    out
 }

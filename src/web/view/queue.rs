@@ -27,6 +27,8 @@ pub struct Row {
     pub exc: String,
     pub score: Option<Time>,
     pub score_never: bool,
+    /// A started job whose heartbeat deadline passed: its worker is gone or stuck.
+    pub abandoned: bool,
 }
 
 /// A numbered page link.
@@ -168,6 +170,8 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
         worker: j.worker_name.map(|w| (c.worker_href(&w), w)),
         exc: j.exc_summary.unwrap_or_default(),
         score_never: j.score.is_some_and(|s| !s.is_finite() || s < 0.0),
+        abandoned: j.score_meaning == Some("heartbeat_expires_at")
+            && j.score.is_some_and(|s| s.is_finite() && s < crate::rq::time::now_epoch()),
         score: Time::from(j.score_at.as_deref()),
         id: j.id,
     }
