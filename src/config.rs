@@ -11,26 +11,10 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
+use commands::EXAMPLES;
 pub use commands::{
-    Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
+    CliArgs, Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
 };
-
-const EXAMPLES: &str = "\
-Examples:
-  rqdash                                      serve the dashboard on http://127.0.0.1:9181
-  rqdash -u redis://cache:6379/2 -b 0.0.0.0   serve another Redis, on every interface
-  rqdash info --interval 2                    like `rq info`, refreshed every 2 s, read-only
-  rqdash jobs default --state failed -n 20    the first 20 failed jobs of queue default
-  rqdash requeue --queue default --all        requeue every failed job of queue default
-  rqdash doctor --fix                         find broken RQ data, repair what is safe
-  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash
-
-Without a subcommand rqdash serves, and accepts rq-dashboard's flags and RQ_DASHBOARD_*
-variables (-u, -b, -p, --url-prefix, --username, --password, --poll-interval in ms,
---disable-delete, -j), so it can replace rq-dashboard as is.
-
-Exit status: 0 success, 1 failure, 2 usage error, 3 `doctor` found problems it did not repair,
-130 interrupted.";
 
 /// rqdash: a fast, safe dashboard and CLI for RQ (Python's Redis Queue).
 #[derive(Debug, Parser)]
@@ -60,25 +44,6 @@ where
 {
     let mut matches = compat::with_rq_dashboard_env(Cli::command(), env).try_get_matches_from(args)?;
     Cli::from_arg_matches_mut(&mut matches)
-}
-
-/// Options of the command-line subcommands.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Command line")]
-pub struct CliArgs {
-    /// Redis instance to work on: 0-based, in --redis-url order.
-    #[arg(long, env = "RQDASH_INSTANCE", default_value_t = 0, global = true, value_name = "N")]
-    pub instance: usize,
-
-    /// Print JSON (the store's own structures) instead of tables. Without a subcommand this is
-    /// rq-dashboard's -j/--json (JSONSerializer), accepted and ignored: rqdash recognises each
-    /// job's serializer by itself.
-    #[arg(short = 'j', long, global = true)]
-    pub json: bool,
-
-    /// Act without asking for confirmation (required when stdin is not a terminal).
-    #[arg(short = 'y', long, global = true)]
-    pub yes: bool,
 }
 
 /// How to reach the Redis instances that hold RQ data.
@@ -177,6 +142,19 @@ pub struct ServeArgs {
     #[arg(long, env = "RQDASH_METRICS_TOKEN", global = true, hide_env_values = true,
           value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub metrics_token: Option<String>,
+
+    /// How often queue history is sampled into Redis (per-minute buckets: sampling more often
+    /// only refreshes the current minute): "60s", "30s", or a bare number of milliseconds.
+    #[arg(long, env = "RQDASH_HISTORY_INTERVAL", default_value = "60s", value_parser = parse_interval, global = true)]
+    pub history_interval: Duration,
+
+    /// Do not sample queue history (charts still show what other rqdash replicas record).
+    #[arg(long, env = "RQDASH_NO_HISTORY", global = true)]
+    pub no_history: bool,
+
+    /// Key prefix of the history rqdash keeps in each Redis (only keys under it are written).
+    #[arg(long, env = "RQDASH_HISTORY_PREFIX", default_value = "rqdash:history", global = true)]
+    pub history_prefix: String,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

@@ -51,7 +51,8 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
         args.poll_interval,
         shutdown.clone(),
     )
-    .with_auth(auth);
+    .with_auth(auth)
+    .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args));
     for inst in store.instances() {
         tracing::info!(instance = inst.index, url = %inst.url, "Redis instance configured");
     }

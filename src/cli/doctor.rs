@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::output::{Style, Table, clean, count, json};
+use super::output::{Style, clean, count, json};
 use super::prompt::{Bar, cancel_on_ctrl_c, confirm};
+use super::table::Table;
 use super::{Ctx, EXIT_INTERRUPTED, EXIT_PROBLEMS};
 use crate::store::doctor::{self, FixOutcome, Policy, Report};
 
@@ -129,13 +130,14 @@ fn plan(r: &Report) -> String {
 fn done(o: &FixOutcome, after: &Report, style: Style) -> String {
     let mut out = String::from("\nRepaired:\n");
     for s in &o.steps {
-        let place = s.key.as_deref().or(s.queue.as_deref()).map(clean).unwrap_or_default();
-        let mut line = format!("  {}: {} {}", s.check.as_str(), count(s.repaired), s.what);
-        if !place.is_empty() {
-            line.push_str(&format!(" ({place})"));
-        }
+        let place = match (s.key.as_deref(), s.queue.as_deref()) {
+            (Some(k), _) => format!(" ({})", clean(k)),
+            (None, Some(q)) => format!(" (queue {})", clean(q)),
+            (None, None) => String::new(),
+        };
+        let mut line = format!("  {}: {} {}{place}", s.check.as_str(), count(s.repaired), s.what);
         if s.hashes_deleted > 0 {
-            line.push_str(&format!("; {} job hashes without data deleted", count(s.hashes_deleted)));
+            line.push_str(&format!("; deleted {} job hash(es) without data", count(s.hashes_deleted)));
         }
         out.push_str(&line);
         out.push('\n');
@@ -159,7 +161,8 @@ fn done(o: &FixOutcome, after: &Report, style: Style) -> String {
             .filter(|c| c.count > 0)
             .map(|c| format!("{} {}", count(c.count), c.check.as_str()))
             .collect();
-        out.push_str(&format!("{} ({}).\n", left.join(", "), count(after.problems)));
+        let s = if after.problems == 1 { "" } else { "s" };
+        out.push_str(&format!("{} problem{s} left: {}.\n", count(after.problems), left.join(", ")));
     }
     out
 }

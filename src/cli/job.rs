@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use super::Ctx;
-use super::output::{Style, Table, clean, clean_text, json, ts};
+use super::output::{Style, ago, clean, clean_text, json, ts};
+use super::table::Table;
 use crate::rq::decode::Decoded;
 use crate::rq::detail::{JobDetail, Related};
 use crate::store::detail;
@@ -81,7 +82,10 @@ pub fn render(d: &JobDetail, style: Style) -> String {
     add("result ttl", d.result_ttl.map(|t| format!("{t}s")));
     add("failure ttl", d.failure_ttl.map(|t| format!("{t}s")));
     add("ttl", d.ttl.map(|t| format!("{t}s")));
-    add("key expires", Some(if d.key_ttl < 0 { "never".to_owned() } else { format!("in {}s", d.key_ttl) }));
+    add(
+        "key expires",
+        Some(if d.key_ttl < 0 { "never".to_owned() } else { format!("in {}", ago(d.key_ttl as f64)) }),
+    );
     add("retries left", d.retries_left.map(|r| r.to_string()));
     add("repeats left", d.repeats_left.map(|r| r.to_string()));
     add("group", d.group_id.as_deref().map(clean));

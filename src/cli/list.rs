@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use super::Ctx;
-use super::output::{Table, ago, clean, json, thousands, ts};
+use super::output::{ago, clean, json, thousands, ts};
+use super::table::Table;
 use crate::config::{JobsArgs, Order};
 use crate::rq::State;
 use crate::rq::job::JobRow;

@@ -8,7 +8,8 @@
 //! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
-//! - [`output`]: tables, colours, numbers; [`prompt`]: confirmation, progress bars, Ctrl-C.
+//! - [`output`]: colours, numbers, JSON; [`table`]: aligned tables; [`prompt`]: confirmation,
+//!   progress bars, Ctrl-C.
 
 pub mod actions;
 pub mod bulk;
@@ -19,6 +20,7 @@ pub mod job;
 pub mod list;
 pub mod output;
 pub mod prompt;
+pub mod table;
 
 use std::process::ExitCode;
 

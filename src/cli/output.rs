@@ -1,5 +1,5 @@
 //! Plain-text output: aligned tables, colours only on a terminal (never with `NO_COLOR`),
-//! numbers with thousands separators, JSON. Everything from Redis is cleaned of control
+//! numbers with thousands separators, JSON ([`Table`](super::table::Table) for tables). Everything from Redis is cleaned of control
 //! characters first, so a hostile job id cannot drive the terminal.
 
 use std::io::IsTerminal;
@@ -83,7 +83,15 @@ pub fn clean_text(s: &str) -> String {
     s.lines().map(clean).collect::<Vec<_>>().join("\n")
 }
 
-/// Visible width: characters, not counting ANSI colour sequences.
+/// Whether a terminal shows `c` two columns wide (East Asian wide and fullwidth ranges).
+fn wide(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD)
+}
+
+/// Visible width in terminal columns, not counting ANSI colour sequences.
 pub fn width(s: &str) -> usize {
     let mut n = 0;
     let mut in_escape = false;
@@ -92,6 +100,7 @@ pub fn width(s: &str) -> usize {
             (false, '\x1b') => in_escape = true,
             (true, 'm') => in_escape = false,
             (true, _) => {}
+            (false, c) if wide(c) => n += 2,
             (false, _) => n += 1,
         }
     }
@@ -103,74 +112,12 @@ pub fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
-/// An aligned table: bold header, two spaces between columns, numbers right-aligned.
-pub struct Table {
-    head: Vec<&'static str>,
-    right: Vec<bool>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(head: &[&'static str]) -> Self {
-        Self { head: head.to_vec(), right: vec![false; head.len()], rows: Vec::new() }
-    }
-
-    /// Right-align these columns.
-    pub fn right(mut self, cols: &[usize]) -> Self {
-        for c in cols {
-            if let Some(r) = self.right.get_mut(*c) {
-                *r = true;
-            }
-        }
-        self
-    }
-
-    /// Add a row; cells are shown as given (clean untrusted text before).
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    /// The table as text, ending with a newline.
-    pub fn render(&self, style: Style) -> String {
-        let cols = self.head.len();
-        let mut w: Vec<usize> = self.head.iter().map(|h| h.len()).collect();
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate().take(cols) {
-                w[i] = w[i].max(width(c));
-            }
-        }
-        let line = |cells: Vec<String>| {
-            let last = cells.len().saturating_sub(1);
-            let parts: Vec<String> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let fill = " ".repeat(w.get(i).copied().unwrap_or(0).saturating_sub(width(c)));
-                    match (self.right.get(i).copied().unwrap_or(false), i == last) {
-                        (true, _) => format!("{fill}{c}"),
-                        (false, true) => c.clone(),
-                        (false, false) => format!("{c}{fill}"),
-                    }
-                })
-                .collect();
-            parts.join("  ")
-        };
-        let mut out = line(self.head.iter().map(|h| style.bold(h)).collect());
-        out.push('\n');
-        for r in &self.rows {
-            out.push_str(&line(r.clone()));
-            out.push('\n');
-        }
-        out
-    }
-}
-
 /// 1234567 → "1,234,567".
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -225,15 +172,6 @@ mod tests {
     fn control_characters_from_redis_are_escaped() {
         assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
         assert_eq!(clean_text("x\ny\x07"), "x\ny\\u{7}");
-    }
-
-    #[test]
-    fn tables_align_on_visible_width() {
-        let mut t = Table::new(&["NAME", "N"]).right(&[1]);
-        t.row(vec!["ünï".to_owned(), "5".to_owned()]);
-        t.row(vec!["\x1b[32mok\x1b[0m".to_owned(), "1,000".to_owned()]);
-        let s = t.render(Style { color: false });
-        assert_eq!(s, "NAME      N\nünï       5\n\x1b[32mok\x1b[0m    1,000\n");
     }
 
     #[test]

@@ -4,6 +4,43 @@ use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
 use crate::rq::State;
 
+/// The examples and notes at the end of `rqdash --help`.
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  rqdash                                      serve the dashboard on http://127.0.0.1:9181
+  rqdash -u redis://cache:6379/2 -b 0.0.0.0   serve another Redis, on every interface
+  rqdash info --interval 2                    like `rq info`, refreshed every 2 s, read-only
+  rqdash jobs default --state failed -n 20    the first 20 failed jobs of queue default
+  rqdash requeue --queue default --all        requeue every failed job of queue default
+  rqdash doctor --fix                         find broken RQ data, repair what is safe
+  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash
+
+Without a subcommand rqdash serves, and accepts rq-dashboard's flags and RQ_DASHBOARD_*
+variables (-u, -b, -p, --url-prefix, --username, --password, --poll-interval in ms,
+--disable-delete, -j), so it can replace rq-dashboard as is.
+
+Exit status: 0 success, 1 failure, 2 usage error, 3 `doctor` found problems it did not repair,
+130 interrupted.";
+
+/// Options of the command-line subcommands.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Command line")]
+pub struct CliArgs {
+    /// Redis instance to work on: 0-based, in --redis-url order.
+    #[arg(long, env = "RQDASH_INSTANCE", default_value_t = 0, global = true, value_name = "N")]
+    pub instance: usize,
+
+    /// Print JSON (the store's own structures) instead of tables. Without a subcommand this is
+    /// rq-dashboard's -j/--json (JSONSerializer), accepted and ignored: rqdash recognises each
+    /// job's serializer by itself.
+    #[arg(short = 'j', long, global = true)]
+    pub json: bool,
+
+    /// Act without asking for confirmation (required when stdin is not a terminal).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+}
+
 /// What to run.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {

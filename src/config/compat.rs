@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn a_bad_rq_dashboard_value_is_a_usage_error_naming_the_flag() {
-        let e = parse(&[], &[("RQ_DASHBOARD_PORT", "http")]).err().expect("refused");
+        let e = parse(&[], &[("RQ_DASHBOARD_PORT", "http")]).expect_err("refused");
         assert!(e.to_string().contains("--port"), "{e}");
     }
 

@@ -3,6 +3,7 @@
 pub mod decode;
 pub mod detail;
 pub mod detail_call;
+pub mod failure;
 pub mod job;
 pub mod keys;
 pub mod pickle;

@@ -45,6 +45,7 @@
 mod fix;
 mod links;
 mod scan;
+mod workers;
 
 use serde::Serialize;
 

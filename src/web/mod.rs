@@ -3,10 +3,13 @@
 mod actions;
 mod api;
 mod assets;
+pub mod chart;
 mod compat;
 pub mod error;
 pub mod fmt;
+pub mod history;
 pub mod live;
+mod metrics;
 mod pages;
 mod params;
 pub mod security;
@@ -45,6 +48,8 @@ pub struct AppState {
     pub csrf: String,
     /// Bulk operations running in the background.
     pub tasks: Arc<tasks::Tasks>,
+    /// `/metrics` settings (per-worker labels, cache window, bearer token) and its cached answer.
+    pub metrics: Arc<crate::store::metrics::MetricsState>,
 }
 
 impl AppState {
@@ -58,7 +63,14 @@ impl AppState {
     ) -> Self {
         let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
         let tasks = Arc::new(tasks::Tasks::default());
-        Self { store, prefix, shutdown, read_only, hub, auth: None, csrf: security::new_token(), tasks }
+        let (auth, csrf, metrics) = (None, security::new_token(), Arc::default());
+        Self { store, prefix, shutdown, read_only, hub, auth, csrf, tasks, metrics }
+    }
+
+    /// `/metrics` as configured by `--metrics-*` (default: per queue, 2 s cache, no token).
+    pub fn with_metrics(mut self, metrics: Arc<crate::store::metrics::MetricsState>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Require HTTP Basic auth on every route.
@@ -114,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/tasks/{id}/events"), get(tasks::events))
         .route(&at("/api/{*rest}"), get(api::not_found))
         .route(&at("/healthz"), get(|| async { "ok" }))
+        .route(&at("/metrics"), get(metrics::metrics))
         // rq-dashboard's URLs, for existing scripts and bookmarks.
         .route(&at("/{n}/data/queues.json"), get(compat::queues))
         .route(&at("/{n}/data/workers.json"), get(compat::workers))

@@ -71,8 +71,13 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
 /// The middleware: auth first (every route but /healthz), then the mutation rules.
 pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
+    // Exact paths: a queue or job id may itself end in "/healthz" or "/metrics".
+    let path = req.uri().path().strip_prefix(app.prefix.as_str()).unwrap_or("");
+    // With --metrics-token, /metrics checks its bearer token itself: Prometheus sends one header.
+    let metrics_by_token = app.metrics.token_required() && path == "/metrics";
     if let Some(creds) = &app.auth
-        && !req.uri().path().ends_with("/healthz")
+        && path != "/healthz"
+        && !metrics_by_token
         && !authorized(headers, creds)
     {
         return (

@@ -10,8 +10,12 @@ mod binary;
 mod actions_http;
 // rq-dashboard compatible endpoints.
 mod compat;
+// The command line through the real binary: info, lists, actions, doctor, rq-dashboard flags.
+mod cli;
 // Redis outages, URLs and masking.
 mod connection;
+// Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
+mod history;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.
 mod hostile_data;
 // Actions (requeue, enqueue, delete, cancel, empty, compact, stop) on data made by the real `rq`.

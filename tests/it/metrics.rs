@@ -261,7 +261,6 @@ async fn get(app: &TestApp, auth: Option<&str>) -> (u16, Option<String>, String)
 
 // Enable once wired: the route, AppState::metrics and the Basic-auth exemption in security::guard.
 #[tokio::test]
-#[ignore = "enable once /metrics is wired into the router"]
 async fn get_metrics_takes_the_bearer_token_instead_of_basic_auth_when_one_is_configured() {
     let r = RedisServer::start();
     let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("admin:pw"));

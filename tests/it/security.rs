@@ -38,6 +38,9 @@ async fn with_auth_configured_every_route_but_healthz_needs_the_password() {
         200
     );
     assert_eq!(send(&app, "GET", "/healthz", &[]).await, 200);
+    // Only the exact path is open: queue names and job ids are user input.
+    assert_eq!(send(&app, "GET", "/queues/healthz", &[]).await, 401);
+    assert_eq!(send(&app, "GET", "/jobs/x/healthz", &[]).await, 401);
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ pub struct FixStep {
     pub check: Check,
     pub queue: Option<String>,
     pub key: Option<String>,
-    /// What was repaired ("removed 3 ids", ...).
+    /// How many were repaired, and how ("removed from the registry", ...).
     pub repaired: u64,
     pub what: &'static str,
     /// Data-less job hashes deleted on the way (registry pruning).
@@ -116,7 +116,7 @@ async fn prune(
     let label = format!("{queue}/{state}");
     if state == State::Queued {
         let o = write::compact(inst, queue, |p| progress(&label, p), cancel).await?;
-        return Ok(step(f, o.orphans_removed, "ids removed from the queue list"));
+        return Ok(step(f, o.orphans_removed, "removed from the queue list"));
     }
     let total = size_of(inst, queue, state).await?;
     let key = inst.keys.state_key(state, queue);
@@ -138,7 +138,7 @@ async fn prune(
             break;
         }
     }
-    let mut s = step(f, removed, "ids removed from the registry");
+    let mut s = step(f, removed, "removed from the registry");
     s.hashes_deleted = deleted;
     Ok(s)
 }
@@ -155,7 +155,7 @@ async fn srem(inst: &Instance, f: &Finding, mode: &str, cancel: &CancellationTok
         args.extend(chunk.iter().map(|(_, m)| m.as_str()));
         removed += count(Some(&run(inst, &SCRIPTS.srem, &keys, &args).await?));
     }
-    let what = if mode == "key" { "stale members removed" } else { "missing ids removed from link sets" };
+    let what = if mode == "key" { "removed from the worker set" } else { "removed from the link sets" };
     Ok(step(f, removed, what))
 }
 
@@ -170,5 +170,5 @@ async fn release(inst: &Instance, f: &Finding, cancel: &CancellationToken) -> Re
         let reply = run(inst, &SCRIPTS.release, &[], &ids).await?;
         released += count(value::array(&reply).first());
     }
-    Ok(step(f, released, "deferred jobs enqueued"))
+    Ok(step(f, released, "enqueued"))
 }

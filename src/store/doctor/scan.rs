@@ -1,11 +1,11 @@
 //! The read side of doctor: walk every list and registry of every queue in windows of [`CHUNK`]
 //! ids, then check the worker sets and the links collected on the way.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use redis::Value;
 
-use super::{CHUNK, Check, CheckSummary, EXAMPLES, Finding, Report, links};
+use super::{CHUNK, Check, CheckSummary, EXAMPLES, Finding, Report, links, workers};
 use crate::rq::{State, split_started_member, time};
 use crate::store::{Instance, Result, overview, value};
 
@@ -21,11 +21,11 @@ pub(super) struct Place {
 }
 
 /// A started entry of a loadable `started` job, checked once the worker hashes are known.
-struct Started {
-    place: Place,
-    id: String,
-    worker: String,
-    score: Option<f64>,
+pub(super) struct Started {
+    pub place: Place,
+    pub id: String,
+    pub worker: String,
+    pub score: Option<f64>,
 }
 
 /// What the walk collects: findings, and what the later passes look at.
@@ -38,7 +38,7 @@ pub(super) struct Acc {
     seen_parents: HashSet<String>,
     /// Deferred jobs with status deferred: (queue, id, raw `dependency_ids`).
     pub deferred: Vec<(String, String, Option<String>)>,
-    started: Vec<Started>,
+    pub started: Vec<Started>,
 }
 
 impl Acc {
@@ -119,7 +119,7 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
         worker_sets.push((Place { key: Some(k.queue_workers(q)), ..place }, listeners));
     }
     let worker_members = worker_sets.iter().map(|(_, m)| m.len() as u64).sum();
-    workers(inst, &mut acc, &worker_sets, now).await?;
+    workers::check(inst, &mut acc, &worker_sets, now).await?;
     links::dependents(inst, &mut acc).await?;
     links::deferred(inst, &mut acc).await?;
     Ok(report(inst, acc, names.len() as u64, worker_members))
@@ -206,44 +206,6 @@ async fn examine(
         if at(3) > 0 && acc.seen_parents.insert((*id).to_owned()) {
             acc.parents.push((place.queue.clone().unwrap_or_default(), (*id).to_owned()));
         }
-    }
-    Ok(())
-}
-
-/// Stale members of the worker sets, and started jobs whose heartbeat or worker is gone.
-async fn workers(inst: &Instance, acc: &mut Acc, sets: &[(Place, Vec<String>)], now: f64) -> Result<()> {
-    let k = &inst.keys;
-    let mut keys: Vec<String> = sets.iter().flat_map(|(_, m)| m.iter().cloned()).collect();
-    keys.extend(acc.started.iter().filter(|s| !s.worker.is_empty()).map(|s| k.worker(&s.worker)));
-    keys.sort();
-    keys.dedup();
-    let mut alive: HashMap<String, bool> = HashMap::with_capacity(keys.len());
-    for batch in keys.chunks(CHUNK) {
-        let mut p = redis::pipe();
-        for key in batch {
-            p.cmd("EXISTS").arg(key);
-        }
-        let v: Vec<Value> = inst.query(&p).await?;
-        for (key, e) in batch.iter().zip(&v) {
-            alive.insert(key.clone(), value::int(e) > 0);
-        }
-    }
-    let ns = k.worker_ns();
-    for (place, members) in sets {
-        let check = if place.queue.is_some() { Check::StaleQueueWorker } else { Check::StaleWorker };
-        for m in members.iter().filter(|m| !alive.get(*m).copied().unwrap_or(false)) {
-            let name = m.strip_prefix(&ns).unwrap_or(m).to_owned();
-            acc.note(check, place, name, Some((place.key.clone().unwrap_or_default(), m.clone())));
-        }
-    }
-    for s in std::mem::take(&mut acc.started) {
-        let worker_gone = !s.worker.is_empty() && !alive.get(&k.worker(&s.worker)).copied().unwrap_or(false);
-        let why = match s.score {
-            Some(score) if score < now => format!("heartbeat expired {:.0}s ago", now - score),
-            _ if worker_gone => format!("worker {} is gone", s.worker),
-            _ => continue,
-        };
-        acc.note(Check::AbandonedStarted, &s.place, format!("{} ({why})", s.id), None);
     }
     Ok(())
 }

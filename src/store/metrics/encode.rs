@@ -163,11 +163,10 @@ fn queues(f: &Families, instance: &str, o: &Overview) {
 
 fn workers(f: &Families, instance: &str, o: &Overview, list: &[Worker], per_worker: bool) {
     let mut states: BTreeMap<&str, i64> = WORKER_STATES.iter().map(|s| (*s, 0)).collect();
-    let mut stale = 0;
     // Every known queue gets a series (0 without workers), and so does every queue a worker serves.
     let mut names: BTreeSet<&str> = o.queues.iter().map(|q| q.name.as_str()).collect();
     let live: Vec<&Worker> = list.iter().filter(|w| !w.stale).collect();
-    stale += (list.len() - live.len()) as i64;
+    let stale = (list.len() - live.len()) as i64;
     for w in &live {
         let state = WORKER_STATES.iter().find(|s| **s == w.state).copied().unwrap_or("other");
         *states.entry(state).or_default() += 1;

@@ -53,7 +53,8 @@ impl TestApp {
         let s = &cli.serve;
         let shutdown = tokio_util::sync::CancellationToken::new();
         let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, shutdown.clone())
-            .with_auth(s.credentials().expect("credentials"));
+            .with_auth(s.credentials().expect("credentials"))
+            .with_metrics(rqdash::store::metrics::MetricsState::from_args(s));
         Self { router: web::router(state), shutdown }
     }
 

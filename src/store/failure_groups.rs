@@ -1,0 +1,257 @@
+//! Failed jobs grouped by exception type and normalised message ([`crate::rq::failure`]), per
+//! queue or across all queues: count, first and last seen, functions, an example traceback and
+//! the job ids.
+//!
+//! A computation walks the failed registries newest first in chunks of [`CHUNK`] (one pipeline
+//! per chunk: HMGET of three fields and `XREVRANGE … COUNT 1`; tracebacks are decoded off the
+//! async threads), reporting progress. It runs in the background and its result is cached per
+//! (instance, queue) for [`TTL`]; see [`cache`].
+
+pub mod cache;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use redis::Value;
+use serde::Serialize;
+
+use super::search::cursor::Pos;
+use super::search::read::{self, Source};
+use super::{Error, Instance, Result, overview, value};
+use crate::rq::failure::{GroupKey, exception_text};
+use crate::rq::job::func_name_from_description;
+use crate::rq::{State, time};
+
+pub use cache::{Status, TTL, TopGroup, TopGroups, groups, top_groups_last_hour};
+
+/// Failed ids read per pipeline.
+pub const CHUNK: usize = 1000;
+/// Longest example traceback kept.
+const EXAMPLE_MAX: usize = 16 * 1024;
+
+/// One group of failures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// 16 hex digits: `group:<id>` in the search syntax.
+    pub id: String,
+    pub exc_type: String,
+    /// The normalised message (`Timeout after <n>s`).
+    pub message: String,
+    /// `Type: message`.
+    pub label: String,
+    pub count: u64,
+    /// Earliest and latest `ended_at` of its jobs.
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// Functions and how many of the group's jobs ran each, most first.
+    pub functions: Vec<(String, u64)>,
+    /// Queues and counts, most first.
+    pub queues: Vec<(String, u64)>,
+    /// The most recent job of the group and its traceback.
+    pub example_id: String,
+    pub example_exception: String,
+    pub example_traceback: String,
+    /// Every job id of the group, newest first within each queue.
+    pub ids: Vec<String>,
+    /// `ended_at` of each job as Unix seconds (for "in the last hour").
+    #[serde(skip)]
+    pub ended: Vec<f64>,
+}
+
+/// Groups of one scope at one moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// None: every queue.
+    pub queue: Option<String>,
+    pub computed_at: String,
+    #[serde(skip)]
+    pub computed: Timestamp,
+    pub elapsed_ms: u64,
+    /// Failed ids examined.
+    pub scanned: u64,
+    /// Ids without a job hash (not grouped).
+    pub orphans: u64,
+    /// Largest first.
+    pub groups: Vec<Group>,
+}
+
+/// Progress of a computation.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Progress {
+    pub scanned: u64,
+    pub total: u64,
+}
+
+#[derive(Default)]
+struct Acc {
+    key: Option<GroupKey>,
+    count: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    functions: HashMap<String, u64>,
+    queues: HashMap<String, u64>,
+    example: Option<(Option<Timestamp>, String, String)>,
+    ids: Vec<String>,
+    ended: Vec<f64>,
+}
+
+/// One failed job as read.
+struct Failed {
+    queue: String,
+    id: String,
+    description: Option<String>,
+    ended: Option<Timestamp>,
+    traceback: Option<String>,
+}
+
+fn add(groups: &mut HashMap<GroupKey, Acc>, f: Failed) {
+    let key = GroupKey::of(f.traceback.as_deref());
+    let a = groups.entry(key.clone()).or_default();
+    a.key.get_or_insert(key);
+    a.count += 1;
+    if let Some(t) = f.ended {
+        a.first = Some(a.first.map_or(t, |x| x.min(t)));
+    }
+    a.last = a.last.max(f.ended);
+    let func =
+        f.description.as_deref().and_then(func_name_from_description).unwrap_or_else(|| "(unknown)".into());
+    *a.functions.entry(func).or_default() += 1;
+    *a.queues.entry(f.queue).or_default() += 1;
+    if a.example.as_ref().is_none_or(|(t, _, _)| f.ended > *t) {
+        let tb = f.traceback.unwrap_or_default();
+        a.example = Some((f.ended, f.id.clone(), crate::rq::decode::cut(&tb, EXAMPLE_MAX)));
+    }
+    a.ids.push(f.id);
+    a.ended.push(f.ended.map_or(0.0, |t| t.as_microsecond() as f64 / 1e6));
+}
+
+fn ranked(m: HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+fn finish(a: Acc) -> Group {
+    let key = a.key.unwrap_or_else(|| GroupKey::of(None));
+    let (_, example_id, example_traceback) = a.example.unwrap_or_default();
+    Group {
+        id: key.id(),
+        label: key.label(),
+        exc_type: key.exc_type,
+        message: key.message,
+        count: a.count,
+        first_seen: a.first.map(time::format),
+        last_seen: a.last.map(time::format),
+        functions: ranked(a.functions),
+        queues: ranked(a.queues),
+        example_exception: exception_text(&example_traceback).to_owned(),
+        example_id,
+        example_traceback,
+        ids: a.ids,
+        ended: a.ended,
+    }
+}
+
+/// Queue names in scope: one queue (404 when unknown and without failures) or all.
+async fn scope(inst: &Instance, queue: Option<&str>) -> Result<Vec<String>> {
+    let k = &inst.keys;
+    if let Some(q) = queue {
+        let mut p = redis::pipe();
+        p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(q)).cmd("ZCARD").arg(k.state_key(State::Failed, q));
+        let (known, n): (i64, i64) = inst.query(&p).await?;
+        if known == 0 && n == 0 {
+            return Err(Error::NotFound(format!("no queue named {q:?}")));
+        }
+        return Ok(vec![q.to_owned()]);
+    }
+    let mut p = redis::pipe();
+    p.cmd("SMEMBERS").arg(k.queues());
+    let (members,): (Vec<String>,) = inst.query(&p).await?;
+    Ok(overview::queue_names(k, &members))
+}
+
+/// Compute the groups of `queue` (or all queues), reporting progress after every chunk.
+pub async fn compute(
+    inst: &Instance,
+    queue: Option<&str>,
+    report: impl Fn(Progress) + Send,
+) -> Result<Snapshot> {
+    let started = std::time::Instant::now();
+    let names = scope(inst, queue).await?;
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for q in &names {
+        p.cmd("ZCARD").arg(k.state_key(State::Failed, q));
+    }
+    let sizes: Vec<Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let total: u64 = sizes.iter().map(|v| u64::try_from(value::int(v)).unwrap_or(0)).sum();
+    let mut groups: HashMap<GroupKey, Acc> = HashMap::new();
+    let (mut scanned, mut orphans) = (0u64, 0u64);
+    for (qi, name) in names.iter().enumerate() {
+        if sizes.get(qi).map_or(0, value::int) == 0 {
+            continue;
+        }
+        let src = Source { queue: name.clone(), state: State::Failed, size: 0 };
+        let mut pos = Pos::start(State::Failed);
+        loop {
+            let members = read::fetch(inst, &src, &pos, CHUNK).await?;
+            let mut p = redis::pipe();
+            p.ignore_errors();
+            for (id, _) in &members {
+                p.cmd("HMGET").arg(k.job(id)).arg(&["description", "ended_at", "exc_info"][..]);
+                p.cmd("XREVRANGE").arg(k.results(id)).arg("+").arg("-").arg("COUNT").arg(1);
+            }
+            let vals: Vec<Value> = if members.is_empty() { Vec::new() } else { inst.query(&p).await? };
+            for (_, s) in &members {
+                pos.step(*s);
+            }
+            let n = members.len();
+            let queue = name.clone();
+            // Decoding and normalising 1,000 tracebacks is CPU work: off the async threads.
+            let (g, o) = tokio::task::spawn_blocking(move || {
+                let mut orphans = 0;
+                for (i, (id, _)) in members.into_iter().enumerate() {
+                    let h = vals.get(2 * i).map(value::array).unwrap_or(&[]);
+                    if h.iter().all(|v| matches!(v, Value::Nil)) {
+                        orphans += 1;
+                        continue;
+                    }
+                    let text = |j: usize| h.get(j).and_then(value::string).filter(|s| !s.is_empty());
+                    let traceback = read::traceback(vals.get(2 * i + 1), h.get(2));
+                    let ended = text(1).and_then(|s| time::parse(&s));
+                    add(
+                        &mut groups,
+                        Failed { queue: queue.clone(), id, description: text(0), ended, traceback },
+                    );
+                }
+                (groups, orphans)
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("grouping failures failed: {e}")))?;
+            groups = g;
+            orphans += o;
+            scanned += n as u64;
+            report(Progress { scanned, total });
+            if n < CHUNK {
+                break;
+            }
+        }
+    }
+    let mut out: Vec<Group> = groups.into_values().map(finish).collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| b.last_seen.cmp(&a.last_seen)));
+    let now = Timestamp::now();
+    Ok(Snapshot {
+        queue: queue.map(str::to_owned),
+        computed_at: time::format(now),
+        computed: now,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        scanned,
+        orphans,
+        groups: out,
+    })
+}
+
+/// A shared, immutable snapshot.
+pub type Shared = Arc<Snapshot>;

@@ -1,0 +1,186 @@
+//! The in-memory cache of failure groups, per (instance, queue): a fresh snapshot is served for
+//! [`TTL`]; after that the next request starts one background computation (later requests join
+//! it) and may wait a little for it. Stale snapshots stay available while a new one computes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::{Progress, Shared, compute};
+use crate::store::{Error, Result, Store};
+
+/// How long a snapshot is served before it is recomputed.
+pub const TTL: Duration = Duration::from_secs(30);
+/// Snapshots unused for this long are dropped (they hold every failed id).
+const EVICT: Duration = Duration::from_secs(600);
+
+/// (masked URL, key prefix, queue): two apps on one Redis share; tests on different ones don't.
+type Key = (String, String, Option<String>);
+
+#[derive(Clone)]
+enum Run {
+    Going(Progress),
+    Done(std::result::Result<Shared, Arc<Error>>),
+}
+
+#[derive(Default)]
+struct Slot {
+    ready: Option<(Shared, Instant)>,
+    running: Option<watch::Receiver<Run>>,
+}
+
+static CACHE: LazyLock<Mutex<HashMap<Key, Slot>>> = LazyLock::new(Mutex::default);
+
+/// What the caller gets.
+#[derive(Debug, Clone)]
+pub enum Status {
+    Ready(Shared),
+    /// Still computing after the wait; the previous snapshot, if any, is in `stale`.
+    Computing {
+        progress: Progress,
+        stale: Option<Shared>,
+    },
+}
+
+/// Store errors are not `Clone`; waiters each get an equal copy.
+fn copy(e: &Error) -> Error {
+    match e {
+        Error::NotFound(m) => Error::NotFound(m.clone()),
+        Error::BadRequest(m) => Error::BadRequest(m.clone()),
+        Error::Conflict(m) => Error::Conflict(m.clone()),
+        Error::Unavailable { index, url, detail } => {
+            Error::Unavailable { index: *index, url: url.clone(), detail: detail.clone() }
+        }
+        Error::Redis { index, url, detail } => {
+            Error::Redis { index: *index, url: url.clone(), detail: detail.clone() }
+        }
+        Error::Config(m) => Error::Config(m.clone()),
+        Error::Internal(m) => Error::Internal(m.clone()),
+    }
+}
+
+fn lock() -> std::sync::MutexGuard<'static, HashMap<Key, Slot>> {
+    CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The groups of instance `n` for `queue` (None: all queues): fresh from the cache, or computed
+/// in the background, waiting at most `wait` for the result.
+pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration) -> Result<Status> {
+    let inst = store.instance(n)?;
+    let key: Key = (inst.url.clone(), inst.keys.prefix().to_owned(), queue.map(str::to_owned));
+    let (mut rx, stale) = {
+        let mut map = lock();
+        map.retain(|_, s| {
+            s.running.is_some() || s.ready.as_ref().is_some_and(|(_, at)| at.elapsed() < EVICT)
+        });
+        let slot = map.entry(key.clone()).or_default();
+        if let Some((snap, at)) = &slot.ready
+            && at.elapsed() < TTL
+        {
+            return Ok(Status::Ready(Arc::clone(snap)));
+        }
+        let stale = slot.ready.as_ref().map(|(s, _)| Arc::clone(s));
+        let rx = match &slot.running {
+            Some(rx) => rx.clone(),
+            None => {
+                let (tx, rx) = watch::channel(Run::Going(Progress::default()));
+                slot.running = Some(rx.clone());
+                spawn(store.clone(), n, key, tx);
+                rx
+            }
+        };
+        (rx, stale)
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let now = rx.borrow().clone();
+        match now {
+            Run::Done(Ok(s)) => return Ok(Status::Ready(s)),
+            Run::Done(Err(e)) => return Err(copy(&e)),
+            Run::Going(progress) => {
+                let changed = tokio::time::timeout_at(deadline, rx.changed()).await;
+                if !matches!(changed, Ok(Ok(()))) {
+                    return Ok(Status::Computing { progress, stale });
+                }
+            }
+        }
+    }
+}
+
+fn spawn(store: Store, n: usize, key: Key, tx: watch::Sender<Run>) {
+    tokio::spawn(async move {
+        let result = match store.instance(n) {
+            Ok(inst) => compute(inst, key.2.as_deref(), |p| {
+                tx.send_replace(Run::Going(p));
+            })
+            .await
+            .map(Arc::new),
+            Err(e) => Err(e),
+        };
+        let result = result.map_err(Arc::new);
+        {
+            let mut map = lock();
+            let slot = map.entry(key).or_default();
+            slot.running = None;
+            if let Ok(s) = &result {
+                slot.ready = Some((Arc::clone(s), Instant::now()));
+            }
+        }
+        tx.send_replace(Run::Done(result));
+    });
+}
+
+/// One group as the overview shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopGroup {
+    pub id: String,
+    pub label: String,
+    /// Failures of the group that ended in the last hour.
+    pub last_hour: u64,
+    pub count: u64,
+    pub last_seen: Option<String>,
+    pub functions: Vec<String>,
+}
+
+/// The overview's "top failure groups of the last hour".
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TopGroups {
+    pub groups: Vec<TopGroup>,
+    /// A computation is running (the list is from the previous snapshot, or empty).
+    pub computing: bool,
+    /// When the snapshot shown was computed.
+    pub as_of: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The `limit` groups with the most failures in the last hour, across all queues of instance `n`.
+/// Never fails: errors are reported in the value, so the overview still renders. Waits at most
+/// 200 ms for a computation; otherwise shows the previous snapshot (marked as computing).
+pub async fn top_groups_last_hour(store: &Store, n: usize, limit: usize) -> TopGroups {
+    let (snap, computing) = match groups(store, n, None, Duration::from_millis(200)).await {
+        Ok(Status::Ready(s)) => (Some(s), false),
+        Ok(Status::Computing { stale, .. }) => (stale, true),
+        Err(e) => return TopGroups { error: Some(e.to_string()), ..TopGroups::default() },
+    };
+    let Some(snap) = snap else { return TopGroups { computing, ..TopGroups::default() } };
+    let since = crate::rq::time::now_epoch() - 3600.0;
+    let mut top: Vec<TopGroup> = snap
+        .groups
+        .iter()
+        .map(|g| TopGroup {
+            id: g.id.clone(),
+            label: g.label.clone(),
+            last_hour: g.ended.iter().filter(|t| **t >= since).count() as u64,
+            count: g.count,
+            last_seen: g.last_seen.clone(),
+            functions: g.functions.iter().take(3).map(|(f, _)| f.clone()).collect(),
+        })
+        .filter(|g| g.last_hour > 0)
+        .collect();
+    top.sort_by(|a, b| b.last_hour.cmp(&a.last_hour).then_with(|| b.last_seen.cmp(&a.last_seen)));
+    top.truncate(limit);
+    TopGroups { groups: top, computing, as_of: Some(snap.computed_at.clone()), error: None }
+}

@@ -1,0 +1,187 @@
+//! Finished and failed jobs per minute, read from the registries and the jobs' `ended_at`.
+//!
+//! Three pipelined round trips per tick at most: the planned registry windows (plus counts of
+//! the members kept forever, scored `+inf` or negative), `HMGET ended_at <ttl> status` of every member read, and, only
+//! when a window hit its limit, `ZCOUNT`s for the minutes it could not reach.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::buckets::{self, Kind, LIMIT, Read, Track};
+use crate::store::overview::QueueInfo;
+use crate::store::{Instance, Result, value};
+
+/// Jobs that ended per minute in one queue, for the minutes this tick could count.
+#[derive(Debug, Clone, Default)]
+pub struct QueueThroughput {
+    pub finished: BTreeMap<i64, u64>,
+    pub failed: BTreeMap<i64, u64>,
+}
+
+/// What the sampler remembers per registry, keyed by (queue, registry).
+pub type Tracks = HashMap<(String, Kind), Track>;
+
+/// Commands per pipeline when reading member hashes: bounds one reply's size.
+const HASH_BATCH: usize = 10_000;
+
+struct Plan {
+    queue: usize,
+    kind: Kind,
+    discovery: bool,
+    /// Index of this registry's first window reply, and how many it has.
+    first: usize,
+    windows: usize,
+    /// Index of the first of its two replies counting the members kept forever.
+    forever: usize,
+}
+
+/// Count jobs ended per minute from `from` to `now` in every queue, learning into `tracks`.
+pub async fn read(
+    inst: &Instance,
+    tracks: &mut Tracks,
+    queues: &[QueueInfo],
+    from: i64,
+    now: i64,
+) -> Result<Vec<QueueThroughput>> {
+    let k = &inst.keys;
+    let mut out = vec![QueueThroughput::default(); queues.len()];
+    let mut plans = Vec::new();
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    let mut n = 0;
+    for (qi, q) in queues.iter().enumerate() {
+        for kind in Kind::BOTH {
+            let track = tracks.entry((q.name.clone(), kind)).or_default();
+            let size = q.counts.get(kind.state());
+            if size == 0 {
+                // Nothing to read; an empty registry has no member kept forever either.
+                track.forever_delta(0);
+                continue;
+            }
+            let key = k.state_key(kind.state(), &q.name);
+            let (discovery, windows) = track.plan(size, from, now);
+            for w in &windows {
+                p.cmd("ZREVRANGEBYSCORE").arg(&key).arg(&w.max).arg(&w.min);
+                p.arg("WITHSCORES").arg("LIMIT").arg(0).arg(LIMIT);
+            }
+            // Kept forever: `+inf` (BaseRegistry.add with ttl -1) or negative (FailedJobRegistry.add
+            // stores a negative ttl as the score itself, so `failure_ttl=-1` scores -1).
+            p.cmd("ZCOUNT").arg(&key).arg("+inf").arg("+inf");
+            p.cmd("ZCOUNT").arg(&key).arg("-inf").arg("(0");
+            plans.push(Plan {
+                queue: qi,
+                kind,
+                discovery,
+                first: n,
+                windows: windows.len(),
+                forever: n + windows.len(),
+            });
+            n += windows.len() + 2;
+        }
+    }
+    if plans.is_empty() {
+        return Ok(out);
+    }
+    let replies: Vec<redis::Value> = inst.query(&p).await?;
+    let reply = |i: usize| replies.get(i).map(value::scored).unwrap_or_default();
+
+    // Every member once per registry, in window order, so its end time lands in one window.
+    let mut members: Vec<(usize, usize, String, f64)> = Vec::new(); // (plan, window, id, score)
+    for (pi, plan) in plans.iter().enumerate() {
+        let mut seen = HashSet::new();
+        for w in 0..plan.windows {
+            for (id, score) in reply(plan.first + w) {
+                if let Some(s) = score.filter(|s| s.is_finite())
+                    && seen.insert(id.clone())
+                {
+                    members.push((pi, w, id, s));
+                }
+            }
+        }
+    }
+    let hashes = read_hashes(inst, &plans, &members).await?;
+
+    let mut reads: Vec<Vec<Read>> = plans.iter().map(|p| vec![Read::default(); p.windows]).collect();
+    for (pi, plan) in plans.iter().enumerate() {
+        for w in 0..plan.windows {
+            reads[pi][w].saturated = reply(plan.first + w).len() >= LIMIT;
+        }
+    }
+    let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plans.len()];
+    for ((pi, w, _, score), h) in members.iter().zip(&hashes) {
+        let f = |i: usize| h.get(i).and_then(value::string);
+        let Some(e) =
+            buckets::ended(plans[*pi].kind, *score, f(0).as_deref(), f(1).as_deref(), f(2).as_deref())
+        else {
+            continue;
+        };
+        let r = &mut reads[*pi][*w];
+        r.events.push(e);
+        r.earliest = Some(r.earliest.map_or(e, |x| x.min(e)));
+        pairs[*pi].push((*score, e));
+    }
+
+    let mut fallback = redis::pipe();
+    fallback.ignore_errors();
+    let mut pending: Vec<(usize, i64)> = Vec::new(); // (plan, minute)
+    for (pi, plan) in plans.iter().enumerate() {
+        let q = &queues[plan.queue];
+        let track = tracks.entry((q.name.clone(), plan.kind)).or_default();
+        track.learn(plan.discovery, now, pairs[pi].iter().copied());
+        let mut counted = buckets::count(&reads[pi], from, now);
+        if let Some(t) = track.single_class() {
+            // RQ scored these `int(end) + t`: a minute's jobs are one score range.
+            let key = k.state_key(plan.kind.state(), &q.name);
+            for m in std::mem::take(&mut counted.uncovered) {
+                fallback.cmd("ZCOUNT").arg(&key).arg(m + t).arg(format!("({}", m + 60 + t));
+                pending.push((pi, m));
+            }
+        }
+        let kept = |i: usize| replies.get(i).map_or(0, value::int);
+        let forever = track.forever_delta(kept(plan.forever) + kept(plan.forever + 1));
+        if let (Some(d), Some(c)) = (forever, counted.minutes.get_mut(&super::layout::floor(now, 60))) {
+            *c += d;
+        }
+        *slot(&mut out[plan.queue], plan.kind) = counted.minutes;
+    }
+    if !pending.is_empty() {
+        let counts: Vec<redis::Value> = inst.query(&fallback).await?;
+        for ((pi, m), v) in pending.iter().zip(&counts) {
+            let plan = &plans[*pi];
+            slot(&mut out[plan.queue], plan.kind).insert(*m, u64::try_from(value::int(v)).unwrap_or(0));
+        }
+    }
+    Ok(out)
+}
+
+fn slot(t: &mut QueueThroughput, kind: Kind) -> &mut BTreeMap<i64, u64> {
+    match kind {
+        Kind::Finished => &mut t.finished,
+        Kind::Failed => &mut t.failed,
+    }
+}
+
+/// `HMGET rq:job:<id> ended_at <ttl field> status` for every member, in batches.
+async fn read_hashes(
+    inst: &Instance,
+    plans: &[Plan],
+    members: &[(usize, usize, String, f64)],
+) -> Result<Vec<Vec<redis::Value>>> {
+    let mut out = Vec::with_capacity(members.len());
+    for batch in members.chunks(HASH_BATCH) {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for (pi, _, id, _) in batch {
+            p.cmd("HMGET")
+                .arg(inst.keys.job(id))
+                .arg("ended_at")
+                .arg(plans[*pi].kind.ttl_field())
+                .arg("status");
+        }
+        let vals: Vec<redis::Value> = inst.query(&p).await?;
+        // One entry per member even if a reply were short, so later members keep their pairing.
+        out.extend(
+            (0..batch.len()).map(|i| vals.get(i).map(|v| value::array(v).to_vec()).unwrap_or_default()),
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,240 @@
+//! Find jobs anywhere: a bounded, resumable scan that never blocks Redis.
+//!
+//! A search walks (queue, state) sources in order (queue name, then state), each newest first in
+//! chunks of at most [`CHUNK`] ids (ZREVRANGEBYSCORE / LRANGE by index, never a whole
+//! structure), judges a chunk with one pipelined HMGET of only the fields the query needs, and
+//! reads tracebacks (`XREVRANGE rq:results:<id> + - COUNT 1`) and `data` only for ids that pass
+//! every other criterion. Each request stops at its [`Budget`] (ids examined, time, hits) and
+//! returns an opaque cursor to continue. `id:abc` is one HMGET; `id:abc*` alone SCANs the job
+//! keys. See [`query`] for the syntax.
+//!
+//! # Layout
+//! - [`query`]: the syntax, parsed into a [`Query`]; folding form controls into it.
+//! - [`matcher`]: judging one job from what has been read so far (pure).
+//! - [`cursor`]: the opaque continuation.
+//! - `read`: sources, chunks and the pipelined reads; `keys`: exact id and id-prefix SCAN.
+//! - [`collect`]: every matching id, for "select all matching".
+
+pub mod collect;
+pub mod cursor;
+mod keys;
+pub mod matcher;
+pub mod query;
+pub(crate) mod read;
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use cursor::Cursor;
+pub use query::Query;
+
+use super::{Error, Instance, Result, jobs};
+use crate::rq::State;
+use crate::rq::job::JobRow;
+use cursor::Pos;
+use query::IdPattern;
+
+/// Most ids read per chunk.
+pub const CHUNK: usize = 1000;
+
+/// How much one request may do before it answers with a cursor.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Ids examined (list/registry members, or keys walked by SCAN).
+    pub max_ids: u64,
+    /// Wall time; checked between chunks, so one chunk may run past it.
+    pub max_time: Duration,
+    /// Hits per page.
+    pub max_hits: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self { max_ids: 20_000, max_time: Duration::from_millis(300), max_hits: 50 }
+    }
+}
+
+/// One matching job and where it was found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub queue: String,
+    /// The list or registry it was found in; for id searches, the state its status names.
+    pub state: Option<State>,
+    /// True when found in that list/registry (orphans there can be cleaned up by bulk actions).
+    pub listed: bool,
+    pub job: JobRow,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchPage {
+    pub hits: Vec<Hit>,
+    /// Ids examined so far, this page and the ones before (approximate for SCAN).
+    pub scanned: u64,
+    /// Ids there are to examine (for SCAN: the number of keys in the database).
+    pub total: u64,
+    /// Continue with this; None when done.
+    pub cursor: Option<String>,
+    pub done: bool,
+    /// "sources" (lists and registries), "keys" (SCAN for an id prefix) or "id".
+    pub mode: &'static str,
+    pub elapsed_ms: u64,
+}
+
+/// A match before its row is read: where it was found and the raw list/registry member.
+#[derive(Debug, Clone)]
+pub(crate) struct RawHit {
+    pub queue: String,
+    pub state: Option<State>,
+    pub listed: bool,
+    pub member: String,
+    pub score: Option<f64>,
+}
+
+/// A page of raw matches.
+#[derive(Debug, Clone)]
+pub(crate) struct Page {
+    pub raw: Vec<RawHit>,
+    pub scanned: u64,
+    pub total: u64,
+    pub cursor: Option<Cursor>,
+    pub done: bool,
+    pub mode: &'static str,
+}
+
+/// One page of a search, from the start or from `cursor`, with a row per hit.
+pub async fn search(inst: &Instance, q: &Query, cursor: Option<&str>, budget: Budget) -> Result<SearchPage> {
+    let started = Instant::now();
+    let cursor = cursor.filter(|c| !c.trim().is_empty()).map(Cursor::decode).transpose()?;
+    let page = page(inst, q, cursor, budget).await?;
+    let hits = rows(inst, page.raw).await?;
+    Ok(SearchPage {
+        hits,
+        scanned: page.scanned,
+        total: page.total,
+        cursor: page.cursor.map(|c| c.encode()),
+        done: page.done,
+        mode: page.mode,
+        elapsed_ms: keys::ms(started),
+    })
+}
+
+/// Rows for raw hits, in order: one pipelined read per state among them.
+async fn rows(inst: &Instance, raw: Vec<RawHit>) -> Result<Vec<Hit>> {
+    let mut states: Vec<Option<State>> = raw.iter().map(|h| h.state).collect();
+    states.sort_by_key(|s| s.map(State::as_str));
+    states.dedup();
+    let mut rows: Vec<Option<JobRow>> = vec![None; raw.len()];
+    for st in states {
+        let idx: Vec<usize> = (0..raw.len()).filter(|i| raw[*i].state == st).collect();
+        let members: Vec<(String, Option<f64>)> =
+            idx.iter().map(|i| (raw[*i].member.clone(), raw[*i].score)).collect();
+        for (i, row) in idx.into_iter().zip(jobs::rows(inst, st.unwrap_or(State::Queued), &members).await?) {
+            rows[i] = Some(row);
+        }
+    }
+    Ok(raw
+        .into_iter()
+        .zip(rows)
+        .filter_map(|(h, row)| Some(Hit { queue: h.queue, state: h.state, listed: h.listed, job: row? }))
+        .collect())
+}
+
+/// One page of raw matches.
+pub(crate) async fn page(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget) -> Result<Page> {
+    let budget = Budget { max_ids: budget.max_ids.max(1), max_hits: budget.max_hits.max(1), ..budget };
+    match (&q.id, &cursor) {
+        (Some(IdPattern::Exact(id)), _) => keys::exact(inst, q, id).await,
+        (Some(IdPattern::Prefix(p)), c) if q.queues.is_empty() && q.states.is_empty() => {
+            let resume = match c {
+                None => None,
+                Some(Cursor::Keys { scan, scanned }) => Some((*scan, *scanned)),
+                Some(_) => return Err(mismatch()),
+            };
+            keys::prefix(inst, q, p, resume, budget).await
+        }
+        (_, Some(Cursor::Keys { .. })) => Err(mismatch()),
+        _ => walk(inst, q, cursor, budget).await,
+    }
+}
+
+fn mismatch() -> Error {
+    Error::BadRequest("the cursor belongs to another kind of search: start the search again".into())
+}
+
+/// Walk the sources from the cursor until the budget is spent.
+async fn walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget) -> Result<Page> {
+    let started = Instant::now();
+    let sources = read::sources(inst, q).await?;
+    let total: u64 = sources.iter().map(|s| s.size).sum();
+    let (mut si, mut pos, mut scanned) = match cursor {
+        None => (0, sources.first().map(|s| Pos::start(s.state)), 0),
+        Some(Cursor::Walk { queue, state, pos, scanned }) => {
+            let key = |name: &str, st: State| (name.to_owned(), State::ALL.iter().position(|x| *x == st));
+            let at = key(&queue, state);
+            let i = sources.iter().position(|s| key(&s.queue, s.state) >= at).unwrap_or(sources.len());
+            let same = sources.get(i).is_some_and(|s| s.queue == queue && s.state == state);
+            (i, sources.get(i).map(|s| if same { pos } else { Pos::start(s.state) }), scanned)
+        }
+        Some(Cursor::Keys { .. }) => return Err(mismatch()),
+    };
+    let mut hits: Vec<RawHit> = Vec::new();
+    let mut examined = 0u64;
+    while let (Some(src), Some(p)) = (sources.get(si), pos) {
+        let spent = examined >= budget.max_ids
+            || hits.len() >= budget.max_hits
+            || (examined > 0 && started.elapsed() >= budget.max_time);
+        if spent {
+            break;
+        }
+        let next = |i: usize| (i + 1, sources.get(i + 1).map(|s| Pos::start(s.state)));
+        if src.size == 0 {
+            (si, pos) = next(si);
+            continue;
+        }
+        let n = usize::try_from(budget.max_ids - examined).unwrap_or(CHUNK).clamp(1, CHUNK);
+        let members = read::fetch(inst, src, &p, n).await?;
+        let ids: Vec<String> =
+            members.iter().map(|(m, _)| crate::rq::job::member_to_id(src.state, m).0).collect();
+        let pre: Vec<usize> = (0..ids.len()).filter(|i| matcher::id_matches(q, &ids[*i])).collect();
+        let pre_ids: Vec<String> = pre.iter().map(|i| ids[*i].clone()).collect();
+        let judged = read::judge(inst, q, &pre_ids, false).await?;
+        let mut ok = vec![false; ids.len()];
+        for (i, (m, _)) in pre.iter().zip(&judged) {
+            ok[*i] = *m;
+        }
+        let want = budget.max_hits - hits.len();
+        let mut p = p;
+        let mut processed = 0;
+        let mut taken = 0;
+        for (i, (m, score)) in members.iter().enumerate() {
+            if taken >= want {
+                break;
+            }
+            p.step(*score);
+            processed += 1;
+            if ok[i] {
+                taken += 1;
+                let (queue, state) = (src.queue.clone(), Some(src.state));
+                hits.push(RawHit { queue, state, listed: true, member: m.clone(), score: *score });
+            }
+        }
+        examined += processed as u64;
+        scanned += processed as u64;
+        if processed == members.len() && members.len() < n {
+            (si, pos) = next(si);
+        } else {
+            pos = Some(p);
+        }
+    }
+    let done = si >= sources.len();
+    let cursor = match (done, sources.get(si), pos) {
+        (false, Some(s), Some(p)) => {
+            Some(Cursor::Walk { queue: s.queue.clone(), state: s.state, pos: p, scanned })
+        }
+        _ => None,
+    };
+    let scanned = if done { scanned.max(total) } else { scanned };
+    Ok(Page { raw: hits, scanned, total, cursor, done, mode: "sources" })
+}

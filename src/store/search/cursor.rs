@@ -1,0 +1,151 @@
+//! Where a search stopped, as an opaque URL-safe string (base64url of a small JSON object).
+//!
+//! A source walk remembers the queue and state by name (not by index: queues come and go
+//! between requests) and the position inside it. Registries are walked newest first by score,
+//! so the position is "scores ≤ max, skipping the first `skip` of those": removing jobs that
+//! were already seen does not shift the rest. Queue lists are walked from the tail (newest)
+//! by offset, which jobs leaving at the head do not shift.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::rq::State;
+use crate::store::{Error, Result};
+
+/// A position inside one list or registry.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "k", rename_all = "lowercase")]
+pub enum Pos {
+    /// Queue list: how many ids from the tail were examined.
+    List { offset: u64 },
+    /// Registry: the last score examined and how many members with exactly that score were.
+    Zset {
+        #[serde(with = "score")]
+        max: f64,
+        skip: u64,
+    },
+}
+
+impl Pos {
+    /// The start of a list or registry.
+    pub fn start(state: State) -> Pos {
+        if state == State::Queued {
+            Pos::List { offset: 0 }
+        } else {
+            Pos::Zset { max: f64::INFINITY, skip: 0 }
+        }
+    }
+
+    /// Step past one examined member with registry `score`.
+    pub fn step(&mut self, score: Option<f64>) {
+        match self {
+            Pos::List { offset } => *offset += 1,
+            Pos::Zset { max, skip } => match score {
+                Some(s) if s.to_bits() != max.to_bits() => {
+                    *max = s;
+                    *skip = 1;
+                }
+                _ => *skip += 1,
+            },
+        }
+    }
+}
+
+/// Scores as strings, so that `inf` survives JSON.
+mod score {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::score_arg(*v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "+inf" | "inf" => Ok(f64::INFINITY),
+            "-inf" => Ok(f64::NEG_INFINITY),
+            _ => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// A score as Redis reads it back exactly (Rust prints the shortest round-tripping form).
+pub fn score_arg(v: f64) -> String {
+    if v == f64::INFINITY {
+        "+inf".into()
+    } else if v == f64::NEG_INFINITY {
+        "-inf".into()
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Where to resume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "m", rename_all = "lowercase")]
+pub enum Cursor {
+    /// Walking (queue, state) sources in order.
+    Walk { queue: String, state: State, pos: Pos, scanned: u64 },
+    /// Walking the keyspace with SCAN for an id prefix.
+    Keys { scan: u64, scanned: u64 },
+}
+
+impl Cursor {
+    /// The opaque form.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    /// Read an opaque cursor; a 400 when it is not one of ours.
+    pub fn decode(s: &str) -> Result<Cursor> {
+        let bad = || Error::BadRequest("the cursor is not valid: start the search again".into());
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s.trim()).map_err(|_| bad())?;
+        serde_json::from_slice(&raw).map_err(|_| bad())
+    }
+
+    /// Ids examined before this cursor.
+    pub fn scanned(&self) -> u64 {
+        match self {
+            Cursor::Walk { scanned, .. } | Cursor::Keys { scanned, .. } => *scanned,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_are_url_safe() {
+        let c = Cursor::Walk {
+            queue: "mails/ü ?&".into(),
+            state: State::Failed,
+            pos: Pos::Zset { max: 1_795_000_000.123_456_7, skip: 2 },
+            scanned: 42,
+        };
+        let s = c.encode();
+        assert!(s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'));
+        assert_eq!(Cursor::decode(&s).ok(), Some(c));
+        let inf = Cursor::Walk {
+            queue: "q".into(),
+            state: State::Failed,
+            pos: Pos::start(State::Failed),
+            scanned: 0,
+        };
+        assert_eq!(Cursor::decode(&inf.encode()).ok(), Some(inf));
+        assert!(Cursor::decode("not a cursor").is_err());
+    }
+
+    #[test]
+    fn registry_positions_count_equal_scores() {
+        let mut p = Pos::start(State::Failed);
+        for s in [f64::INFINITY, 5.0, 5.0, 4.5] {
+            p.step(Some(s));
+        }
+        assert_eq!(p, Pos::Zset { max: 4.5, skip: 1 });
+        let mut p = Pos::start(State::Failed);
+        p.step(Some(f64::INFINITY));
+        assert_eq!(p, Pos::Zset { max: f64::INFINITY, skip: 1 });
+    }
+}

@@ -1,0 +1,120 @@
+//! Searches that start from job keys rather than lists: an exact `id:` (one HMGET) and an id
+//! prefix across every queue and registry (`SCAN … MATCH rq:job:<prefix>* COUNT 1000`, resumable,
+//! never KEYS).
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use super::cursor::Cursor;
+use super::matcher::Facts;
+use super::query::Query;
+use super::{Budget, Page, RawHit, read};
+use crate::rq::State;
+use crate::store::{Instance, Result, value};
+
+/// Keys examined per SCAN call.
+pub const SCAN_COUNT: u64 = 1000;
+
+/// A job's registry state from its `status` (RQ files stopped jobs under failed).
+pub fn state_of(status: Option<&str>) -> Option<State> {
+    let s = status?;
+    State::parse(s).or((s == "stopped").then_some(State::Failed))
+}
+
+/// Escape glob metacharacters so the prefix is matched literally.
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether the job's own queue and state pass `queue:` / `state:` (used when there is no
+/// list or registry the id was found in).
+fn placed(q: &Query, f: &Facts) -> bool {
+    let origin = f.origin.as_deref().unwrap_or("");
+    (q.queues.is_empty() || q.queues.iter().any(|p| p.matches(origin)))
+        && (q.states.is_empty() || state_of(f.status.as_deref()).is_some_and(|s| q.states.contains(&s)))
+}
+
+fn raw(id: String, f: Facts) -> RawHit {
+    let state = state_of(f.status.as_deref());
+    RawHit { queue: f.origin.unwrap_or_default(), state, listed: false, member: id, score: None }
+}
+
+/// `id:<exact>`: the job itself, if it exists and passes the other criteria.
+pub async fn exact(inst: &Instance, q: &Query, id: &str) -> Result<Page> {
+    let judged = read::judge(inst, q, &[id.to_owned()], true).await?;
+    let raw: Vec<RawHit> = judged
+        .into_iter()
+        .filter(|(ok, f)| *ok && f.exists && placed(q, f))
+        .map(|(_, f)| raw(id.to_owned(), f))
+        .collect();
+    Ok(Page { raw, scanned: 1, total: 1, cursor: None, done: true, mode: "id" })
+}
+
+/// `id:<prefix>*` without `queue:`/`state:`: SCAN the job keys. Whole SCAN batches are judged,
+/// so a page may hold a few more hits than asked for; SCAN may return a key twice across pages.
+pub async fn prefix(
+    inst: &Instance,
+    q: &Query,
+    prefix: &str,
+    resume: Option<(u64, u64)>,
+    budget: Budget,
+) -> Result<Page> {
+    let started = Instant::now();
+    let ns = inst.keys.job("");
+    let pattern = format!("{}{}*", glob_escape(&ns), glob_escape(prefix));
+    let mut p = redis::pipe();
+    p.cmd("DBSIZE");
+    let (total,): (u64,) = inst.query(&p).await?;
+    let (mut scan, mut scanned) = resume.unwrap_or((0, 0));
+    let mut seen = HashSet::new();
+    let mut found: Vec<RawHit> = Vec::new();
+    let mut examined = 0u64;
+    loop {
+        let mut p = redis::pipe();
+        p.cmd("SCAN").arg(scan).arg("MATCH").arg(&pattern).arg("COUNT").arg(SCAN_COUNT);
+        let (reply,): (redis::Value,) = inst.query(&p).await?;
+        let parts = value::array(&reply);
+        scan = parts.first().map_or(0, |v| u64::try_from(value::int(v)).unwrap_or(0));
+        let ids: Vec<String> = parts
+            .get(1)
+            .map(value::strings)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|key| key.strip_prefix(ns.as_str()).map(str::to_owned))
+            // rq:job:<id>:dependents and rq:job::<id>:dependencies share the namespace.
+            .filter(|id| {
+                !id.ends_with(":dependents") && !id.ends_with(":dependencies") && !id.starts_with(':')
+            })
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        for (id, (ok, f)) in ids.iter().zip(read::judge(inst, q, &ids, true).await?) {
+            if ok && f.exists && placed(q, &f) {
+                found.push(raw(id.clone(), f));
+            }
+        }
+        examined += SCAN_COUNT;
+        scanned = (scanned + SCAN_COUNT).min(total.max(scanned));
+        let out_of_budget = examined >= budget.max_ids
+            || started.elapsed() >= budget.max_time
+            || found.len() >= budget.max_hits;
+        if scan == 0 || out_of_budget {
+            break;
+        }
+    }
+    let done = scan == 0;
+    let cursor = (!done).then_some(Cursor::Keys { scan, scanned });
+    let scanned = if done { total.max(scanned) } else { scanned };
+    Ok(Page { raw: found, scanned, total, cursor, done, mode: "keys" })
+}
+
+/// Milliseconds since `t`.
+pub fn ms(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,192 @@
+//! Deciding whether one job matches, from what has been read so far: a first verdict from a few
+//! hash fields, and "undecided" when the exception or the job's `data` is still needed.
+
+use jiff::Timestamp;
+
+use super::query::{IdPattern, Query};
+use crate::rq::failure::{GroupKey, exception_text};
+use crate::rq::job::func_name_from_description;
+use crate::rq::time;
+
+/// Hash fields a query needs, in HMGET order.
+pub fn fields(q: &Query, with_origin: bool) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if with_origin {
+        f.extend(["status", "origin"]);
+    }
+    if !q.func.is_empty() || !q.desc.is_empty() || !q.words.is_empty() {
+        f.push("description");
+    }
+    if !q.worker.is_empty() {
+        f.push("worker_name");
+    }
+    if !q.meta.is_empty() {
+        f.push("meta");
+    }
+    if q.after.is_some() || q.before.is_some() {
+        f.extend(["ended_at", "started_at", "enqueued_at"]);
+    }
+    if q.after.is_some() || q.before.is_some() || q.created_after.is_some() || q.created_before.is_some() {
+        f.push("created_at");
+    }
+    if f.is_empty() && q.needs_hash() {
+        // Something to tell an existing job from an id without a hash.
+        f.push("status");
+    }
+    f
+}
+
+/// What is known about one job.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    /// Whether the job hash exists (any requested field present).
+    pub exists: bool,
+    pub status: Option<String>,
+    pub origin: Option<String>,
+    /// Lowercased description.
+    pub description: Option<String>,
+    /// Lowercased function name from the description.
+    pub func: Option<String>,
+    /// Lowercased function name from `data`: None until read, Some(None) when undecodable.
+    pub data_func: Option<Option<String>>,
+    pub worker: Option<String>,
+    /// Lowercased rendering of the decoded `meta`.
+    pub meta: Option<String>,
+    /// Latest of the job's times (ended, else started, else enqueued, else created).
+    pub latest: Option<Timestamp>,
+    pub created: Option<Timestamp>,
+    /// The traceback: None until read, Some(None) when there is none.
+    pub traceback: Option<Option<String>>,
+}
+
+impl Facts {
+    /// Build from HMGET values in [`fields`] order.
+    pub fn from_hash(names: &[&str], values: &[Option<Vec<u8>>]) -> Facts {
+        let get = |n: &str| -> Option<&[u8]> {
+            let i = names.iter().position(|x| *x == n)?;
+            values.get(i)?.as_deref().filter(|b| !b.is_empty())
+        };
+        let text = |n: &str| get(n).map(|b| String::from_utf8_lossy(b).into_owned());
+        let ts = |n: &str| text(n).and_then(|s| time::parse(&s));
+        let description = text("description");
+        Facts {
+            exists: values.iter().any(Option::is_some),
+            status: text("status"),
+            origin: text("origin"),
+            func: description.as_deref().and_then(func_name_from_description).map(|f| f.to_lowercase()),
+            description: description.map(|d| d.to_lowercase()),
+            data_func: None,
+            worker: text("worker_name").map(|w| w.to_lowercase()),
+            meta: get("meta")
+                .map(|m| crate::rq::decode::decode_payload(m, false).to_repr(64 * 1024).to_lowercase()),
+            latest: ts("ended_at")
+                .or_else(|| ts("started_at"))
+                .or_else(|| ts("enqueued_at"))
+                .or_else(|| ts("created_at")),
+            created: ts("created_at"),
+            traceback: None,
+        }
+    }
+
+    fn func_name(&self) -> Option<Option<&str>> {
+        match (&self.func, &self.data_func) {
+            (Some(f), _) => Some(Some(f)),
+            (None, Some(d)) => Some(d.as_deref()),
+            (None, None) => None,
+        }
+    }
+
+    fn exception_lower(&self) -> Option<Option<String>> {
+        self.traceback.as_ref().map(|t| t.as_deref().map(|tb| exception_text(tb).to_lowercase()))
+    }
+}
+
+/// Whether an id passes the `id:` criterion (checked before anything is read).
+pub fn id_matches(q: &Query, id: &str) -> bool {
+    match &q.id {
+        None => true,
+        Some(IdPattern::Exact(x)) => id == x,
+        Some(IdPattern::Prefix(p)) => id.starts_with(p.as_str()),
+    }
+}
+
+fn contains_all(hay: Option<&str>, needles: &[String]) -> bool {
+    needles.is_empty() || hay.is_some_and(|h| needles.iter().all(|n| h.contains(n.as_str())))
+}
+
+/// What still has to be read before a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    No,
+    Yes,
+    /// Needs the traceback and/or the function from `data`.
+    Undecided {
+        traceback: bool,
+        data: bool,
+    },
+}
+
+/// Judge one job on what is known. Criteria that fail on known facts answer `No` at once, so
+/// the expensive reads happen only for jobs that pass everything else.
+pub fn judge(q: &Query, f: &Facts) -> Verdict {
+    if q.needs_hash() && !f.exists {
+        return Verdict::No;
+    }
+    let in_range = |t: Option<Timestamp>, lo: Option<Timestamp>, hi: Option<Timestamp>| {
+        (lo.is_none() && hi.is_none())
+            || t.is_some_and(|t| lo.is_none_or(|l| t >= l) && hi.is_none_or(|h| t < h))
+    };
+    let known_fail = !contains_all(f.description.as_deref(), &q.desc)
+        || !contains_all(f.worker.as_deref(), &q.worker)
+        || !contains_all(f.meta.as_deref(), &q.meta)
+        || !in_range(f.latest, q.after, q.before)
+        || !in_range(f.created, q.created_after, q.created_before);
+    if known_fail {
+        return Verdict::No;
+    }
+    let (mut need_tb, mut need_data) = (false, false);
+    if !q.func.is_empty() {
+        match f.func_name() {
+            Some(name) if !contains_all(name, &q.func) => return Verdict::No,
+            Some(_) => {}
+            None => need_data = true,
+        }
+    }
+    let exc = f.exception_lower();
+    match &exc {
+        Some(e) if !contains_all(e.as_deref(), &q.exc) => return Verdict::No,
+        Some(_) => {}
+        None if !q.exc.is_empty() || !q.groups.is_empty() => need_tb = true,
+        None => {}
+    }
+    if !q.groups.is_empty()
+        && let Some(tb) = &f.traceback
+    {
+        let id = GroupKey::of(tb.as_deref()).id();
+        if !q.groups.iter().all(|g| *g == id) {
+            return Verdict::No;
+        }
+    }
+    for w in &q.words {
+        let in_text = f.description.as_deref().is_some_and(|d| d.contains(w.as_str()))
+            || f.func_name().flatten().is_some_and(|n| n.contains(w.as_str()));
+        if in_text {
+            continue;
+        }
+        match &exc {
+            Some(e) if e.as_deref().is_some_and(|e| e.contains(w.as_str())) => {}
+            Some(_) if f.func.is_some() || f.data_func.is_some() => return Verdict::No,
+            Some(_) => need_data = true,
+            None => need_tb = true,
+        }
+    }
+    if need_tb || need_data {
+        Verdict::Undecided { traceback: need_tb, data: need_data }
+    } else {
+        Verdict::Yes
+    }
+}
+
+#[cfg(test)]
+#[path = "matcher_tests.rs"]
+mod tests;

@@ -1,0 +1,163 @@
+//! The Redis side of a search: which lists and registries to walk, one bounded chunk of ids at a
+//! time, and the pipelined reads that judge a chunk (only the fields the query needs; the
+//! traceback and `data` only for ids that pass everything else).
+
+use redis::Value;
+
+use super::cursor::{Pos, score_arg};
+use super::matcher::{self, Facts, Verdict};
+use super::query::{Query, QueuePattern};
+use crate::rq::State;
+use crate::rq::result::ResultEntry;
+use crate::store::{Instance, Result, overview, value};
+
+/// One list or registry to walk, with its size when the search (page) started.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub queue: String,
+    pub state: State,
+    pub size: u64,
+}
+
+/// The sources a query looks at, ordered by queue name then state, with their sizes: two
+/// round trips whatever the number of queues.
+pub async fn sources(inst: &Instance, q: &Query) -> Result<Vec<Source>> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.cmd("SMEMBERS").arg(k.queues());
+    let (members,): (Vec<String>,) = inst.query(&p).await?;
+    let mut names = overview::queue_names(k, &members);
+    for pat in &q.queues {
+        if let QueuePattern::Exact(n) = pat
+            && !names.contains(n)
+        {
+            names.push(n.clone());
+        }
+    }
+    names.sort();
+    if !q.queues.is_empty() {
+        names.retain(|n| q.queues.iter().any(|pat| pat.matches(n)));
+    }
+    let states: Vec<State> =
+        State::ALL.into_iter().filter(|s| q.states.is_empty() || q.states.contains(s)).collect();
+    let mut out = Vec::with_capacity(names.len() * states.len());
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for name in &names {
+        for s in &states {
+            p.cmd(if *s == State::Queued { "LLEN" } else { "ZCARD" }).arg(k.state_key(*s, name));
+            out.push(Source { queue: name.clone(), state: *s, size: 0 });
+        }
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let sizes: Vec<Value> = inst.query(&p).await?;
+    for (s, v) in out.iter_mut().zip(&sizes) {
+        s.size = u64::try_from(value::int(v)).unwrap_or(0);
+    }
+    Ok(out)
+}
+
+/// Up to `n` members from `pos` on, newest first: a registry by score, a list from its tail.
+pub async fn fetch(inst: &Instance, src: &Source, pos: &Pos, n: usize) -> Result<Vec<(String, Option<f64>)>> {
+    let key = inst.keys.state_key(src.state, &src.queue);
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    match pos {
+        Pos::List { offset } => {
+            let off = i64::try_from(*offset).unwrap_or(i64::MAX / 2);
+            let n = i64::try_from(n).unwrap_or(1);
+            p.cmd("LRANGE").arg(&key).arg(-(off + n)).arg(-(off + 1));
+        }
+        Pos::Zset { max, skip } => {
+            p.cmd("ZREVRANGEBYSCORE").arg(&key).arg(score_arg(*max)).arg("-inf").arg("WITHSCORES");
+            p.arg("LIMIT").arg(*skip).arg(n);
+        }
+    }
+    let (v,): (Value,) = inst.query(&p).await?;
+    Ok(match pos {
+        Pos::List { .. } => value::strings(&v).into_iter().rev().map(|m| (m, None)).collect(),
+        Pos::Zset { .. } => value::scored(&v),
+    })
+}
+
+/// The traceback of a job: the newest results-stream entry's `exc_string` (RQ ≥ 1.12 with
+/// Redis ≥ 5), else the hash's zlib `exc_info` (older RQ, older Redis).
+pub fn traceback(stream: Option<&Value>, exc_info: Option<&Value>) -> Option<String> {
+    let latest = stream.map(value::stream_entries).and_then(|e| e.into_iter().next());
+    latest
+        .and_then(|(id, f)| ResultEntry::from_entry(&id, &f, false).exc_string)
+        .or_else(|| exc_info.and_then(value::bytes).map(|raw| crate::rq::decode::decode_text(&raw, true)))
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// Judge `ids`: one HMGET per id of the needed fields (plus `status`/`origin` with
+/// `with_origin`), then the traceback / `data` for the undecided ones. Returns each id's facts
+/// and whether it matches.
+pub async fn judge(
+    inst: &Instance,
+    q: &Query,
+    ids: &[String],
+    with_origin: bool,
+) -> Result<Vec<(bool, Facts)>> {
+    let k = &inst.keys;
+    let names = matcher::fields(q, with_origin);
+    let mut facts: Vec<Facts> = if names.is_empty() || ids.is_empty() {
+        vec![Facts::default(); ids.len()]
+    } else {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for id in ids {
+            p.cmd("HMGET").arg(k.job(id)).arg(&names[..]);
+        }
+        let vals: Vec<Value> = inst.query(&p).await?;
+        (0..ids.len())
+            .map(|i| {
+                let v: Vec<Option<Vec<u8>>> =
+                    vals.get(i).map(value::array).unwrap_or(&[]).iter().map(value::bytes).collect();
+                Facts::from_hash(&names, &v)
+            })
+            .collect()
+    };
+    let mut verdicts: Vec<Verdict> = facts.iter().map(|f| matcher::judge(q, f)).collect();
+    let need: Vec<(usize, bool, bool)> = verdicts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| match v {
+            Verdict::Undecided { traceback, data } => Some((i, *traceback, *data)),
+            _ => None,
+        })
+        .collect();
+    if !need.is_empty() {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for (i, tb, data) in &need {
+            let id = &ids[*i];
+            if *tb {
+                p.cmd("XREVRANGE").arg(k.results(id)).arg("+").arg("-").arg("COUNT").arg(1);
+                p.cmd("HGET").arg(k.job(id)).arg("exc_info");
+            }
+            if *data {
+                p.cmd("HGET").arg(k.job(id)).arg("data");
+            }
+        }
+        let vals: Vec<Value> = inst.query(&p).await?;
+        let mut it = vals.iter();
+        for (i, tb, data) in need {
+            if tb {
+                let (s, e) = (it.next(), it.next());
+                facts[i].traceback = Some(traceback(s, e));
+            }
+            if data {
+                let raw = it.next().and_then(value::bytes);
+                facts[i].data_func = Some(
+                    raw.and_then(|r| crate::rq::decode::decode_job_data(&r).ok())
+                        .and_then(|call| call.func_name.map(|f| f.to_lowercase())),
+                );
+            }
+            verdicts[i] = matcher::judge(q, &facts[i]);
+        }
+    }
+    Ok(verdicts.into_iter().zip(facts).map(|(v, f)| (v == Verdict::Yes, f)).collect())
+}

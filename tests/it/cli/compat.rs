@@ -1,0 +1,93 @@
+//! The binary as a drop-in for rq-dashboard (its flags and RQ_DASHBOARD_* variables), help,
+//! and shell completions.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{run_expect, stdout};
+use crate::support::RedisServer;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+}
+
+/// GET a path; the status code, or None while nothing listens.
+fn status_of(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    out.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn rq_dashboard_environment_variables_configure_the_server() {
+    let redis = RedisServer::start();
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_rqdash"))
+        .env("RQ_DASHBOARD_REDIS_URL", redis.url())
+        .env("RQ_DASHBOARD_PORT", port.to_string())
+        .env("RQ_DASHBOARD_URL_PREFIX", "/rq")
+        .env("RQ_DASHBOARD_POLL_INTERVAL", "2500")
+        .env("RQ_DASHBOARD_DISABLE_DELETE", "True")
+        .env_remove("RQDASH_PORT")
+        .env_remove("RQDASH_URL_PREFIX")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rqdash binary");
+    let _server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = status_of(port, "/rq/api/v1/queues") {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "rqdash did not listen on RQ_DASHBOARD_PORT {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status, 200, "served under RQ_DASHBOARD_URL_PREFIX");
+    assert_eq!(status_of(port, "/api/v1/queues"), Some(404), "nothing outside the prefix");
+}
+
+#[test]
+fn rq_dashboard_flags_are_accepted_without_a_subcommand() {
+    // --help after the flags: everything parses, nothing is served.
+    let o = Command::new(env!("CARGO_BIN_EXE_rqdash"))
+        .args(["-u", "redis://127.0.0.1:1", "-b", "0.0.0.0", "-p", "9999", "--url-prefix", "/rq"])
+        .args(["--username", "u", "--password", "p", "--poll-interval", "2500", "--disable-delete", "-j"])
+        .arg("--help")
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn help_shows_examples_and_completions_are_generated() {
+    let redis = RedisServer::start();
+    let help = run_expect(&redis, &["--help"], 0);
+    assert!(help.contains("Examples:") && help.contains("rqdash doctor --fix"), "{help}");
+    let doctor_help = run_expect(&redis, &["doctor", "--help"], 0);
+    assert!(doctor_help.contains("rqdash doctor --fix --yes"), "{doctor_help}");
+    for shell in ["bash", "zsh", "fish"] {
+        let o = super::rqdash(&redis, &["completions", shell]);
+        assert!(o.status.success());
+        let script = stdout(&o);
+        assert!(
+            script.contains("rqdash") && script.contains("doctor") && script.contains("requeue"),
+            "{shell}"
+        );
+    }
+}
