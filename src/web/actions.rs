@@ -16,7 +16,7 @@ use super::params::Params;
 use super::tasks::Reporter;
 use crate::rq::State as RqState;
 use crate::store::write::{self, BulkAction, BulkOutcome, Source};
-use crate::store::{Instance, Store};
+use crate::store::Store;
 
 /// `POST /api/v1/jobs/{id}/{action}`: requeue, delete, cancel, enqueue, stop.
 pub async fn job_action(
@@ -109,12 +109,16 @@ fn state_param(p: &Params, allowed: &[RqState]) -> Result<RqState> {
     Ok(st)
 }
 
-async fn known_queue(inst: &Instance, queue: &str) -> Result<()> {
-    if crate::store::overview::queue_exists(inst, queue).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound(format!("no queue named {queue:?}")))
+/// Parse a whole-queue action's parameters and check the queue exists: (params, instance).
+async fn queue_action(app: &AppState, q: Option<&str>, queue: &str, with_state: bool) -> Result<(Params, usize)> {
+    let allowed: &[&str] =
+        if with_state { &["instance", "state", "background"] } else { &["instance", "background"] };
+    let p = Params::parse(q, allowed)?;
+    let n = p.instance()?;
+    if !crate::store::overview::queue_exists(app.store.instance(n)?, queue).await? {
+        return Err(Error::NotFound(format!("no queue named {queue:?}")));
     }
+    Ok((p, n))
 }
 
 /// `POST /api/v1/queues/{queue}/requeue?state=failed|canceled`: every job of that registry.
@@ -123,9 +127,7 @@ pub async fn requeue_all(
     Path(queue): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = Params::parse(q.as_deref(), &["instance", "state", "background"])?;
-    let n = p.instance()?;
-    known_queue(app.store.instance(n)?, &queue).await?;
+    let (p, n) = queue_action(&app, q.as_deref(), &queue, true).await?;
     let state = state_param(&p, &[RqState::Failed, RqState::Canceled])?;
     let label = format!("requeue all {state} jobs of {queue}");
     run(&app, &p, label, move |store, r| async move {
@@ -140,9 +142,7 @@ pub async fn empty(
     Path(queue): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = Params::parse(q.as_deref(), &["instance", "state", "background"])?;
-    let n = p.instance()?;
-    known_queue(app.store.instance(n)?, &queue).await?;
+    let (p, n) = queue_action(&app, q.as_deref(), &queue, true).await?;
     if p.get("state") == Some("started") {
         return Err(Error::BadRequest(
             "the started registry cannot be emptied: its jobs are running; stop them instead".into(),
@@ -163,9 +163,7 @@ pub async fn compact(
     Path(queue): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let p = Params::parse(q.as_deref(), &["instance", "background"])?;
-    let n = p.instance()?;
-    known_queue(app.store.instance(n)?, &queue).await?;
+    let (p, n) = queue_action(&app, q.as_deref(), &queue, false).await?;
     let label = format!("compact {queue}");
     run(&app, &p, label, move |store, r| async move {
         write::compact(store.instance(n)?, &queue, |x| r.progress(x), r.cancel()).await
