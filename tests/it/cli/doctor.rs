@@ -179,3 +179,44 @@ fn doctor_fix_without_yes_and_without_a_terminal_changes_nothing() {
     assert!(stderr(&o).contains("pass --yes"), "{}", stderr(&o));
     assert_eq!(digest(&mut con), before);
 }
+
+/// Real RQ 2.12 chains: `child-c` waits on two parents that a worker finished but died before
+/// releasing it; `child-g` waits on a parent that was deleted.
+const STUCK_CHAINS: &str = r#"
+c = conn()
+q = Queue('chain', connection=c)
+a = q.enqueue(ok, 1, job_id='parent-a')
+b = q.enqueue(ok, 2, job_id='parent-b')
+q.enqueue(ok, 3, job_id='child-c', depends_on=[a, b])
+x = q.enqueue(ok, 5, job_id='parent-x')
+q.enqueue(ok, 6, job_id='child-g', depends_on=[x])
+x.delete()
+for j in (a, b):
+    c.lrem(q.key, 1, j.id)
+    c.hset(j.key, 'status', 'finished')
+    c.zadd('rq:finished:chain', {j.id: '+inf'})
+out(sorted(i.decode() for i in c.zrange('rq:deferred:chain', 0, -1)))
+"#;
+
+#[test]
+fn doctor_releases_deferred_jobs_whose_parents_all_finished_and_leaves_orphaned_chains_alone() {
+    let server = crate::support::RedisServer::start();
+    let rq = Rq::new("2.12.0", &server);
+    assert_eq!(rq.py(STUCK_CHAINS), serde_json::json!(["child-c", "child-g"]));
+    let report = json_expect(&server, &["doctor", "--json"], 3);
+    let mut want = BTreeMap::new();
+    want.insert(("stuck_deferred".to_owned(), "-".to_owned()), vec!["child-c".to_owned()]);
+    want.insert(("deferred_parents_gone".to_owned(), "-".to_owned()), vec!["child-g".to_owned()]);
+    assert_eq!(findings(&report), want);
+
+    let fixed = json_expect(&server, &["doctor", "--fix", "--yes", "--json"], 3);
+    assert_eq!(fixed["fix"]["steps"][0]["repaired"], 1, "{fixed}");
+    assert_eq!(fixed["fix"]["left_alone"][0]["check"], "deferred_parents_gone");
+    let mut con = server.conn();
+    let queued: Vec<String> = con.lrange("rq:queue:chain", 0, -1).expect("LRANGE");
+    assert_eq!(queued, vec!["child-c"]);
+    assert!(!con.sismember::<_, _, bool>("rq:job:parent-a:dependents", "child-c").expect("SISMEMBER"));
+    rq.burst(&["chain"]);
+    let status = rq.py("out(status_of(['child-c', 'child-g']))");
+    assert_eq!(status, serde_json::json!({"child-c": "finished", "child-g": "deferred"}));
+}
