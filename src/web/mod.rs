@@ -5,6 +5,7 @@ mod api;
 mod assets;
 pub mod chart;
 mod compat;
+mod doctor;
 pub mod error;
 pub mod fmt;
 pub mod history;
@@ -94,6 +95,9 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))
         .route(&at("/jump"), get(pages::jump))
+        .route(&at("/doctor"), get(doctor::page))
+        .route(&at("/api/v1/doctor"), get(doctor::report))
+        .route(&at("/api/v1/doctor/fix"), post(doctor::fix))
         .route(&at("/events"), get(live::events))
         .route(&at("/static/{*path}"), get(assets::asset))
         .route(&at("/api/v1/instances"), get(api::instances))

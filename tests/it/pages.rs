@@ -165,3 +165,24 @@ async fn a_one_megabyte_argument_is_cut_on_the_page_with_a_link_to_all_of_it() {
     assert!(full.body.len() > 1_000_000, "raw view has everything: {}", full.body.len());
     assert!(full.headers["content-type"].to_str().unwrap_or_default().starts_with("text/plain"));
 }
+
+#[tokio::test]
+async fn the_doctor_page_reports_planted_problems_and_its_repair_fixes_them() {
+    let f = Fixture::get(RQ_VERSIONS[1]);
+    let server = f.server();
+    let app = TestApp::new(&server.url());
+    let html = page(&app, "/doctor").await;
+    assert!(html.contains("missing_job") && html.contains("stale_worker"), "checks listed");
+    assert!(html.contains("data-action") && html.contains("/api/v1/doctor/fix"), "repair button");
+    let before = app.get_json("/api/v1/doctor").await;
+    assert!(before["problems"].as_u64().unwrap_or(0) > 0);
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/doctor/fix")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.expect("response");
+    assert_eq!(res.status(), 200);
+    let after = app.get_json("/api/v1/doctor").await;
+    assert_eq!(after["repairable"], 0, "{after}");
+}
