@@ -187,5 +187,4 @@ pub fn count(reads: &[Read], from: i64, now: i64) -> Counted {
 }
 
 #[cfg(test)]
-#[path = "buckets_tests.rs"]
 mod tests;

@@ -107,6 +107,10 @@ pub fn spawn_sampler(
     period: Duration,
     shutdown: CancellationToken,
 ) -> Vec<JoinHandle<()>> {
+    if period < MIN_PERIOD {
+        // A bare number is milliseconds (rq-dashboard's unit for intervals): "60" is not a minute.
+        tracing::warn!(?period, "history interval raised to the minimum of {MIN_PERIOD:?}");
+    }
     let period = period.max(MIN_PERIOD);
     (0..store.instances().len())
         .map(|index| {

@@ -157,9 +157,14 @@ fn empty(range: Range, now: i64) -> Series {
 /// The hashes holding a range: the hour hashes of minute buckets, or the day hashes of hour ones.
 fn keys(layout: &Layout, subject: Subject<'_>, range: Range, now: i64) -> Vec<(String, i64)> {
     let s = empty(range, now);
-    let (span, key): (i64, fn(&Layout, Subject<'_>, i64) -> String) =
-        if range.step() == 60 { (3600, Layout::minute_key) } else { (86_400, Layout::hour_key) };
-    (floor(s.from, span)..=s.to).step_by(span as usize).map(|b| (key(layout, subject, b), b)).collect()
+    let span = if range.step() == 60 { 3600 } else { 86_400 };
+    (floor(s.from, span)..=s.to)
+        .step_by(span as usize)
+        .map(|b| {
+            let key = if span == 3600 { layout.minute_key(subject, b) } else { layout.hour_key(subject, b) };
+            (key, b)
+        })
+        .collect()
 }
 
 fn point(t: i64, r: &Row) -> Point {

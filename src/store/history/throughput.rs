@@ -1,8 +1,9 @@
 //! Finished and failed jobs per minute, read from the registries and the jobs' `ended_at`.
 //!
 //! Three pipelined round trips per tick at most: the planned registry windows (plus counts of
-//! the members kept forever, scored `+inf` or negative), `HMGET ended_at <ttl> status` of every member read, and, only
-//! when a window hit its limit, `ZCOUNT`s for the minutes it could not reach.
+//! the members kept forever, scored `+inf` or negative), `HMGET ended_at <ttl> status` of every
+//! member read, and, only when a window hit its limit, `ZCOUNT`s for the minutes it could not
+//! reach. Empty registries cost nothing and count zero.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -44,40 +45,7 @@ pub async fn read(
 ) -> Result<Vec<QueueThroughput>> {
     let k = &inst.keys;
     let mut out = vec![QueueThroughput::default(); queues.len()];
-    let mut plans = Vec::new();
-    let mut p = redis::pipe();
-    p.ignore_errors();
-    let mut n = 0;
-    for (qi, q) in queues.iter().enumerate() {
-        for kind in Kind::BOTH {
-            let track = tracks.entry((q.name.clone(), kind)).or_default();
-            let size = q.counts.get(kind.state());
-            if size == 0 {
-                // Nothing to read; an empty registry has no member kept forever either.
-                track.forever_delta(0);
-                continue;
-            }
-            let key = k.state_key(kind.state(), &q.name);
-            let (discovery, windows) = track.plan(size, from, now);
-            for w in &windows {
-                p.cmd("ZREVRANGEBYSCORE").arg(&key).arg(&w.max).arg(&w.min);
-                p.arg("WITHSCORES").arg("LIMIT").arg(0).arg(LIMIT);
-            }
-            // Kept forever: `+inf` (BaseRegistry.add with ttl -1) or negative (FailedJobRegistry.add
-            // stores a negative ttl as the score itself, so `failure_ttl=-1` scores -1).
-            p.cmd("ZCOUNT").arg(&key).arg("+inf").arg("+inf");
-            p.cmd("ZCOUNT").arg(&key).arg("-inf").arg("(0");
-            plans.push(Plan {
-                queue: qi,
-                kind,
-                discovery,
-                first: n,
-                windows: windows.len(),
-                forever: n + windows.len(),
-            });
-            n += windows.len() + 2;
-        }
-    }
+    let (p, plans) = plan(inst, tracks, queues, from, now, &mut out);
     if plans.is_empty() {
         return Ok(out);
     }
@@ -86,10 +54,14 @@ pub async fn read(
 
     // Every member once per registry, in window order, so its end time lands in one window.
     let mut members: Vec<(usize, usize, String, f64)> = Vec::new(); // (plan, window, id, score)
+    let mut reads: Vec<Vec<Read>> = Vec::with_capacity(plans.len());
     for (pi, plan) in plans.iter().enumerate() {
         let mut seen = HashSet::new();
+        let mut windows = Vec::with_capacity(plan.windows);
         for w in 0..plan.windows {
-            for (id, score) in reply(plan.first + w) {
+            let got = reply(plan.first + w);
+            windows.push(Read { saturated: got.len() >= LIMIT, ..Read::default() });
+            for (id, score) in got {
                 if let Some(s) = score.filter(|s| s.is_finite())
                     && seen.insert(id.clone())
                 {
@@ -97,15 +69,10 @@ pub async fn read(
                 }
             }
         }
+        reads.push(windows);
     }
     let hashes = read_hashes(inst, &plans, &members).await?;
 
-    let mut reads: Vec<Vec<Read>> = plans.iter().map(|p| vec![Read::default(); p.windows]).collect();
-    for (pi, plan) in plans.iter().enumerate() {
-        for w in 0..plan.windows {
-            reads[pi][w].saturated = reply(plan.first + w).len() >= LIMIT;
-        }
-    }
     let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plans.len()];
     for ((pi, w, _, score), h) in members.iter().zip(&hashes) {
         let f = |i: usize| h.get(i).and_then(value::string);
@@ -151,6 +118,47 @@ pub async fn read(
         }
     }
     Ok(out)
+}
+
+/// The first pipeline: each non-empty registry's windows and its two counts of members kept
+/// forever. Empty registries get their zero counts in `out` right away.
+fn plan(
+    inst: &Instance,
+    tracks: &mut Tracks,
+    queues: &[QueueInfo],
+    from: i64,
+    now: i64,
+    out: &mut [QueueThroughput],
+) -> (redis::Pipeline, Vec<Plan>) {
+    let mut plans = Vec::new();
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    let mut n = 0;
+    for (qi, q) in queues.iter().enumerate() {
+        for kind in Kind::BOTH {
+            let track = tracks.entry((q.name.clone(), kind)).or_default();
+            let size = q.counts.get(kind.state());
+            if size == 0 {
+                track.forever_delta(0);
+                *slot(&mut out[qi], kind) = buckets::count(&[], from, now).minutes;
+                continue;
+            }
+            let key = inst.keys.state_key(kind.state(), &q.name);
+            let (discovery, windows) = track.plan(size, from, now);
+            for w in &windows {
+                p.cmd("ZREVRANGEBYSCORE").arg(&key).arg(&w.max).arg(&w.min);
+                p.arg("WITHSCORES").arg("LIMIT").arg(0).arg(LIMIT);
+            }
+            // Kept forever: `+inf` (BaseRegistry.add with ttl -1) or negative (FailedJobRegistry.add
+            // stores a negative ttl as the score itself, so `failure_ttl=-1` scores -1).
+            p.cmd("ZCOUNT").arg(&key).arg("+inf").arg("+inf");
+            p.cmd("ZCOUNT").arg(&key).arg("-inf").arg("(0");
+            let (first, windows) = (n, windows.len());
+            plans.push(Plan { queue: qi, kind, discovery, first, windows, forever: first + windows });
+            n += windows + 2;
+        }
+    }
+    (p, plans)
 }
 
 fn slot(t: &mut QueueThroughput, kind: Kind) -> &mut BTreeMap<i64, u64> {

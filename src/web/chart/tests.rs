@@ -1,3 +1,5 @@
+//! Unit tests of the SVG charts: coordinates, areas, gaps, escaping, ticks and labels.
+
 use super::*;
 
 fn chart(points: Vec<(i64, f64)>, area: bool) -> Chart {

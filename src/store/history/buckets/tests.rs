@@ -1,3 +1,5 @@
+//! Unit tests of the throughput arithmetic: windows, learned ttls, end times, minute coverage.
+
 use super::*;
 
 const NOW: i64 = 1_700_000_130; // 2023-11-14T22:15:30Z, 30 s into its minute

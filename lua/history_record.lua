@@ -1,0 +1,108 @@
+-- Record one history sample: merge minute rows, recompute the hour rows they fall in, and
+-- (re)set the expiry of every key touched. Only keys under rqdash's history prefix are passed.
+--
+-- KEYS[1..R]        minute hashes (<base>:m:<yyyymmddhh>:q:<queue> or ...:all), one per row
+-- KEYS[R+1..R+2H]   pairs: an hour hash (<base>:h:<yyyymmdd>:...), then the minute hash it sums
+-- ARGV[1]           R, the number of minute rows
+-- ARGV[2..1+4R]     per minute row: field (minute 0-59); gauges "queued,started,failed,age", or
+--                   "" for a recount of a past minute; throughput "finished,failed" with a part
+--                   empty when unknown; expire-at of the minute hash (unix seconds)
+-- ARGV[2+4R]        H, the number of hour rows
+-- ARGV[3+4R..]      per hour row: field (hour 0-23); expire-at of the hour hash
+-- Returns           {minute rows written, hour rows written}
+--
+-- Stored rows: minute "queued,started,failed,finished,failed_ended,age"; hour rows add
+-- ",finished_minutes,failed_minutes". An empty field means unknown.
+--
+-- Merge rules, so that repeated samples and several rqdash replicas never double count:
+--   * gauges overwrite: the latest sample of a minute wins;
+--   * throughput keeps the larger value: every sample counts all the jobs of the minute still in
+--     the registries, so a smaller later count means jobs expired or were requeued, never that
+--     fewer ended.
+-- An hour row is a pure function of its minute hash (gauges: the hour's maximum; throughput: the
+-- sum and how many minutes it covers), so whichever replica writes last writes the same thing.
+-- Expiries are set last: an expire-at already in the past deletes the key at once, which must
+-- not happen before its hour row is computed. A key of another type is left alone (checked
+-- before anything is written). Bounded work: the caller sends at most 50 queues per call, each
+-- with at most 11 minute rows and 2 hour rows.
+
+local function parse(row, n)
+  local t = {}
+  local i = 1
+  for part in string.gmatch((row or '') .. ',', '([^,]*),') do
+    if i > n then break end
+    local v = tonumber(part)
+    if v and v >= 0 and v < 1e15 then t[i] = math.floor(v) end
+    i = i + 1
+  end
+  return t
+end
+
+local function join(t, n)
+  local out = {}
+  for i = 1, n do
+    out[i] = t[i] and string.format('%d', t[i]) or ''
+  end
+  return table.concat(out, ',')
+end
+
+local R = tonumber(ARGV[1])
+local B = 2 + 4 * R
+local H = tonumber(ARGV[B])
+
+local usable = {}
+for i = 1, R + 2 * H do
+  local t = redis.call('TYPE', KEYS[i]).ok
+  usable[KEYS[i]] = (t == 'none' or t == 'hash')
+end
+
+local minutes = 0
+for i = 1, R do
+  local key, a = KEYS[i], 1 + (i - 1) * 4
+  if usable[key] then
+    local field = ARGV[a + 1]
+    local row = parse(redis.call('HGET', key, field), 6)
+    if ARGV[a + 2] ~= '' then
+      local g = parse(ARGV[a + 2], 4)
+      row[1], row[2], row[3], row[6] = g[1], g[2], g[3], g[4]
+    end
+    local t = parse(ARGV[a + 3], 2)
+    for j = 1, 2 do
+      if t[j] and (row[3 + j] == nil or t[j] > row[3 + j]) then row[3 + j] = t[j] end
+    end
+    redis.call('HSET', key, field, join(row, 6))
+    minutes = minutes + 1
+  end
+end
+
+local hours = 0
+for j = 1, H do
+  local hkey, mkey = KEYS[R + 2 * j - 1], KEYS[R + 2 * j]
+  local flat = (usable[hkey] and usable[mkey]) and redis.call('HGETALL', mkey) or {}
+  if #flat > 0 then
+    local sum = {}
+    for k = 2, #flat, 2 do
+      local r = parse(flat[k], 6)
+      for _, g in ipairs({1, 2, 3, 6}) do
+        if r[g] and (sum[g] == nil or r[g] > sum[g]) then sum[g] = r[g] end
+      end
+      for x = 4, 5 do
+        if r[x] then
+          sum[x] = (sum[x] or 0) + r[x]
+          sum[x + 3] = (sum[x + 3] or 0) + 1
+        end
+      end
+    end
+    redis.call('HSET', hkey, ARGV[B + 2 * j - 1], join(sum, 8))
+    hours = hours + 1
+  end
+end
+
+for i = 1, R do
+  if usable[KEYS[i]] then redis.call('EXPIREAT', KEYS[i], ARGV[5 + (i - 1) * 4]) end
+end
+for j = 1, H do
+  local hkey = KEYS[R + 2 * j - 1]
+  if usable[hkey] then redis.call('EXPIREAT', hkey, ARGV[B + 2 * j]) end
+end
+return {minutes, hours}
