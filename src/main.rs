@@ -43,6 +43,15 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
     let listener =
         tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let shutdown = CancellationToken::new();
+    let history = rqdash::store::history::Layout::new(&args.history_prefix);
+    if !args.no_history {
+        rqdash::store::history::spawn_sampler(
+            store.clone(),
+            history.clone(),
+            args.history_interval,
+            shutdown.clone(),
+        );
+    }
     let auth = args.credentials().map_err(anyhow::Error::msg)?;
     let state = web::AppState::new(
         store.clone(),
@@ -52,7 +61,8 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
         shutdown.clone(),
     )
     .with_auth(auth)
-    .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args));
+    .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args))
+    .with_history(history);
     for inst in store.instances() {
         tracing::info!(instance = inst.index, url = %inst.url, "Redis instance configured");
     }

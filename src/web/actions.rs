@@ -15,8 +15,8 @@ use super::error::{Error, Result};
 use super::params::Params;
 use super::tasks::Reporter;
 use crate::rq::State as RqState;
-use crate::store::write::{self, BulkAction, BulkOutcome, Source};
 use crate::store::Store;
+use crate::store::write::{self, BulkAction, BulkOutcome, Source};
 
 /// `POST /api/v1/jobs/{id}/{action}`: requeue, delete, cancel, enqueue, stop.
 pub async fn job_action(
@@ -110,7 +110,12 @@ fn state_param(p: &Params, allowed: &[RqState]) -> Result<RqState> {
 }
 
 /// Parse a whole-queue action's parameters and check the queue exists: (params, instance).
-async fn queue_action(app: &AppState, q: Option<&str>, queue: &str, with_state: bool) -> Result<(Params, usize)> {
+async fn queue_action(
+    app: &AppState,
+    q: Option<&str>,
+    queue: &str,
+    with_state: bool,
+) -> Result<(Params, usize)> {
     let allowed: &[&str] =
         if with_state { &["instance", "state", "background"] } else { &["instance", "background"] };
     let p = Params::parse(q, allowed)?;

@@ -51,6 +51,8 @@ pub struct AppState {
     pub tasks: Arc<tasks::Tasks>,
     /// `/metrics` settings (per-worker labels, cache window, bearer token) and its cached answer.
     pub metrics: Arc<crate::store::metrics::MetricsState>,
+    /// Where the history sampler keeps its buckets (read for the charts).
+    pub history: crate::store::history::Layout,
 }
 
 impl AppState {
@@ -65,7 +67,14 @@ impl AppState {
         let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
         let tasks = Arc::new(tasks::Tasks::default());
         let (auth, csrf, metrics) = (None, security::new_token(), Arc::default());
-        Self { store, prefix, shutdown, read_only, hub, auth, csrf, tasks, metrics }
+        let history = Default::default();
+        Self { store, prefix, shutdown, read_only, hub, auth, csrf, tasks, metrics, history }
+    }
+
+    /// Read history charts under `--history-prefix`.
+    pub fn with_history(mut self, layout: crate::store::history::Layout) -> Self {
+        self.history = layout;
+        self
     }
 
     /// `/metrics` as configured by `--metrics-*` (default: per queue, 2 s cache, no token).

@@ -7,13 +7,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::AppState;
 use super::error::Error;
 use super::fmt;
+use super::history;
 use super::params::Params;
-use super::view::Chrome;
 use super::view::job::{JobPage, full_item};
 use super::view::overview::OverviewPage;
 use super::view::queue::{QueuePage, row};
 use super::view::workers::{ErrorPage, FailedPage, WorkersPage};
+use super::view::{Chrome, HistoryBlock};
 use crate::rq;
+use crate::store::history as history_store;
 use crate::store::{detail, failed, info, jobs, overview, workers};
 
 /// A page error: rendered as an HTML page with the frame, never as JSON.
@@ -69,7 +71,9 @@ pub(super) fn start(
 
 /// `GET /`: the overview.
 pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<OverviewPage> {
-    let (p, c) = start(&app, q.as_deref(), &["instance", "sort", "dir", "q"], "Overview", "overview")?;
+    let (p, c) =
+        start(&app, q.as_deref(), &["instance", "sort", "dir", "q", "range"], "Overview", "overview")?;
+    let range = range_param(&p, &c)?;
     let fail = |e: crate::store::Error| PageError(e.into(), Box::new(c.clone()));
     let inst = app.store.instance(c.instance).map_err(fail)?;
     let sort = p.get("sort").unwrap_or("name");
@@ -78,10 +82,23 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
         return Err(PageError(Error::BadRequest(format!("cannot sort by {sort:?}")), Box::new(c)));
     }
     let desc = p.get("dir") == Some("desc");
-    let (o, w, r) = tokio::join!(overview::overview(inst), workers::workers(inst), info::redis_info(inst));
+    let (o, w, r, h) = tokio::join!(
+        overview::overview(inst),
+        workers::workers(inst),
+        info::redis_info(inst),
+        history::charts_for(inst, &app.history, None, range)
+    );
     let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
     let r = r.unwrap_or_default();
-    Ok(OverviewPage::build(c, o, &w, r, inst.sentinel, sort, desc, p.get("q").unwrap_or("")))
+    let base = format!(
+        "{}/?{}",
+        c.prefix,
+        if c.instance == 0 { String::new() } else { format!("instance={}&", c.instance) }
+    );
+    let mut page = OverviewPage::build(c, o, &w, r, inst.sentinel, sort, desc, p.get("q").unwrap_or(""));
+    // History is an extra: a failed read leaves the charts out, not the page.
+    page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
+    Ok(page)
 }
 
 /// `GET /queues/{queue}`: one page of one state.
@@ -91,7 +108,8 @@ pub async fn queue_page(
     RawQuery(q): RawQuery,
 ) -> PageResult<QueuePage> {
     let (p, mut c) =
-        start(&app, q.as_deref(), &["instance", "state", "page", "per_page", "order"], &queue, "")?;
+        start(&app, q.as_deref(), &["instance", "state", "page", "per_page", "order", "range"], &queue, "")?;
+    let range = range_param(&p, &c)?;
     let bad = |e: Error, c: &Chrome| PageError(e, Box::new(c.clone()));
     let state = match p.get("state") {
         None | Some("") => rq::State::Queued,
@@ -108,13 +126,37 @@ pub async fn queue_page(
     let per_page = p.int("per_page", 50, 1, jobs::MAX_PER_PAGE).map_err(|e| bad(e, &c))?;
     let inst = app.store.instance(c.instance).map_err(|e| bad(e.into(), &c))?;
     let query = jobs::PageQuery { state, page, per_page, desc };
-    let (list, o) = tokio::join!(jobs::list(inst, &queue, query), overview::overview(inst));
+    let (list, o, h) = tokio::join!(
+        jobs::list(inst, &queue, query),
+        overview::overview(inst),
+        history::charts_for(inst, &app.history, Some(&queue), range)
+    );
     let list = list.map_err(|e| bad(e.into(), &c))?;
     let o = o.map_err(|e| bad(e.into(), &c))?;
     c.suspended = o.suspended;
     c.title = format!("{queue} · {state}");
     let counts = o.queues.iter().find(|x| x.name == queue).map(|x| x.counts.clone()).unwrap_or_default();
-    Ok(QueuePage::build(c, list, &counts))
+    let base = format!(
+        "{}?state={state}{}&",
+        c.queue_href(&queue, None).split('?').next().unwrap_or(""),
+        c.inst_amp
+    );
+    let mut page = QueuePage::build(c, list, &counts);
+    page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
+    Ok(page)
+}
+
+/// The `range` of the history charts (1h, 24h, 7d, 90d; default 1h).
+fn range_param(p: &Params, c: &Chrome) -> PageResult<history_store::Range> {
+    match p.get("range") {
+        None => Ok(Default::default()),
+        Some(r) => history_store::Range::parse(r).ok_or_else(|| {
+            PageError(
+                Error::BadRequest(format!("range must be 1h, 24h, 7d or 90d, got {r:?}")),
+                Box::new(c.clone()),
+            )
+        }),
+    }
 }
 
 /// `GET /jobs/{id}`.

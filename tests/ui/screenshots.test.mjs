@@ -15,7 +15,9 @@ const SHOTS = [
   ['job', () => `/jobs/${label('rich_args')}`],
   ['job-failed', () => `/jobs/${label('failed_zero')}`],
   ['workers', '/workers'],
+  ['worker', '/workers/fixture-busy'],
   ['failures', '/failed'],
+  ['doctor', '/doctor'],
 ];
 
 let browser;

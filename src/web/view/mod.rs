@@ -115,3 +115,24 @@ pub struct ActionButton {
     /// Run as a background task with a progress bar (bulk operations).
     pub background: bool,
 }
+
+/// The history block of the overview and queue pages: charts plus range links.
+pub struct HistoryBlock {
+    pub charts: crate::web::history::ChartsView,
+    /// (label, href, current) for 1 h / 24 h / 7 d / 90 d.
+    pub ranges: Vec<(&'static str, String, bool)>,
+    pub label: &'static str,
+}
+
+impl HistoryBlock {
+    /// Range links keep the rest of the page's query (`base` ends with `?` or `&`).
+    pub fn new(charts: crate::web::history::ChartsView, base: &str) -> Self {
+        use crate::store::history::Range;
+        let current = charts.range;
+        let ranges = Range::ALL
+            .iter()
+            .map(|r| (r.as_str(), format!("{base}range={}", r.as_str()), *r == current))
+            .collect();
+        Self { label: crate::web::history::range_label(current), charts, ranges }
+    }
+}

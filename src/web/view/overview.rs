@@ -47,6 +47,7 @@ pub struct OverviewPage {
     pub rows: Vec<QueueRow>,
     pub headers: Vec<SortLink>,
     pub filter: String,
+    pub history: Option<super::HistoryBlock>,
 }
 
 fn cells(c: &Chrome, queue: Option<&str>, counts: &Counts) -> Vec<StateCell> {
@@ -168,6 +169,7 @@ impl OverviewPage {
             rows,
             headers,
             filter: filter.to_owned(),
+            history: None,
             c,
         }
     }

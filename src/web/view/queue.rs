@@ -69,6 +69,7 @@ pub struct QueuePage {
     /// Per-selection actions: (action, label, destructive).
     pub bulk: Vec<(&'static str, &'static str, bool)>,
     pub bulk_url: String,
+    pub history: Option<super::HistoryBlock>,
 }
 
 /// The whole-list actions a state offers, with confirmations that name the exact count and queue.
@@ -243,6 +244,7 @@ impl QueuePage {
             to,
             actions: list_actions(&c, &p.queue, state, p.total),
             bulk: if c.read_only { Vec::new() } else { bulk_actions(state) },
+            history: None,
             bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
             rows: p.jobs.into_iter().map(|j| row(&c, j)).collect(),
             c,

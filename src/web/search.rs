@@ -1,0 +1,73 @@
+//! Search: the page (query box and form controls, results with "scanned X of Y", a continue
+//! link), its JSON API, and "select all matching" for bulk actions; failure groups in
+//! [`groups`].
+//!
+//! # Layout
+//! - this file: `GET /search`, `GET /api/v1/search`.
+//! - [`selection`]: `POST /api/v1/search/select`, `GET /api/v1/search/selections/{id}`,
+//!   `POST /api/v1/search/selections/{id}/{requeue|delete|cancel|enqueue|stop}`.
+//! - [`groups`]: `GET /failed/groups`, `GET /api/v1/failed/groups`, the overview's top groups.
+
+pub mod groups;
+pub mod selection;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::error::Result;
+use super::fmt;
+use super::pages::{PageResult, pe, start};
+use super::params::Params;
+use super::view::search::SearchView;
+use crate::store::search::{self, Budget, Query, query};
+use crate::store::{Error as StoreError, overview};
+
+/// The form controls folded into `q` (each replaces the criteria of its key).
+const CONTROLS: [&str; 7] = ["queue", "state", "func", "exc", "worker", "after", "before"];
+
+/// `GET /api/v1/search?q=&cursor=&limit=&instance=`: one page of hits, progress and the cursor.
+pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<search::SearchPage>> {
+    let p = Params::parse(raw.as_deref(), &["instance", "q", "cursor", "limit"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    let q = Query::parse(p.get("q").unwrap_or(""), jiff::Timestamp::now())?;
+    let max_hits = usize::try_from(p.int("limit", 50, 1, 1000)?).unwrap_or(50);
+    let budget = Budget { max_hits, ..Budget::default() };
+    Ok(Json(search::search(inst, &q, p.get("cursor"), budget).await?))
+}
+
+/// `GET /search?q=&cursor=&instance=` (plus the form's controls, folded into a canonical `q`
+/// by a redirect so that every results URL is a bookmark).
+pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult<Response> {
+    let mut allowed = vec!["instance", "q", "cursor"];
+    allowed.extend(CONTROLS);
+    let (p, mut c) = start(&app, raw.as_deref(), &allowed, "Search", "search")?;
+    let text = p.get("q").unwrap_or("").trim().to_owned();
+    let controls: Vec<(&str, &str)> = CONTROLS.iter().filter_map(|k| Some((*k, p.get(k)?))).collect();
+    if controls.iter().any(|(_, v)| !v.trim().is_empty()) {
+        let merged = query::merge(&text, &controls).map_err(pe(&c))?;
+        let to = format!("{}/search?q={}{}", c.prefix, fmt::q(&merged), c.inst_amp);
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let o = overview::overview(inst).await.map_err(pe(&c))?;
+    c.suspended = o.suspended;
+    let queues: Vec<String> = o.queues.into_iter().map(|q| q.name).collect();
+    if text.is_empty() {
+        return Ok(SearchView::form(c, queues).into_response());
+    }
+    c.title = format!("Search: {text}");
+    let found = match Query::parse(&text, jiff::Timestamp::now()) {
+        Ok(q) => search::search(inst, &q, p.get("cursor"), Budget::default()).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(page) => Ok(SearchView::results(c, queues, &text, p.get("cursor").is_some(), page).into_response()),
+        Err(StoreError::BadRequest(m)) => {
+            Ok((StatusCode::BAD_REQUEST, SearchView::error(c, queues, &text, m)).into_response())
+        }
+        Err(e) => Err(pe(&c)(e)),
+    }
+}

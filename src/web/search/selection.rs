@@ -1,0 +1,223 @@
+//! "Select all matching": collect every id a query matches in the background (progress polled),
+//! show the exact count, then run a bulk action on exactly those ids as an ordinary task (SSE
+//! progress, cancellable). The ids stay on the server; the confirmation names their number.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::store::search::collect::{self, Collected};
+use crate::store::search::Query;
+use crate::store::write::{self, BulkAction, BulkOutcome, Progress, Source};
+use crate::web::AppState;
+use crate::web::error::{Error, Result};
+use crate::web::params::Params;
+
+/// How long a selection is kept after it was made.
+const KEEP: Duration = Duration::from_secs(600);
+/// Selections kept at once (each may hold up to 500,000 ids).
+const MAX_KEPT: usize = 16;
+
+/// What the page polls.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SelectionState {
+    pub id: String,
+    pub q: String,
+    pub done: bool,
+    pub scanned: u64,
+    pub total: u64,
+    /// Matching ids found so far; the exact count once `done`.
+    pub count: u64,
+    /// More than the maximum matched: only the first ones are selected.
+    pub truncated: bool,
+    pub interrupted: bool,
+    pub error: Option<String>,
+}
+
+struct Selection {
+    instance: usize,
+    url: String,
+    state: Mutex<SelectionState>,
+    ids: Mutex<Option<Collected>>,
+    cancel: CancellationToken,
+    made: Instant,
+}
+
+static SELECTIONS: LazyLock<Mutex<HashMap<String, Arc<Selection>>>> = LazyLock::new(Mutex::default);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn get(app: &AppState, id: &str, n: usize) -> Result<Arc<Selection>> {
+    let found = lock(&SELECTIONS).get(id).cloned();
+    let url = app.store.instance(n)?.url.clone();
+    match found {
+        Some(s) if s.instance == n && s.url == url => Ok(s),
+        _ => Err(Error::NotFound(format!("no selection {id:?} (selections are kept 10 minutes)"))),
+    }
+}
+
+/// `POST /api/v1/search/select?q=&instance=`: start collecting; 202 with the selection's id.
+pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
+    let p = Params::parse(raw.as_deref(), &["instance", "q"])?;
+    let n = p.instance()?;
+    let url = app.store.instance(n)?.url.clone();
+    let text = p.get("q").unwrap_or("").to_owned();
+    let q = Query::parse(&text, jiff::Timestamp::now())?;
+    let id = crate::web::security::new_token();
+    let sel = Arc::new(Selection {
+        instance: n,
+        url,
+        state: Mutex::new(SelectionState { id: id.clone(), q: text, ..SelectionState::default() }),
+        ids: Mutex::new(None),
+        cancel: CancellationToken::new(),
+        made: Instant::now(),
+    });
+    {
+        let mut map = lock(&SELECTIONS);
+        map.retain(|_, s| s.made.elapsed() < KEEP);
+        while map.len() >= MAX_KEPT {
+            let Some(oldest) = map.iter().min_by_key(|(_, s)| s.made).map(|(k, _)| k.clone()) else { break };
+            if let Some(s) = map.remove(&oldest) {
+                s.cancel.cancel();
+            }
+        }
+        map.insert(id.clone(), Arc::clone(&sel));
+    }
+    let store = app.store.clone();
+    tokio::spawn(async move {
+        let result = match store.instance(n) {
+            Ok(inst) => {
+                let report = |x: collect::CollectProgress| {
+                    let mut s = lock(&sel.state);
+                    (s.scanned, s.total, s.count) = (x.scanned, x.total, x.found);
+                };
+                collect::collect(inst, &q, report, &sel.cancel).await
+            }
+            Err(e) => Err(e),
+        };
+        let mut s = lock(&sel.state);
+        match result {
+            Ok(c) => {
+                (s.count, s.truncated, s.interrupted) = (c.count, c.truncated, c.interrupted);
+                (s.scanned, s.total) = (c.scanned, c.total);
+                *lock(&sel.ids) = Some(c);
+            }
+            Err(e) => s.error = Some(e.to_string()),
+        }
+        s.done = true;
+    });
+    let status = format!("{}/api/v1/search/selections/{id}?instance={n}", app.prefix);
+    Ok((StatusCode::ACCEPTED, Json(json!({ "selection": id, "status": status }))).into_response())
+}
+
+/// `GET /api/v1/search/selections/{id}?instance=`: progress, then the exact count.
+pub async fn show(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SelectionState>> {
+    let p = Params::parse(raw.as_deref(), &["instance"])?;
+    let sel = get(&app, &id, p.instance()?)?;
+    let state = lock(&sel.state).clone();
+    Ok(Json(state))
+}
+
+fn total(a: BulkOutcome, b: BulkOutcome) -> BulkOutcome {
+    BulkOutcome {
+        requeued: a.requeued + b.requeued,
+        enqueued: a.enqueued + b.enqueued,
+        deleted: a.deleted + b.deleted,
+        canceled: a.canceled + b.canceled,
+        orphans_removed: a.orphans_removed + b.orphans_removed,
+        missing: a.missing + b.missing,
+        skipped: a.skipped + b.skipped,
+        interrupted: a.interrupted || b.interrupted,
+    }
+}
+
+/// `POST /api/v1/search/selections/{id}/{action}?count=N&instance=`: requeue, delete, cancel or
+/// enqueue exactly the selected ids (202 with a task to follow; 409 when `count` is given and
+/// differs from the selection), or `stop` collecting.
+pub async fn act(
+    State(app): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    let p = Params::parse(raw.as_deref(), &["instance", "count"])?;
+    let n = p.instance()?;
+    let sel = get(&app, &id, n)?;
+    let action = match action.as_str() {
+        "stop" => {
+            sel.cancel.cancel();
+            return Ok(Json(lock(&sel.state).clone()).into_response());
+        }
+        "requeue" => BulkAction::Requeue,
+        "delete" => BulkAction::Delete,
+        "cancel" => BulkAction::Cancel,
+        "enqueue" => BulkAction::Enqueue,
+        other => {
+            return Err(Error::NotFound(format!("unknown action {other:?} (requeue, delete, cancel, enqueue, stop)")));
+        }
+    };
+    let state = lock(&sel.state).clone();
+    if !state.done || state.error.is_some() {
+        let why = state.error.unwrap_or_else(|| "the matching jobs are still being collected".into());
+        return Err(StoreConflict(why).into());
+    }
+    let confirmed = p.int("count", state.count, 0, u64::MAX)?;
+    if confirmed != state.count {
+        let msg = format!("the selection holds {} jobs, not {confirmed}: confirm again", state.count);
+        return Err(StoreConflict(msg).into());
+    }
+    let Some(collected) = lock(&sel.ids).take() else {
+        return Err(StoreConflict("this selection was already acted on: select again".into()).into());
+    };
+    let verb = match action {
+        BulkAction::Requeue => "requeue",
+        BulkAction::Delete => "delete",
+        BulkAction::Cancel => "cancel",
+        BulkAction::Enqueue => "enqueue",
+    };
+    let label = format!("{verb} {} jobs matching {}", state.count, state.q);
+    let store = app.store.clone();
+    let task = app.tasks.spawn(label, move |r| async move {
+        let inst = store.instance(n)?;
+        let mut sum = BulkOutcome::default();
+        let mut before = 0;
+        for g in &collected.groups {
+            let source = g.source.clone().map(|(queue, state)| Source { queue, state });
+            let report = |x: Progress| {
+                let p = Progress { processed: before + x.processed, total: collected.count, outcome: total(sum, x.outcome) };
+                r.progress(p);
+            };
+            let out = write::bulk(inst, action, &g.ids, source.as_ref(), report, r.cancel()).await?;
+            sum = total(sum, out);
+            before += g.ids.len() as u64;
+            if out.interrupted {
+                break;
+            }
+        }
+        Ok(sum)
+    });
+    let events = format!("{}/api/v1/tasks/{task}/events", app.prefix);
+    Ok((StatusCode::ACCEPTED, Json(json!({ "task": task, "events": events }))).into_response())
+}
+
+/// A 409 with a message.
+struct StoreConflict(String);
+
+impl From<StoreConflict> for Error {
+    fn from(c: StoreConflict) -> Self {
+        Error::Store(crate::store::Error::Conflict(c.0))
+    }
+}
