@@ -60,7 +60,7 @@ class MiniRedis:
             return int(rest)
         if kind == b"$":
             n = int(rest)
-            return None if n < 0 else self.f.read(n + 2)[:-2].decode()
+            return None if n < 0 else self.f.read(n + 2)[:-2].decode("utf-8", "replace")
         if kind == b"*":
             return [self._reply() for _ in range(int(rest))]
         raise RuntimeError(f"unexpected RESP reply {line!r}")
@@ -92,10 +92,26 @@ class Client:
 
     def get(self, path: str) -> tuple[float, int, bytes]:
         """(seconds, status, body); the time covers sending the request to the last body byte."""
-        for attempt in (1, 2):
+        return self.request("GET", path)
+
+    def request(self, method: str, path: str) -> tuple[float, int, bytes]:
+        """Like get() for any method, without a body (POSTs send Content-Length: 0).
+
+        No browser headers (Origin, Sec-Fetch-*, Cookie) are sent, so rqdash treats it as an API
+        client and asks for no CSRF token. Anything but a GET goes out once, on a connection
+        opened just before the clock starts, so that it is never retried (nor half-sent on a
+        keep-alive connection the server is closing).
+        """
+        if method != "GET":
+            self.conn.close()
+            self.conn.connect()
+        for attempt in ((1, 2) if method == "GET" else (2,)):
             try:
                 t0 = time.perf_counter()
-                self.conn.request("GET", path, headers={"Accept": "application/json"})
+                headers = {"Accept": "application/json"}
+                if method != "GET":
+                    headers["Content-Length"] = "0"
+                self.conn.request(method, path, headers=headers)
                 resp = self.conn.getresponse()
                 body = resp.read()
                 elapsed = time.perf_counter() - t0

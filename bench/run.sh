@@ -6,13 +6,20 @@
 #
 # Steps: (1) bench/.venv with rq-dashboard + rq, (2) cargo build --release, (3) a throwaway
 # redis-server on a free port, seeded by bench/seed.py, (4) rqdash and rq-dashboard on free
-# ports against it, (5) bench/measure.py prints the table and writes bench/results.md.
+# ports against it, (5) bench/measure.py prints the table and writes bench/results.md,
+# (6) bench/requeue.py times "requeue all failed jobs" on freshly seeded queues (it changes
+# data, so it runs last) and appends its section to bench/results.md.
 # Everything started here is stopped on exit, also on failure or Ctrl-C.
 #
 # Environment:
 #   QUEUES (1000)  FAILED_JOBS (100000)  ROUNDS (30)   size of the data set / timed requests
 #   WORKERS (10)        registered idle workers
 #   BUDGET (60)         seconds of timed requests per scenario and server before stopping early
+#   SKIP_REQUEUE (0)    1 skips the requeue-all scenario (step 6)
+#   REQUEUE_JOBS (FAILED_JOBS)   failed jobs rqdash requeues (queue rq-big, + 3 orphan ids)
+#   REQUEUE_REPEATS (3)          rqdash requeue runs, rq-big re-seeded before each
+#   RQD_REQUEUE_JOBS (REQUEUE_JOBS/3, i.e. 33,334)  failed jobs rq-dashboard requeues (rqd-big)
+#   RQD_ORPHAN_JOBS (1000)       failed jobs next to the 3 orphans for rq-dashboard (rqd-orphans)
 #   CARGO_TARGET_DIR    defaults to <repo>/target
 #   RQDASH_BIN          use this rqdash binary instead of building (RQDASH_REV labels it)
 #   RQ_VERSION (3.0.0)  rq installed next to rq-dashboard 0.9.0 (the venv is rebuilt on change)
@@ -26,6 +33,11 @@ FAILED_JOBS="${FAILED_JOBS:-100000}"
 ROUNDS="${ROUNDS:-30}"
 WORKERS="${WORKERS:-10}"
 BUDGET="${BUDGET:-60}"
+SKIP_REQUEUE="${SKIP_REQUEUE:-0}"
+REQUEUE_JOBS="${REQUEUE_JOBS:-$FAILED_JOBS}"
+REQUEUE_REPEATS="${REQUEUE_REPEATS:-3}"
+RQD_REQUEUE_JOBS="${RQD_REQUEUE_JOBS:-$(( (REQUEUE_JOBS + 2) / 3 ))}"
+RQD_ORPHAN_JOBS="${RQD_ORPHAN_JOBS:-1000}"
 PYTHON="${PYTHON:-python3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
@@ -162,3 +174,17 @@ log "measuring (ROUNDS=$ROUNDS, BUDGET=${BUDGET}s per scenario and server)"
   --meta "rqdash: $rev, release build, default options" \
   --meta "rq-dashboard: its CLI (Flask/Werkzeug dev server, threaded); $versions" \
   --meta "Redis server: $redis_version, \`--save '' --appendonly no\`"
+
+# ---------------------------------------------------------------- 6. requeue all (changes data: last)
+if [[ "$SKIP_REQUEUE" == 1 ]]; then
+  log "requeue-all scenario skipped (SKIP_REQUEUE=1)"
+  printf '\n## Requeue all failed jobs\n\nSkipped (`SKIP_REQUEUE=1`).\n' >>"$BENCH/results.md"
+else
+  log "requeue all: rqdash $REQUEUE_JOBS failed jobs ×$REQUEUE_REPEATS, rq-dashboard $RQD_REQUEUE_JOBS (+ $RQD_ORPHAN_JOBS with orphans)"
+  "$VENV/bin/python" "$BENCH/requeue.py" \
+    --rqdash "http://127.0.0.1:$P_RQDASH" --rq-dashboard "http://127.0.0.1:$P_RQD" \
+    --redis-url "$REDIS_URL" --jobs "$REQUEUE_JOBS" --repeats "$REQUEUE_REPEATS" \
+    --rqd-jobs "$RQD_REQUEUE_JOBS" --rqd-orphan-jobs "$RQD_ORPHAN_JOBS" \
+    --rq-dashboard-log "$TMP/rq-dashboard.log" --rqdash-pid "$RQDASH_PID" --rq-dashboard-pid "$RQD_PID" \
+    --out "$BENCH/results.md"
+fi

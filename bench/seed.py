@@ -180,17 +180,27 @@ def seed_small_queues(conn: Redis, a: argparse.Namespace) -> dict:
     return counts
 
 
+def seed_failed_queue(conn: Redis, queue: str, count: int, batch: int = 1000, queued: int = 3) -> None:
+    """Queue `queue`: `queued` queued jobs and `count` failed jobs (oldest first).
+
+    The queued jobs also register the queue in rq:queues (as any enqueue does); the failed
+    jobs are recorded as the worker's failure path records them (see add_failed). Used for
+    queue 'big' here and, by bench/requeue.py, for the queues that "requeue all" consumes.
+    """
+    q = Queue(queue, connection=conn)
+    queued_jobs, b = Batcher(conn, batch), Batcher(conn, batch)
+    for j in range(queued):
+        queued_jobs.add(enqueue, q, conn, j)
+    queued_jobs.flush()
+    base = now() - timedelta(seconds=count)
+    for i in range(count):
+        b.add(add_failed, conn, queue, i, base + timedelta(seconds=i), f"bench-worker-{i % 10}")
+    b.flush()
+
+
 def seed_big(conn: Redis, a: argparse.Namespace) -> None:
     """Queue 'big': a few queued jobs and --failed-jobs failed ones (oldest first)."""
-    queued, b = Batcher(conn, a.batch), Batcher(conn, a.batch)
-    q = Queue("big", connection=conn)
-    for j in range(3):
-        queued.add(enqueue, q, conn, j)
-    queued.flush()
-    base = now() - timedelta(seconds=a.failed_jobs)
-    for i in range(a.failed_jobs):
-        b.add(add_failed, conn, "big", i, base + timedelta(seconds=i), f"bench-worker-{i % 10}")
-    b.flush()
+    seed_failed_queue(conn, "big", a.failed_jobs, a.batch)
 
 
 def register_workers(conn: Redis, a: argparse.Namespace, names: list[str]) -> None:
