@@ -91,10 +91,13 @@ pub fn normalize(msg: &str) -> String {
                 continue;
             }
             let head = w.split('-').next().unwrap_or("");
-            let hex_run = head.len() >= 8
-                && head.chars().all(is_hex)
-                && head.chars().any(|c| c.is_ascii_digit())
-                && head.chars().any(|c| c.is_ascii_alphabetic());
+            // Mixed hex of 8+ (a digest, a job id); 20+ hex digits even without a letter (an
+            // id that happens to be all digits must not fall into another group).
+            let hex_run = head.chars().all(is_hex)
+                && ((head.len() >= 8
+                    && head.chars().any(|c| c.is_ascii_digit())
+                    && head.chars().any(|c| c.is_ascii_alphabetic()))
+                    || head.len() >= 20);
             let prefixed = (head.starts_with("0x") || head.starts_with("0X"))
                 && head.len() > 2
                 && head[2..].chars().all(is_hex);
@@ -205,6 +208,8 @@ mod tests {
         assert_eq!(normalize("KeyError: \"顧客_7\""), "KeyError: \"<str>\"");
         assert_eq!(normalize("job 3f2a9c0e1b2d4e5f8a9b0c1d2e3f4a5b gone"), "job <hex> gone");
         assert_eq!(normalize("obj at 0x7f3a2b1c"), "obj at <hex>");
+        assert_eq!(normalize("job 00000000000000000000000000012345 lost"), "job <hex> lost");
+        assert_eq!(normalize("took 1234567890123 ms"), "took <n> ms");
         assert_eq!(normalize("id 123e4567-e89b-12d3-a456-426614174000 x"), "id <uuid> x");
         assert_eq!(normalize("host 10.0.0.12 port 6379"), "host <n> port <n>");
         assert_eq!(normalize("user_42 failed"), "user_<n> failed");

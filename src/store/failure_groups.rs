@@ -7,6 +7,7 @@
 //! async threads), reporting progress. It runs in the background and its result is cached per
 //! (instance, queue) for [`TTL`]; see [`cache`].
 
+mod acc;
 pub mod cache;
 
 use std::collections::HashMap;
@@ -19,7 +20,6 @@ use serde::Serialize;
 use super::search::cursor::Pos;
 use super::search::read::{self, Source};
 use super::{Error, Instance, Result, overview, value};
-use crate::rq::failure::{GroupKey, exception_text};
 use crate::rq::job::func_name_from_description;
 use crate::rq::{State, time};
 
@@ -83,76 +83,6 @@ pub struct Progress {
     pub total: u64,
 }
 
-#[derive(Default)]
-struct Acc {
-    key: Option<GroupKey>,
-    count: u64,
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
-    functions: HashMap<String, u64>,
-    queues: HashMap<String, u64>,
-    example: Option<(Option<Timestamp>, String, String)>,
-    ids: Vec<String>,
-    ended: Vec<f64>,
-}
-
-/// One failed job as read.
-struct Failed {
-    queue: String,
-    id: String,
-    description: Option<String>,
-    ended: Option<Timestamp>,
-    traceback: Option<String>,
-}
-
-fn add(groups: &mut HashMap<GroupKey, Acc>, f: Failed) {
-    let key = GroupKey::of(f.traceback.as_deref());
-    let a = groups.entry(key.clone()).or_default();
-    a.key.get_or_insert(key);
-    a.count += 1;
-    if let Some(t) = f.ended {
-        a.first = Some(a.first.map_or(t, |x| x.min(t)));
-    }
-    a.last = a.last.max(f.ended);
-    let func =
-        f.description.as_deref().and_then(func_name_from_description).unwrap_or_else(|| "(unknown)".into());
-    *a.functions.entry(func).or_default() += 1;
-    *a.queues.entry(f.queue).or_default() += 1;
-    if a.example.as_ref().is_none_or(|(t, _, _)| f.ended > *t) {
-        let tb = f.traceback.unwrap_or_default();
-        a.example = Some((f.ended, f.id.clone(), crate::rq::decode::cut(&tb, EXAMPLE_MAX)));
-    }
-    a.ids.push(f.id);
-    a.ended.push(f.ended.map_or(0.0, |t| t.as_microsecond() as f64 / 1e6));
-}
-
-fn ranked(m: HashMap<String, u64>) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = m.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
-}
-
-fn finish(a: Acc) -> Group {
-    let key = a.key.unwrap_or_else(|| GroupKey::of(None));
-    let (_, example_id, example_traceback) = a.example.unwrap_or_default();
-    Group {
-        id: key.id(),
-        label: key.label(),
-        exc_type: key.exc_type,
-        message: key.message,
-        count: a.count,
-        first_seen: a.first.map(time::format),
-        last_seen: a.last.map(time::format),
-        functions: ranked(a.functions),
-        queues: ranked(a.queues),
-        example_exception: exception_text(&example_traceback).to_owned(),
-        example_id,
-        example_traceback,
-        ids: a.ids,
-        ended: a.ended,
-    }
-}
-
 /// Queue names in scope: one queue (404 when unknown and without failures) or all.
 async fn scope(inst: &Instance, queue: Option<&str>) -> Result<Vec<String>> {
     let k = &inst.keys;
@@ -171,6 +101,33 @@ async fn scope(inst: &Instance, queue: Option<&str>) -> Result<Vec<String>> {
     Ok(overview::queue_names(k, &members))
 }
 
+/// `data` of the jobs whose description is not RQ's call string (their function is only there),
+/// by index into `members`; one more pipeline, only when there are such jobs.
+async fn custom_description_data(
+    inst: &Instance,
+    members: &[(String, Option<f64>)],
+    vals: &[Value],
+) -> Result<HashMap<usize, Vec<u8>>> {
+    let custom: Vec<usize> = (0..members.len())
+        .filter(|i| {
+            let h = vals.get(2 * i).map(value::array).unwrap_or(&[]);
+            let desc = h.first().and_then(value::string);
+            h.iter().any(|v| !matches!(v, Value::Nil))
+                && desc.as_deref().and_then(func_name_from_description).is_none()
+        })
+        .collect();
+    if custom.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for i in &custom {
+        p.cmd("HGET").arg(inst.keys.job(&members[*i].0)).arg("data");
+    }
+    let v: Vec<Value> = inst.query(&p).await?;
+    Ok(custom.into_iter().zip(v).filter_map(|(i, d)| Some((i, value::bytes(&d)?))).collect())
+}
+
 /// Compute the groups of `queue` (or all queues), reporting progress after every chunk.
 pub async fn compute(
     inst: &Instance,
@@ -187,7 +144,7 @@ pub async fn compute(
     }
     let sizes: Vec<Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
     let total: u64 = sizes.iter().map(|v| u64::try_from(value::int(v)).unwrap_or(0)).sum();
-    let mut groups: HashMap<GroupKey, Acc> = HashMap::new();
+    let mut groups = acc::Groups::new();
     let (mut scanned, mut orphans) = (0u64, 0u64);
     for (qi, name) in names.iter().enumerate() {
         if sizes.get(qi).map_or(0, value::int) == 0 {
@@ -196,7 +153,7 @@ pub async fn compute(
         let src = Source { queue: name.clone(), state: State::Failed, size: 0 };
         let mut pos = Pos::start(State::Failed);
         loop {
-            let members = read::fetch(inst, &src, &pos, CHUNK).await?;
+            let (members, last_chunk) = read::fetch(inst, &src, &pos, CHUNK).await?;
             let mut p = redis::pipe();
             p.ignore_errors();
             for (id, _) in &members {
@@ -204,42 +161,27 @@ pub async fn compute(
                 p.cmd("XREVRANGE").arg(k.results(id)).arg("+").arg("-").arg("COUNT").arg(1);
             }
             let vals: Vec<Value> = if members.is_empty() { Vec::new() } else { inst.query(&p).await? };
-            for (_, s) in &members {
-                pos.step(*s);
+            let datas = custom_description_data(inst, &members, &vals).await?;
+            for (m, s) in &members {
+                pos.step(m, *s);
             }
             let n = members.len();
             let queue = name.clone();
             // Decoding and normalising 1,000 tracebacks is CPU work: off the async threads.
-            let (g, o) = tokio::task::spawn_blocking(move || {
-                let mut orphans = 0;
-                for (i, (id, _)) in members.into_iter().enumerate() {
-                    let h = vals.get(2 * i).map(value::array).unwrap_or(&[]);
-                    if h.iter().all(|v| matches!(v, Value::Nil)) {
-                        orphans += 1;
-                        continue;
-                    }
-                    let text = |j: usize| h.get(j).and_then(value::string).filter(|s| !s.is_empty());
-                    let traceback = read::traceback(vals.get(2 * i + 1), h.get(2));
-                    let ended = text(1).and_then(|s| time::parse(&s));
-                    add(
-                        &mut groups,
-                        Failed { queue: queue.clone(), id, description: text(0), ended, traceback },
-                    );
-                }
-                (groups, orphans)
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("grouping failures failed: {e}")))?;
+            let (g, o) =
+                tokio::task::spawn_blocking(move || acc::fold(groups, &queue, members, &vals, &datas))
+                    .await
+                    .map_err(|e| Error::Internal(format!("grouping failures failed: {e}")))?;
             groups = g;
             orphans += o;
             scanned += n as u64;
             report(Progress { scanned, total });
-            if n < CHUNK {
+            if last_chunk || n == 0 {
                 break;
             }
         }
     }
-    let mut out: Vec<Group> = groups.into_values().map(finish).collect();
+    let mut out: Vec<Group> = groups.into_values().map(acc::finish).collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| b.last_seen.cmp(&a.last_seen)));
     let now = Timestamp::now();
     Ok(Snapshot {

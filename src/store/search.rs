@@ -9,7 +9,8 @@
 //! keys. See [`query`] for the syntax.
 //!
 //! # Layout
-//! - [`query`]: the syntax, parsed into a [`Query`]; folding form controls into it.
+//! - [`query`]: the syntax, parsed into a [`Query`]; `syntax`: tokens, quoting, folding form
+//!   controls into one query.
 //! - [`matcher`]: judging one job from what has been read so far (pure).
 //! - [`cursor`]: the opaque continuation.
 //! - `read`: sources, chunks and the pipelined reads; `keys`: exact id and id-prefix SCAN.
@@ -21,6 +22,7 @@ mod keys;
 pub mod matcher;
 pub mod query;
 pub(crate) mod read;
+mod syntax;
 
 use std::time::{Duration, Instant};
 
@@ -181,7 +183,7 @@ async fn walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget
     };
     let mut hits: Vec<RawHit> = Vec::new();
     let mut examined = 0u64;
-    while let (Some(src), Some(p)) = (sources.get(si), pos) {
+    while let (Some(src), Some(p)) = (sources.get(si), pos.as_mut()) {
         let spent = examined >= budget.max_ids
             || hits.len() >= budget.max_hits
             || (examined > 0 && started.elapsed() >= budget.max_time);
@@ -194,7 +196,11 @@ async fn walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget
             continue;
         }
         let n = usize::try_from(budget.max_ids - examined).unwrap_or(CHUNK).clamp(1, CHUNK);
-        let members = read::fetch(inst, src, &p, n).await?;
+        let (members, ended) = read::fetch(inst, src, p, n).await?;
+        if members.is_empty() {
+            (si, pos) = next(si);
+            continue;
+        }
         let ids: Vec<String> =
             members.iter().map(|(m, _)| crate::rq::job::member_to_id(src.state, m).0).collect();
         let pre: Vec<usize> = (0..ids.len()).filter(|i| matcher::id_matches(q, &ids[*i])).collect();
@@ -205,14 +211,12 @@ async fn walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget
             ok[*i] = *m;
         }
         let want = budget.max_hits - hits.len();
-        let mut p = p;
-        let mut processed = 0;
-        let mut taken = 0;
+        let (mut processed, mut taken) = (0, 0);
         for (i, (m, score)) in members.iter().enumerate() {
             if taken >= want {
                 break;
             }
-            p.step(*score);
+            p.step(m, *score);
             processed += 1;
             if ok[i] {
                 taken += 1;
@@ -222,10 +226,8 @@ async fn walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget
         }
         examined += processed as u64;
         scanned += processed as u64;
-        if processed == members.len() && members.len() < n {
+        if processed == members.len() && ended {
             (si, pos) = next(si);
-        } else {
-            pos = Some(p);
         }
     }
     let done = si >= sources.len();

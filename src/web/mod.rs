@@ -13,6 +13,7 @@ pub mod live;
 mod metrics;
 mod pages;
 mod params;
+mod search;
 pub mod security;
 pub mod tasks;
 mod view;
@@ -103,6 +104,13 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/workers"), get(pages::workers_page))
         .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))
+        .route(&at("/failed/groups"), get(search::groups::page))
+        .route(&at("/search"), get(search::page))
+        .route(&at("/api/v1/search"), get(search::api))
+        .route(&at("/api/v1/search/select"), post(search::selection::select))
+        .route(&at("/api/v1/search/selections/{id}"), get(search::selection::show))
+        .route(&at("/api/v1/search/selections/{id}/{action}"), post(search::selection::act))
+        .route(&at("/api/v1/failed/groups"), get(search::groups::api))
         .route(&at("/jump"), get(pages::jump))
         .route(&at("/doctor"), get(doctor::page))
         .route(&at("/api/v1/doctor"), get(doctor::report))

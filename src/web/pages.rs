@@ -82,11 +82,12 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
         return Err(PageError(Error::BadRequest(format!("cannot sort by {sort:?}")), Box::new(c)));
     }
     let desc = p.get("dir") == Some("desc");
-    let (o, w, r, h) = tokio::join!(
+    let (o, w, r, h, top) = tokio::join!(
         overview::overview(inst),
         workers::workers(inst),
         info::redis_info(inst),
-        history::charts_for(inst, &app.history, None, range)
+        history::charts_for(inst, &app.history, None, range),
+        super::search::groups::top_groups_last_hour(&app, &c, 5)
     );
     let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
     let r = r.unwrap_or_default();
@@ -98,6 +99,7 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     let mut page = OverviewPage::build(c, o, &w, r, inst.sentinel, sort, desc, p.get("q").unwrap_or(""));
     // History is an extra: a failed read leaves the charts out, not the page.
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
+    page.top_groups = Some(top);
     Ok(page)
 }
 

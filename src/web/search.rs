@@ -64,7 +64,9 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
         Err(e) => Err(e),
     };
     match found {
-        Ok(page) => Ok(SearchView::results(c, queues, &text, p.get("cursor").is_some(), page).into_response()),
+        Ok(page) => {
+            Ok(SearchView::results(c, queues, &text, p.get("cursor").is_some(), page).into_response())
+        }
         Err(StoreError::BadRequest(m)) => {
             Ok((StatusCode::BAD_REQUEST, SearchView::error(c, queues, &text, m)).into_response())
         }

@@ -30,6 +30,8 @@ mod live;
 mod reads_never_write;
 // The API agrees with what the real `rq` (1.16.2, 2.12.0, 3.0.0) says about real data.
 mod rq_oracle;
+// Search (every criterion, cursors) and failure groups on real RQ failures.
+mod search;
 // Basic auth, CSRF, read-only mode.
 mod security;
 // TLS with a private CA; Sentinel discovery and failover.

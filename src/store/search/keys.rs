@@ -76,9 +76,10 @@ pub async fn prefix(
     let mut seen = HashSet::new();
     let mut found: Vec<RawHit> = Vec::new();
     let mut examined = 0u64;
+    let count = budget.max_ids.clamp(1, SCAN_COUNT);
     loop {
         let mut p = redis::pipe();
-        p.cmd("SCAN").arg(scan).arg("MATCH").arg(&pattern).arg("COUNT").arg(SCAN_COUNT);
+        p.cmd("SCAN").arg(scan).arg("MATCH").arg(&pattern).arg("COUNT").arg(count);
         let (reply,): (redis::Value,) = inst.query(&p).await?;
         let parts = value::array(&reply);
         scan = parts.first().map_or(0, |v| u64::try_from(value::int(v)).unwrap_or(0));
@@ -99,8 +100,8 @@ pub async fn prefix(
                 found.push(raw(id.clone(), f));
             }
         }
-        examined += SCAN_COUNT;
-        scanned = (scanned + SCAN_COUNT).min(total.max(scanned));
+        examined += count;
+        scanned = (scanned + count).min(total.max(scanned));
         let out_of_budget = examined >= budget.max_ids
             || started.elapsed() >= budget.max_time
             || found.len() >= budget.max_hits;

@@ -177,7 +177,10 @@ pub fn judge(q: &Query, f: &Facts) -> Verdict {
             Some(e) if e.as_deref().is_some_and(|e| e.contains(w.as_str())) => {}
             Some(_) if f.func.is_some() || f.data_func.is_some() => return Verdict::No,
             Some(_) => need_data = true,
-            None => need_tb = true,
+            None => {
+                need_tb = true;
+                need_data |= f.func.is_none() && f.data_func.is_none();
+            }
         }
     }
     if need_tb || need_data {

@@ -59,27 +59,72 @@ pub async fn sources(inst: &Instance, q: &Query) -> Result<Vec<Source>> {
     Ok(out)
 }
 
-/// Up to `n` members from `pos` on, newest first: a registry by score, a list from its tail.
-pub async fn fetch(inst: &Instance, src: &Source, pos: &Pos, n: usize) -> Result<Vec<(String, Option<f64>)>> {
+/// Up to `n` members from `pos` on, newest first (a registry by score, a list from its tail),
+/// and whether the structure ends there.
+///
+/// A registry continues right after the last member examined when it is still there with the
+/// same score (ZREVRANK), whatever was added or removed elsewhere. When it is gone, the fetch
+/// starts up to [`CHUNK`](super::CHUNK) members before the recorded count of equal scores and
+/// drops what was already examined, so that as many examined members may disappear between two
+/// pages without the walk skipping any of the rest.
+pub async fn fetch(
+    inst: &Instance,
+    src: &Source,
+    pos: &Pos,
+    n: usize,
+) -> Result<(Vec<(String, Option<f64>)>, bool)> {
     let key = inst.keys.state_key(src.state, &src.queue);
+    if let Pos::Zset { max, last: Some(last), .. } = pos
+        && let Some(rank) = rank_of(inst, &key, last, *max).await?
+    {
+        let mut p = redis::pipe();
+        p.cmd("ZREVRANGE").arg(&key).arg(rank + 1).arg(rank + n as u64).arg("WITHSCORES");
+        let (v,): (Value,) = inst.query(&p).await?;
+        let members = value::scored(&v);
+        let ended = members.len() < n;
+        return Ok((members, ended));
+    }
     let mut p = redis::pipe();
     p.ignore_errors();
-    match pos {
+    let (asked, back) = match pos {
         Pos::List { offset } => {
             let off = i64::try_from(*offset).unwrap_or(i64::MAX / 2);
             let n = i64::try_from(n).unwrap_or(1);
             p.cmd("LRANGE").arg(&key).arg(-(off + n)).arg(-(off + 1));
+            (n.unsigned_abs(), 0)
         }
-        Pos::Zset { max, skip } => {
+        Pos::Zset { max, skip, .. } => {
+            let back = (*skip).min(super::CHUNK as u64);
             p.cmd("ZREVRANGEBYSCORE").arg(&key).arg(score_arg(*max)).arg("-inf").arg("WITHSCORES");
-            p.arg("LIMIT").arg(*skip).arg(n);
+            p.arg("LIMIT").arg(skip - back).arg(n as u64 + back);
+            (n as u64 + back, back)
         }
-    }
+    };
     let (v,): (Value,) = inst.query(&p).await?;
-    Ok(match pos {
+    let raw: Vec<(String, Option<f64>)> = match pos {
         Pos::List { .. } => value::strings(&v).into_iter().rev().map(|m| (m, None)).collect(),
         Pos::Zset { .. } => value::scored(&v),
-    })
+    };
+    let complete = raw.len() as u64 >= asked;
+    let mut members = pos.unseen(raw.clone());
+    if members.is_empty() && complete {
+        // A full window of members that sort after the last one examined, with its score: more
+        // arrived than the window holds. Fall back to counting, which always moves on.
+        members = raw.into_iter().skip(usize::try_from(back).unwrap_or(0)).collect();
+    }
+    members.truncate(n);
+    Ok((members, !complete))
+}
+
+/// The rank (newest first) of `member` if it is still in the registry with score `max`.
+async fn rank_of(inst: &Instance, key: &str, member: &str, max: f64) -> Result<Option<u64>> {
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    p.cmd("ZREVRANK").arg(key).arg(member).cmd("ZSCORE").arg(key).arg(member);
+    let v: Vec<Value> = inst.query(&p).await?;
+    let rank = v.first().filter(|r| matches!(r, Value::Int(_))).map(value::int);
+    let same = v.get(1).and_then(value::float).is_some_and(|s| s.to_bits() == max.to_bits());
+    Ok(rank.filter(|_| same).and_then(|r| u64::try_from(r).ok()))
 }
 
 /// The traceback of a job: the newest results-stream entry's `exc_string` (RQ ≥ 1.12 with

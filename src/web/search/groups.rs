@@ -43,11 +43,17 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
     let sort = sort_of(&p).map_err(pe(&c))?;
     let queue = p.get("queue").filter(|q| !q.is_empty()).map(str::to_owned);
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let (status, o) =
-        tokio::join!(failure_groups::groups(&app.store, c.instance, queue.as_deref(), PAGE_WAIT), overview::overview(inst));
+    let (status, o) = tokio::join!(
+        failure_groups::groups(&app.store, c.instance, queue.as_deref(), PAGE_WAIT),
+        overview::overview(inst)
+    );
     let (status, o) = (status.map_err(pe(&c))?, o.map_err(pe(&c))?);
     c.suspended = o.suspended;
-    let queues = o.queues.into_iter().filter(|q| q.counts.failed > 0 || Some(&q.name) == queue.as_ref()).map(|q| q.name);
+    let queues = o
+        .queues
+        .into_iter()
+        .filter(|q| q.counts.failed > 0 || Some(&q.name) == queue.as_ref())
+        .map(|q| q.name);
     Ok(GroupsView::build(c, queue.as_deref(), sort, status, queues.collect()))
 }
 

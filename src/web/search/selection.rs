@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::search::collect::{self, Collected};
 use crate::store::search::Query;
+use crate::store::search::collect::{self, Collected};
 use crate::store::write::{self, BulkAction, BulkOutcome, Progress, Source};
 use crate::web::AppState;
 use crate::web::error::{Error, Result};
@@ -166,7 +166,9 @@ pub async fn act(
         "cancel" => BulkAction::Cancel,
         "enqueue" => BulkAction::Enqueue,
         other => {
-            return Err(Error::NotFound(format!("unknown action {other:?} (requeue, delete, cancel, enqueue, stop)")));
+            return Err(Error::NotFound(format!(
+                "unknown action {other:?} (requeue, delete, cancel, enqueue, stop)"
+            )));
         }
     };
     let state = lock(&sel.state).clone();
@@ -197,7 +199,11 @@ pub async fn act(
         for g in &collected.groups {
             let source = g.source.clone().map(|(queue, state)| Source { queue, state });
             let report = |x: Progress| {
-                let p = Progress { processed: before + x.processed, total: collected.count, outcome: total(sum, x.outcome) };
+                let p = Progress {
+                    processed: before + x.processed,
+                    total: collected.count,
+                    outcome: total(sum, x.outcome),
+                };
                 r.progress(p);
             };
             let out = write::bulk(inst, action, &g.ids, source.as_ref(), report, r.cancel()).await?;

@@ -3,6 +3,7 @@
 pub mod job;
 pub mod overview;
 pub mod queue;
+pub mod search;
 pub mod worker;
 pub mod workers;
 

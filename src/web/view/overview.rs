@@ -47,6 +47,7 @@ pub struct OverviewPage {
     pub rows: Vec<QueueRow>,
     pub headers: Vec<SortLink>,
     pub filter: String,
+    pub top_groups: Option<super::search::groups::TopGroupsView>,
     pub history: Option<super::HistoryBlock>,
 }
 
@@ -170,6 +171,7 @@ impl OverviewPage {
             headers,
             filter: filter.to_owned(),
             history: None,
+            top_groups: None,
             c,
         }
     }

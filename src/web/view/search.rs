@@ -30,7 +30,10 @@ pub const SYNTAX: [(&str, &str); 12] = [
     ("worker:w1", "worker name contains"),
     ("meta:customer_42", "job meta contains"),
     ("desc:\"some text\"", "description contains (quote values with spaces)"),
-    ("after:2026-11-01  before:2h", "latest time (ended, else started, enqueued, created) from / before; 2h = two hours ago"),
+    (
+        "after:2026-11-01  before:2h",
+        "latest time (ended, else started, enqueued, created) from / before; 2h = two hours ago",
+    ),
     ("created_after:  created_before:", "creation time"),
     ("id:abc  id:abc*", "exact job id, or id prefix across everything"),
     ("group:…", "a failure group (linked from the groups page)"),
@@ -126,9 +129,18 @@ impl SearchView {
 fn hit_row(c: &Chrome, h: Hit) -> HitRow {
     let state = h.state.map_or("", |s| s.as_str());
     let j = &h.job;
-    let latest = j.ended_at.as_deref().or(j.started_at.as_deref()).or(j.enqueued_at.as_deref()).or(j.created_at.as_deref());
+    let latest = j
+        .ended_at
+        .as_deref()
+        .or(j.started_at.as_deref())
+        .or(j.enqueued_at.as_deref())
+        .or(j.created_at.as_deref());
     HitRow {
-        queue_href: if state.is_empty() { c.queue_href(&h.queue, None) } else { c.queue_href(&h.queue, Some(state)) },
+        queue_href: if state.is_empty() {
+            c.queue_href(&h.queue, None)
+        } else {
+            c.queue_href(&h.queue, Some(state))
+        },
         when: Time::from(latest),
         queue: h.queue,
         state,

@@ -58,7 +58,13 @@ pub struct GroupsView {
 
 impl GroupsView {
     /// Build from the cache's answer.
-    pub fn build(c: Chrome, queue: Option<&str>, sort: &'static str, status: Status, names: Vec<String>) -> Self {
+    pub fn build(
+        c: Chrome,
+        queue: Option<&str>,
+        sort: &'static str,
+        status: Status,
+        names: Vec<String>,
+    ) -> Self {
         let (snap, computing) = match status {
             Status::Ready(s) => (Some(s), None),
             Status::Computing { progress, stale } => {
@@ -83,24 +89,36 @@ impl GroupsView {
                         share: format!("{}%", (g.count * 100 + all / 2) / all),
                         first_seen: Time::from(g.first_seen.as_deref()),
                         last_seen: Time::from(g.last_seen.as_deref()),
-                        functions: g.functions.iter().map(|(f, n)| (f.clone(), fmt::int(*n as i64))).collect(),
+                        functions: g
+                            .functions
+                            .iter()
+                            .map(|(f, n)| (f.clone(), fmt::int(*n as i64)))
+                            .collect(),
                         queues: g
                             .queues
                             .iter()
-                            .map(|(name, n)| (name.clone(), c.queue_href(name, Some("failed")), fmt::int(*n as i64)))
+                            .map(|(name, n)| {
+                                (name.clone(), c.queue_href(name, Some("failed")), fmt::int(*n as i64))
+                            })
                             .collect(),
                         example_href: c.job_href(&g.example_id),
                         example_id: g.example_id.clone(),
                         example_exception: g.example_exception.clone(),
                         example_traceback: g.example_traceback.clone(),
-                        recent: g.ids.iter().take(RECENT_IDS).map(|id| (id.clone(), c.job_href(id))).collect(),
+                        recent: g
+                            .ids
+                            .iter()
+                            .take(RECENT_IDS)
+                            .map(|id| (id.clone(), c.job_href(id)))
+                            .collect(),
                         search_href: format!("{}/search?q={}{}", c.prefix, fmt::q(&q), c.inst_amp),
                         q,
                     }
                 })
                 .collect()
         });
-        let mut queues: Vec<(String, bool)> = names.into_iter().map(|n| (n.clone(), Some(n.as_str()) == queue)).collect();
+        let mut queues: Vec<(String, bool)> =
+            names.into_iter().map(|n| (n.clone(), Some(n.as_str()) == queue)).collect();
         if let Some(q) = queue
             && !queues.iter().any(|(n, _)| n == q)
         {
@@ -108,7 +126,10 @@ impl GroupsView {
         }
         let api_scope = queue.map(|q| format!("&queue={}", fmt::q(q))).unwrap_or_default();
         Self {
-            api_url: format!("{}/api/v1/failed/groups?ids=0&wait=1000{api_scope}&instance={}", c.prefix, c.instance),
+            api_url: format!(
+                "{}/api/v1/failed/groups?ids=0&wait=1000{api_scope}&instance={}",
+                c.prefix, c.instance
+            ),
             select_url: format!("{}/api/v1/search/select?instance={}", c.prefix, c.instance),
             count_href: href("count"),
             recent_href: href("recent"),
@@ -118,7 +139,10 @@ impl GroupsView {
             computing,
             as_of: snap.as_ref().and_then(|s| Time::from(Some(s.computed_at.as_str()))),
             elapsed: snap.as_ref().map(|s| fmt::duration(s.elapsed_ms as f64 / 1000.0)).unwrap_or_default(),
-            scanned: snap.as_ref().map(|s| fmt::int(i64::try_from(s.scanned).unwrap_or(i64::MAX))).unwrap_or_default(),
+            scanned: snap
+                .as_ref()
+                .map(|s| fmt::int(i64::try_from(s.scanned).unwrap_or(i64::MAX)))
+                .unwrap_or_default(),
             orphans: snap.as_ref().map_or(0, |s| s.orphans),
             groups,
             c,

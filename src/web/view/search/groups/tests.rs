@@ -30,7 +30,7 @@ fn the_overview_panel_lists_groups_escaped() {
         functions: "tasks.send".into(),
     };
     let html = Panel { top_groups: view(vec![row], false) }.render().expect("render");
-    assert!(html.contains("KeyError: &#39;&lt;script&gt;&#39;"), "{html}");
+    assert!(html.contains("KeyError: &#39;&#60;script&#62;&#39;") && !html.contains("<script>"), "{html}");
     assert!(html.contains(">12<") && html.contains("of 1,024"));
     assert!(html.contains("href=\"/failed/groups?sort=recent\""));
 }
