@@ -18,6 +18,8 @@ const SHOTS = [
   ['worker', '/workers/fixture-busy'],
   ['failures', '/failed'],
   ['doctor', '/doctor'],
+  ['search', '/search?q=state%3Afailed'],
+  ['failure-groups', '/failed/groups'],
 ];
 
 let browser;

@@ -70,6 +70,10 @@ fn lock() -> std::sync::MutexGuard<'static, HashMap<Key, Slot>> {
 /// in the background, waiting at most `wait` for the result.
 pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration) -> Result<Status> {
     let inst = store.instance(n)?;
+    // An unknown queue is a 404 now, not a background computation that fails later.
+    if queue.is_some() {
+        super::scope(inst, queue).await?;
+    }
     let key: Key = (inst.url.clone(), inst.keys.prefix().to_owned(), queue.map(str::to_owned));
     let (mut rx, stale) = {
         let mut map = lock();
