@@ -97,42 +97,62 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
     let head: Vec<redis::Value> = inst.query(&p).await?;
     let members = head.first().map(value::strings).unwrap_or_default();
     let names = queue_names(k, &members);
-    let per_queue = State::ALL.len() + 2;
+    // RQ 3.0's `ready` registry is transient and nearly always absent: one EXISTS over all of
+    // them replaces a ZCARD per queue, and they are counted (round trip 3) only when some exist.
+    let counted: Vec<State> = State::ALL.into_iter().filter(|s| *s != State::Ready).collect();
+    let per_queue = counted.len() + 2;
     let mut p = redis::pipe();
     p.ignore_errors();
     for q in &names {
-        for s in State::ALL {
-            let cmd = if s == State::Queued { "LLEN" } else { "ZCARD" };
-            p.cmd(cmd).arg(k.state_key(s, q));
+        for s in &counted {
+            let cmd = if *s == State::Queued { "LLEN" } else { "ZCARD" };
+            p.cmd(cmd).arg(k.state_key(*s, q));
         }
         p.cmd("SCARD").arg(k.queue_workers(q));
         p.cmd("LINDEX").arg(k.queue(q)).arg(0);
     }
+    let exists = p.cmd("EXISTS");
+    for q in &names {
+        exists.arg(k.state_key(State::Ready, q));
+    }
     let vals: Vec<redis::Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let any_ready = vals.get(names.len() * per_queue).map_or(0, value::int) > 0;
     let heads: Vec<Option<String>> = (0..names.len())
-        .map(|i| vals.get(i * per_queue + State::ALL.len() + 1).and_then(value::string))
+        .map(|i| vals.get(i * per_queue + counted.len() + 1).and_then(value::string))
         .collect();
     let mut p = redis::pipe();
     p.ignore_errors();
     for h in heads.iter().flatten() {
         p.cmd("HGET").arg(k.job(h)).arg("enqueued_at");
     }
-    let oldest: Vec<redis::Value> =
-        if heads.iter().any(Option::is_some) { inst.query(&p).await? } else { Vec::new() };
-    let mut oldest = oldest.iter();
+    if any_ready {
+        for q in &names {
+            p.cmd("ZCARD").arg(k.state_key(State::Ready, q));
+        }
+    }
+    let third: Vec<redis::Value> =
+        if heads.iter().any(Option::is_some) || any_ready { inst.query(&p).await? } else { Vec::new() };
+    let n_heads = heads.iter().flatten().count();
+    let ready: Vec<i64> = if any_ready {
+        (0..names.len()).map(|i| third.get(n_heads + i).map_or(0, value::int)).collect()
+    } else {
+        Vec::new()
+    };
+    let mut oldest = third.iter().take(n_heads);
     let mut totals = Counts::default();
     let mut queues = Vec::with_capacity(names.len());
     for (i, name) in names.into_iter().enumerate() {
         let row = vals.get(i * per_queue..(i + 1) * per_queue).unwrap_or(&[]);
         let mut counts = Counts::default();
-        for (j, s) in State::ALL.into_iter().enumerate() {
-            counts.set(s, row.get(j).map_or(0, value::int));
+        for (j, s) in counted.iter().enumerate() {
+            counts.set(*s, row.get(j).map_or(0, value::int));
         }
+        counts.set(State::Ready, ready.get(i).copied().unwrap_or(0));
         totals.add(&counts);
         queues.push(QueueInfo {
             name,
             counts,
-            workers: row.get(State::ALL.len()).map_or(0, value::int),
+            workers: row.get(counted.len()).map_or(0, value::int),
             oldest_enqueued_at: match heads.get(i) {
                 Some(Some(_)) => oldest.next().and_then(value::string).and_then(|s| time::normalize(&s)),
                 _ => None,

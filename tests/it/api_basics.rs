@@ -237,3 +237,30 @@ async fn a_second_instance_is_addressed_by_its_index() {
     assert_eq!(app.get_json("/api/v1/queues").await["queues"], serde_json::json!([]));
     assert_eq!(app.get_json("/api/v1/queues?instance=1").await["queues"][0]["name"], "only-in-b");
 }
+
+#[tokio::test]
+async fn rq3_ready_registries_are_counted_when_present_and_zero_otherwise() {
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    for q in ["a", "b", "c"] {
+        plant_queue(&mut con, q);
+        plant_job(&mut con, &format!("{q}-1"), "queued", q);
+        let _: () = con.rpush(format!("rq:queue:{q}"), format!("{q}-1")).expect("RPUSH");
+    }
+    let app = TestApp::new(&r.url());
+    let v = app.get_json("/api/v1/queues").await;
+    assert!(v["queues"].as_array().into_iter().flatten().all(|q| q["counts"]["ready"] == 0));
+    let _: () = con.zadd("rq:ready:b", "b-2", 1).expect("ZADD");
+    let _: () = con.zadd("rq:ready:b", "b-3", 2).expect("ZADD");
+    let v = app.get_json("/api/v1/queues").await;
+    let ready: Vec<i64> = v["queues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|q| q["counts"]["ready"].as_i64().unwrap_or(-1))
+        .collect();
+    assert_eq!(ready, vec![0, 2, 0]);
+    assert_eq!(v["queues"][1]["counts"]["queued"], 1);
+    assert!(v["queues"][1]["oldest_enqueued_at"].is_string(), "{v}");
+    assert_eq!(v["totals"]["ready"], 2);
+}
