@@ -9,6 +9,11 @@ use rqdash::store::Store;
 use rqdash::web;
 use tokio_util::sync::CancellationToken;
 
+/// mimalloc: the overview of 1,000 queues is ~10,000 small Redis replies, and glibc malloc was a
+/// third of its CPU time in a profile.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = config::parse();
