@@ -79,11 +79,14 @@ local function enqueue(j, front, extra)
     return rl_enqueue(j, front)
   end
   local fields = {'status', 'queued', 'origin', j.origin, 'enqueued_at', NOW_TS}
+  local n = 6
   if j.timeout == '' then
-    table.insert(fields, 'timeout')
-    table.insert(fields, DEFAULT_TIMEOUT)
+    fields[7], fields[8] = 'timeout', DEFAULT_TIMEOUT
+    n = 8
   end
-  for _, x in ipairs(extra or {}) do table.insert(fields, x) end
+  if extra then
+    for i = 1, #extra do fields[n + i] = extra[i] end
+  end
   redis.call('HSET', j.key, unpack(fields))
   apply_ttl(j)
   queue_push(k_queue(j.origin), j.id, front)

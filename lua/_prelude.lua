@@ -54,13 +54,17 @@ local FIELDS = {
 -- The fields rqdash needs, or nil when RQ could not load the job either: no hash, a hash
 -- without `data` (Job.fetch raises NoSuchJobError for both), or a key of another type.
 -- `data` itself is never read.
-local function load_job(id)
+-- The fields a requeue needs (whole-registry requeues read only these: less work per job).
+local REQUEUE_READ = {'status', 'origin', 'ttl', 'timeout', 'rate_limit_key', 'rate_limit_concurrency'}
+
+local function load_job(id, fields)
+  fields = fields or FIELDS
   local key = k_job(id)
   local has = redis.pcall('HEXISTS', key, 'data')
   if type(has) ~= 'number' or has == 0 then return nil end
-  local v = redis.call('HMGET', key, unpack(FIELDS))
+  local v = redis.call('HMGET', key, unpack(fields))
   local j = {id = id, key = key}
-  for i, f in ipairs(FIELDS) do j[f] = v[i] or '' end
+  for i = 1, #fields do j[fields[i]] = v[i] or '' end
   j.rate_limited = j.rate_limit_key ~= '' and (tonumber(j.rate_limit_concurrency) or 0) > 0
   return j
 end

@@ -28,7 +28,7 @@ local requeued, orphans, skipped = 0, 0, 0
 local gone = {}
 for i = 1, #win, 2 do
   local id, score = win[i], win[i + 1]
-  local j = load_job(id)
+  local j = load_job(id, REQUEUE_READ)
   if not j then
     table.insert(gone, id)
     orphans = orphans + 1
