@@ -114,15 +114,8 @@ pub fn pad(s: &str, w: usize) -> String {
 
 /// 1234567 → "1,234,567".
 pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    // One formatter for the web pages and the command line.
+    crate::web::fmt::int(n)
 }
 
 /// [`thousands`] for unsigned counts.

@@ -167,6 +167,35 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
     })
 }
 
+/// One queue's counts and the suspension flag, in one round trip (a queue page must not pay
+/// for reading every queue).
+pub async fn queue_counts(inst: &Instance, q: &str) -> Result<(Counts, bool)> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for s in State::ALL {
+        let cmd = if s == State::Queued { "LLEN" } else { "ZCARD" };
+        p.cmd(cmd).arg(k.state_key(s, q));
+    }
+    p.cmd("EXISTS").arg(k.suspended());
+    let v: Vec<redis::Value> = inst.query(&p).await?;
+    let mut counts = Counts::default();
+    for (j, s) in State::ALL.into_iter().enumerate() {
+        counts.set(s, v.get(j).map_or(0, value::int));
+    }
+    Ok((counts, v.get(State::ALL.len()).map_or(0, value::int) > 0))
+}
+
+/// Every queue name (sorted) and the suspension flag, in one round trip.
+pub async fn queue_list(inst: &Instance) -> Result<(Vec<String>, bool)> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.cmd("SMEMBERS").arg(k.queues()).cmd("EXISTS").arg(k.suspended());
+    let v: Vec<redis::Value> = inst.query(&p).await?;
+    let members = v.first().map(value::strings).unwrap_or_default();
+    Ok((queue_names(k, &members), v.get(1).map_or(0, value::int) > 0))
+}
+
 /// Whether a queue is known: a member of `rq:queues`.
 pub async fn queue_exists(inst: &Instance, q: &str) -> Result<bool> {
     let mut p = redis::pipe();

@@ -130,14 +130,13 @@ pub async fn queue_page(
     let query = jobs::PageQuery { state, page, per_page, desc };
     let (list, o, h) = tokio::join!(
         jobs::list(inst, &queue, query),
-        overview::overview(inst),
+        overview::queue_counts(inst, &queue),
         history::charts_for(inst, &app.history, Some(&queue), range)
     );
     let list = list.map_err(|e| bad(e.into(), &c))?;
-    let o = o.map_err(|e| bad(e.into(), &c))?;
-    c.suspended = o.suspended;
+    let (counts, suspended) = o.map_err(|e| bad(e.into(), &c))?;
+    c.suspended = suspended;
     c.title = format!("{queue} · {state}");
-    let counts = o.queues.iter().find(|x| x.name == queue).map(|x| x.counts.clone()).unwrap_or_default();
     let base = format!(
         "{}?state={state}{}&",
         c.queue_href(&queue, None).split('?').next().unwrap_or(""),
@@ -205,8 +204,7 @@ pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> 
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
     let (total, list) =
         failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await.map_err(pe(&c))?;
-    let (o, _) = (overview::overview(inst).await.ok(), ());
-    c.suspended = o.is_some_and(|o| o.suspended);
+    c.suspended = crate::store::control::state(inst).await.is_ok_and(|s| s.suspended);
     let rows = list.into_iter().map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j))).collect();
     let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
     Ok(FailedPage { total: fmt::int(total), rows, limits, c })

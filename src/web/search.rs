@@ -52,9 +52,8 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
         return Ok(Redirect::to(&to).into_response());
     }
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let o = overview::overview(inst).await.map_err(pe(&c))?;
-    c.suspended = o.suspended;
-    let queues: Vec<String> = o.queues.into_iter().map(|q| q.name).collect();
+    let (queues, suspended) = overview::queue_list(inst).await.map_err(pe(&c))?;
+    c.suspended = suspended;
     if text.is_empty() {
         return Ok(SearchView::form(c, queues).into_response());
     }

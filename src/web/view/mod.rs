@@ -94,6 +94,29 @@ pub struct StateCell {
     pub active: bool,
 }
 
+/// One cell per shown state: count, link to that list (when `queue` is given), current tab.
+pub fn state_cells(
+    c: &Chrome,
+    queue: Option<&str>,
+    counts: &crate::store::overview::Counts,
+    active: Option<&str>,
+) -> Vec<StateCell> {
+    SHOWN_STATES
+        .iter()
+        .map(|(s, label)| {
+            let n = crate::rq::State::parse(s).map_or(0, |st| counts.get(st));
+            StateCell {
+                state: s,
+                label,
+                count: n,
+                count_fmt: fmt::int(n),
+                href: queue.map_or_else(String::new, |q| c.queue_href(q, Some(s))),
+                active: active == Some(*s),
+            }
+        })
+        .collect()
+}
+
 /// The states shown in tables, in order, with their display labels.
 pub const SHOWN_STATES: [(&str, &str); 7] = [
     ("queued", "Queued"),

@@ -52,20 +52,7 @@ pub struct OverviewPage {
 }
 
 fn cells(c: &Chrome, queue: Option<&str>, counts: &Counts) -> Vec<StateCell> {
-    SHOWN_STATES
-        .iter()
-        .map(|(s, label)| {
-            let n = State::parse(s).map_or(0, |st| counts.get(st));
-            StateCell {
-                state: s,
-                label,
-                count: n,
-                count_fmt: fmt::int(n),
-                href: queue.map_or_else(String::new, |q| c.queue_href(q, Some(s))),
-                active: false,
-            }
-        })
-        .collect()
+    super::state_cells(c, queue, counts, None)
 }
 
 fn sort_key(q: &QueueInfo, col: &str) -> i64 {

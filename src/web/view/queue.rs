@@ -195,20 +195,7 @@ impl QueuePage {
         let desc = p.order == "desc";
         let pages = p.pages.max(1);
         let (lo, hi) = (p.page.saturating_sub(4).max(1), (p.page + 4).min(pages));
-        let tabs = SHOWN_STATES
-            .iter()
-            .map(|(s, label)| {
-                let n = State::parse(s).map_or(0, |st| counts.get(st));
-                StateCell {
-                    state: s,
-                    label,
-                    count: n,
-                    count_fmt: fmt::int(n),
-                    href: c.queue_href(&p.queue, Some(s)),
-                    active: *s == state.as_str(),
-                }
-            })
-            .collect();
+        let tabs = super::state_cells(&c, Some(&p.queue), counts, Some(state.as_str()));
         let from = if p.total == 0 { 0 } else { (p.page - 1) * p.per_page + 1 };
         let to = (from + p.jobs.len() as u64).saturating_sub(1);
         Self {
