@@ -17,8 +17,8 @@ Queues (all seeded here, through rq's API, so the read scenarios see the same da
   rq-dashboard's ``POST /requeue/rqd-orphans``, twice (the second time shows that it stays stuck).
 
 Around each request: ``CONFIG SET slowlog-log-slower-than 500`` (µs) and ``slowlog-max-len
-1024``, ``SLOWLOG RESET``, ``CONFIG RESETSTAT``, the request, then ``INFO stats``,
-``INFO commandstats`` and ``SLOWLOG GET 1024``; the previous settings are restored afterwards.
+4096``, ``SLOWLOG RESET``, ``CONFIG RESETSTAT``, the request, then ``INFO stats``,
+``INFO commandstats`` and ``SLOWLOG GET 4096``; the previous settings are restored afterwards.
 Afterwards the queue and the registry are checked (LLEN, ZCARD, job statuses).
 """
 
@@ -42,7 +42,7 @@ from seed import seed_failed_queue  # noqa: E402
 
 QUEUED = 3                 # queued jobs seed_failed_queue puts in front (they register the queue)
 SLOW_US = 500              # slowlog-log-slower-than while a requeue runs
-SLOWLOG_LEN = 1024         # room for every chunk of a 100k requeue (100 script calls)
+SLOWLOG_LEN = 4096         # room for every chunk of a 100k requeue (100–2,000 script calls)
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +57,7 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--orphans", type=int, default=3, help="orphan ids planted in rq-big and rqd-orphans")
     ap.add_argument("--repeats", type=int, default=3, help="rqdash runs, re-seeding rq-big before each")
     ap.add_argument("--skip-rq-dashboard", action="store_true", help="time rqdash only")
+    ap.add_argument("--skip-floor", action="store_true", help="do not time bench/floor_requeue.lua")
     ap.add_argument("--rq-dashboard-log", help="rq-dashboard's log, to quote the exception behind a 500")
     ap.add_argument("--rqdash-pid", type=int, help="rqdash's process, for its CPU time")
     ap.add_argument("--rq-dashboard-pid", type=int, help="rq-dashboard's process, for its CPU time")
@@ -269,6 +270,16 @@ def main() -> None:
         report_run(res)
         runs.append(res)
 
+    # ---- the Redis floor: the same data, a bare Lua loop (bench/floor_requeue.lua)
+    floor = None
+    if not a.skip_floor:
+        print("requeue all, Redis floor (bench/floor_requeue.lua)", flush=True)
+        Queue(queue, connection=conn).empty()
+        seed(conn, queue, a.jobs, 0, a.batch)
+        floor = run_floor(conn, r, queue)
+        print(f"    {floor['jobs']:,} jobs in {ms(floor['seconds'] * 1000)} (Redis CPU "
+              f"{ms(floor['redis_cpu'] * 1000)}, longest call {ms(floor['longest_ms'])})", flush=True)
+
     # ---- rq-dashboard: rqd-big (no orphan) once, then rqd-orphans twice
     rqd_runs = []
     if not a.skip_rq_dashboard:
@@ -294,7 +305,7 @@ def main() -> None:
                 report_run(res)
                 rqd_runs.append(res)
 
-    section = render(a, runs, rqd_runs, (load_start, os.getloadavg()))
+    section = render(a, runs, rqd_runs, floor, (load_start, os.getloadavg()))
     print()
     print(section)
     if a.out:
@@ -334,7 +345,25 @@ def cpu_ms(v: float | None) -> str:
     return "–" if v is None else ms(v * 1000)
 
 
-def render(a: argparse.Namespace, runs: list[dict], rqd_runs: list[dict], load) -> str:
+def run_floor(conn: Redis, r: MiniRedis, queue: str, chunk: int = 1000) -> dict:
+    """Time bench/floor_requeue.lua over the whole failed registry of `queue`."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "floor_requeue.lua")) as f:
+        sha = conn.script_load(f.read())
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
+    keys = (FailedJobRegistry(queue, connection=conn).key, Queue(queue, connection=conn).key)
+    c0, t0, longest, jobs = redis_cpu(r), time.perf_counter(), 0.0, 0
+    while True:
+        t = time.perf_counter()
+        n = int(conn.evalsha(sha, 2, *keys, str(chunk), "rq:job:", now))
+        longest = max(longest, time.perf_counter() - t)
+        jobs += n
+        if n < chunk:
+            break
+    return {"seconds": time.perf_counter() - t0, "redis_cpu": redis_cpu(r) - c0, "jobs": jobs,
+            "longest_ms": longest * 1000}
+
+
+def render(a: argparse.Namespace, runs: list[dict], rqd_runs: list[dict], floor: dict | None, load) -> str:
     (s1, s5, _), (e1, e5, _) = load
     seeds = ", ".join(f"{x['seed']:.0f}" for x in runs)
     L = ["## Requeue all failed jobs (changes data: runs last)", "",
@@ -393,6 +422,12 @@ def render(a: argparse.Namespace, runs: list[dict], rqd_runs: list[dict], load) 
                  f"{max((x['longest_us'] or 0) for x in runs):,} µs; Redis CPU median "
                  f"{ms(statistics.median(x['redis_cpu'] for x in runs) * 1000)}, rqdash CPU median "
                  f"{cpu_ms(None if any(x['server_cpu'] is None for x in runs) else statistics.median(x['server_cpu'] for x in runs))})")
+    if floor and runs:
+        med = statistics.median(x["seconds"] for x in runs)
+        L.append(f"- Redis floor on the same data (`bench/floor_requeue.lua`: only HEXISTS + HMGET + HSET per "
+                 f"job, no checks, not a correct requeue): {floor['jobs']:,} jobs in "
+                 f"{ms(floor['seconds'] * 1000)}, Redis CPU {ms(floor['redis_cpu'] * 1000)}, longest call "
+                 f"{ms(floor['longest_ms'])}; rqdash's median is ×{med / floor['seconds']:.2f} that.")
     clean = [x for x in rqd_runs if x["status"] == 200]
     if ok_runs and clean:
         rate_rqdash = statistics.median(x["done"] / x["seconds"] for x in ok_runs)

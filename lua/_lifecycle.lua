@@ -2,18 +2,16 @@
 -- limiter), built on _prelude.lua and prepended to every operation script after it (see
 -- src/store/write/mod.rs). No KEYS/ARGV of its own: it uses the prelude's P, NOW_TS and NOW.
 
--- RQ's Job.cleanup(ttl=job.ttl) at enqueue: a positive `ttl` bounds the time in the queue.
--- Without one, rqdash PERSISTs the hash where RQ leaves the failure TTL on it: RQ's worker
--- PERSISTs the job when it starts anyway, so the only visible difference is that a requeued
--- job can no longer expire (and leave an orphan id behind) before a worker reaches it.
+-- RQ's Job.cleanup(ttl=job.ttl) at enqueue: a positive `ttl` bounds the time in the queue; any
+-- other value leaves the key's expiry as it is (RQ neither PERSISTs nor re-EXPIREs then, so a
+-- requeued job keeps its failure TTL, exactly as with `rq requeue`).
 local function apply_ttl(j)
+  if j.ttl == '' then return end
   local ttl = tonumber(j.ttl)
   if ttl and ttl > 0 then
     redis.call('EXPIRE', j.key, ttl)
     try('EXPIRE', j.key .. ':dependents', ttl)
     try('EXPIRE', P .. ':job::' .. j.id .. ':dependencies', ttl)
-  else
-    redis.call('PERSIST', j.key)
   end
 end
 
@@ -73,21 +71,20 @@ end
 -- RQ's Queue._enqueue_job: status queued, new enqueued_at, pushed (front when `front`).
 -- `extra`: more field/value pairs for the same HSET. Returns the new status. Call
 -- enqueue_blocker(j) first.
+local NO_EXTRA = {}
 local function enqueue(j, front, extra)
   if j.rate_limited then
     if extra then redis.call('HSET', j.key, unpack(extra)) end
     return rl_enqueue(j, front)
   end
-  local fields = {'status', 'queued', 'origin', j.origin, 'enqueued_at', NOW_TS}
-  local n = 6
+  -- One HSET with its arguments passed directly (no table built per job). `origin` is not
+  -- rewritten: it was read from this hash and is the queue the job goes to.
   if j.timeout == '' then
-    fields[7], fields[8] = 'timeout', DEFAULT_TIMEOUT
-    n = 8
+    redis.call('HSET', j.key, 'status', 'queued', 'enqueued_at', NOW_TS, 'timeout', DEFAULT_TIMEOUT,
+      unpack(extra or NO_EXTRA))
+  else
+    redis.call('HSET', j.key, 'status', 'queued', 'enqueued_at', NOW_TS, unpack(extra or NO_EXTRA))
   end
-  if extra then
-    for i = 1, #extra do fields[n + i] = extra[i] end
-  end
-  redis.call('HSET', j.key, unpack(fields))
   apply_ttl(j)
   queue_push(k_queue(j.origin), j.id, front)
   return 'queued'

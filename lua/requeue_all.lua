@@ -25,16 +25,18 @@ local accepted = ARGV[7] == 'failed' and {failed = true, stopped = true} or {can
 
 local win = registry_window(reg, limit, cursor, cursor_score)
 local requeued, orphans, skipped = 0, 0, 0
-local gone = {}
+local gone, n_gone = {}, 0
 for i = 1, #win, 2 do
   local id, score = win[i], win[i + 1]
   local j = load_job(id, REQUEUE_READ)
   if not j then
-    table.insert(gone, id)
+    n_gone = n_gone + 1
+    gone[n_gone] = id
     orphans = orphans + 1
   elseif accepted[j.status] and not enqueue_blocker(j) then
     requeue_job(j)
-    table.insert(gone, id)
+    n_gone = n_gone + 1
+    gone[n_gone] = id
     requeued = requeued + 1
   else
     skipped = skipped + 1
@@ -42,6 +44,6 @@ for i = 1, #win, 2 do
   end
 end
 -- One ZREM and one push per queue for the whole chunk (see finish() in _prelude.lua).
-if #gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
+if n_gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
 finish()
 return {requeued, orphans, skipped, #win / 2, cursor, cursor_score}

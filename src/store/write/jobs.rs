@@ -3,7 +3,8 @@
 use redis::Script;
 use tokio_util::sync::CancellationToken;
 
-use super::{BulkAction, BulkOutcome, CHUNK, JobChange, Progress, SCRIPTS, Source, run, text};
+use super::pace::Pacer;
+use super::{BulkAction, BulkOutcome, JobChange, Progress, SCRIPTS, Source, run, text};
 use crate::rq::State;
 use crate::store::{Error, Instance, Result, value};
 
@@ -47,7 +48,7 @@ impl BulkAction {
     }
 }
 
-/// Run one action script on at most [`CHUNK`] ids.
+/// Run one action script on at most [`super::CHUNK`] ids.
 async fn call(
     inst: &Instance,
     action: BulkAction,
@@ -124,7 +125,8 @@ pub async fn cancel(inst: &Instance, id: &str) -> Result<JobChange> {
     single(inst, BulkAction::Cancel, id).await
 }
 
-/// Apply `action` to a selection of ids, [`CHUNK`] per script call. `source` is the list or
+/// Apply `action` to a selection of ids, a few milliseconds of Redis time per script call
+/// (see [`super::pace`]). `source` is the list or
 /// registry they were selected from: orphan ids are removed from it. Checked for cancellation
 /// before each chunk; progress is reported after each.
 pub async fn bulk(
@@ -138,14 +140,19 @@ pub async fn bulk(
     let mut out = BulkOutcome::default();
     let mut processed = 0u64;
     let total = ids.len() as u64;
-    for chunk in ids.chunks(CHUNK) {
+    let mut pace = Pacer::default();
+    let mut rest = ids;
+    while !rest.is_empty() {
         if cancel.is_cancelled() {
             out.interrupted = true;
             break;
         }
+        let (chunk, after) = rest.split_at(pace.take().min(rest.len()));
+        rest = after;
         for a in call(inst, action, chunk, source, false).await? {
             tally(&mut out, action, &a);
         }
+        pace.done(chunk.len());
         processed += chunk.len() as u64;
         progress(Progress { processed, total, outcome: out });
     }

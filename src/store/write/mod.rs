@@ -16,6 +16,7 @@
 
 pub mod compact;
 pub mod jobs;
+pub mod pace;
 pub mod registry;
 pub mod stop;
 
@@ -32,7 +33,8 @@ pub use jobs::{bulk, cancel, delete, enqueue_now, requeue};
 pub use registry::{empty, requeue_all};
 pub use stop::{StopOutcome, stop};
 
-/// Most ids one script call works on: keeps every call to a few milliseconds of Redis time.
+/// Most ids one script call works on; [`pace`] picks smaller chunks when calls take longer than
+/// a few milliseconds.
 pub const CHUNK: usize = 1000;
 
 /// What a bulk operation did. Every id lands in exactly one counter.

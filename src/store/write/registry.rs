@@ -4,7 +4,8 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::{BulkOutcome, CHUNK, Progress, SCRIPTS, count, run, size_of, text};
+use super::pace::Pacer;
+use super::{BulkOutcome, Progress, SCRIPTS, count, run, size_of, text};
 use crate::rq::State;
 use crate::store::{Error, Instance, Result, value};
 
@@ -21,15 +22,17 @@ async fn walk_registry(
 ) -> Result<BulkOutcome> {
     let total = size_of(inst, queue, state).await?;
     let key = inst.keys.state_key(state, queue);
-    let limit = CHUNK.to_string();
     let (mut cursor, mut cursor_score) = (String::new(), String::new());
     let mut out = BulkOutcome::default();
     let mut processed = 0u64;
+    let mut pace = Pacer::default();
     loop {
         if cancel.is_cancelled() {
             out.interrupted = true;
             break;
         }
+        let size = pace.take();
+        let limit = size.to_string();
         let args = [limit.as_str(), cursor.as_str(), cursor_score.as_str(), state.as_str()];
         let reply = run(inst, script, std::slice::from_ref(&key), &args).await?;
         let r = value::array(&reply);
@@ -37,13 +40,14 @@ async fn walk_registry(
         out.orphans_removed += count(r.get(1));
         out.skipped += count(r.get(2));
         let examined = count(r.get(3));
+        pace.done(usize::try_from(examined).unwrap_or(size));
         (cursor, cursor_score) = (text(r.get(4)), text(r.get(5)));
         processed += examined;
         progress(Progress { processed, total, outcome: out });
         // Members that arrive while we walk (jobs failing meanwhile) are taken until the
         // count seen at the start is reached; that bound also ends a walk a busy worker
         // keeps feeding.
-        if examined < CHUNK as u64 || processed >= total {
+        if examined < size as u64 || processed >= total {
             break;
         }
     }
@@ -51,7 +55,7 @@ async fn walk_registry(
 }
 
 /// Requeue every job of a queue's `failed` (stopped jobs included) or `canceled` registry,
-/// [`CHUNK`] per call, like `rq requeue --all` but never stopped by an orphan id: orphans are
+/// a few milliseconds of Redis time per call (see [`super::pace`]), like `rq requeue --all` but never stopped by an orphan id: orphans are
 /// removed and counted; jobs whose status no longer fits are left in place and counted as
 /// skipped. Each job goes to the back of its origin queue.
 pub async fn requeue_all(
@@ -108,19 +112,21 @@ async fn empty_queue(
     let key = inst.keys.queue(queue);
     let mut out = BulkOutcome::default();
     let mut processed = 0u64;
+    let mut pace = Pacer::default();
     while processed < total {
         if cancel.is_cancelled() {
             out.interrupted = true;
             break;
         }
         // Never pop more than were there at the start: jobs pushed after the click survive.
-        let n = (total - processed).min(CHUNK as u64).to_string();
+        let n = (total - processed).min(pace.take() as u64).to_string();
         let reply = run(inst, &SCRIPTS.empty_queue, std::slice::from_ref(&key), &[n.as_str()]).await?;
         let r = value::array(&reply);
         out.deleted += count(r.first());
         out.orphans_removed += count(r.get(1));
         out.skipped += count(r.get(2));
         let examined = count(r.get(3));
+        pace.done(usize::try_from(examined).unwrap_or(0));
         processed += examined;
         progress(Progress { processed, total, outcome: out });
         if examined == 0 {
