@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::rq::result::ResultEntry;
 use crate::rq::{State, split_started_member, time};
 
 /// The hash fields a job list reads with HMGET (and nothing else: no `data`, no `meta`).
@@ -106,19 +105,20 @@ pub fn exc_summary(text: &str) -> Option<String> {
 }
 
 impl JobRow {
-    /// Build a row from HMGET values (in `LIST_FIELDS` order), the length of `data`, the newest result.
+    /// Build a row from HMGET values (in `LIST_FIELDS` order), the length of `data`, and the
+    /// exception text of the newest result (RQ 1.12+ keeps failures there).
     pub fn from_fields(
         member: &str,
         state: State,
         score: Option<f64>,
         values: &[Option<Vec<u8>>],
         data_len: i64,
-        latest: Option<&ResultEntry>,
+        latest_exc: Option<String>,
     ) -> Self {
         let (id, execution_id) = member_to_id(state, member);
         let exists = values.iter().any(Option::is_some);
         let description = field(values, "description");
-        let exc_text = latest.and_then(|r| r.exc_string.clone()).or_else(|| hash_exc_info(values));
+        let exc_text = latest_exc.or_else(|| hash_exc_info(values));
         let started = field(values, "started_at").and_then(|s| time::parse(&s));
         let ended = field(values, "ended_at").and_then(|s| time::parse(&s));
         Self {

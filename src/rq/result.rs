@@ -60,6 +60,18 @@ fn raw<'a>(fields: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
 
 impl ResultEntry {
     /// Decode one stream entry; nothing here fails, undecodable parts are marked instead.
+    /// Only the exception text of a stream entry (base64 of zlib text, as RQ writes it), or
+    /// None when empty or absent: what lists need, without the rest of the entry.
+    pub fn exc_text(fields: &[(String, Vec<u8>)]) -> Option<String> {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        raw(fields, "exc_string")
+            .map(|v| match b64.decode(v) {
+                Ok(bytes) => decode::decode_text(&bytes, true),
+                Err(_) => String::from_utf8_lossy(v).into_owned(),
+            })
+            .filter(|s| !s.is_empty())
+    }
+
     pub fn from_entry(id: &str, fields: &[(String, Vec<u8>)], decode_values: bool) -> Self {
         let created_at = id
             .split('-')
@@ -79,10 +91,7 @@ impl ResultEntry {
             }),
             _ => None,
         };
-        let exc_string = raw(fields, "exc_string").map(|v| match b64.decode(v) {
-            Ok(bytes) => decode::decode_text(&bytes, true),
-            Err(_) => String::from_utf8_lossy(v).into_owned(),
-        });
+        let exc_string = Self::exc_text(fields);
         let epoch = |name: &str| text(fields, name).and_then(|t| t.trim().parse::<f64>().ok());
         let (st, en) = (epoch("execution_started_at"), epoch("execution_ended_at"));
         Self {
@@ -91,7 +100,7 @@ impl ResultEntry {
             kind,
             type_name: type_name(kind),
             return_value,
-            exc_string: exc_string.filter(|s| !s.is_empty()),
+            exc_string,
             worker_name: text(fields, "worker_name"),
             execution_id: text(fields, "execution_id"),
             execution_started_at: st.and_then(time::from_epoch),

@@ -111,12 +111,12 @@ pub async fn rows(inst: &Instance, state: State, members: &[(String, Option<f64>
         let fields: Vec<Option<Vec<u8>>> =
             chunk.first().map(value::array).unwrap_or(&[]).iter().map(value::bytes).collect();
         let data_len = chunk.get(1).map_or(0, value::int);
-        let latest = chunk
+        let latest_exc = chunk
             .get(2)
             .map(value::stream_entries)
             .and_then(|e| e.into_iter().next())
-            .map(|(id, f)| ResultEntry::from_entry(&id, &f, false));
-        out.push(JobRow::from_fields(member, state, *score, &fields, data_len, latest.as_ref()));
+            .and_then(|(_, f)| ResultEntry::exc_text(&f));
+        out.push(JobRow::from_fields(member, state, *score, &fields, data_len, latest_exc));
     }
     Ok(out)
 }

@@ -132,7 +132,7 @@ async fn rank_of(inst: &Instance, key: &str, member: &str, max: f64) -> Result<O
 pub fn traceback(stream: Option<&Value>, exc_info: Option<&Value>) -> Option<String> {
     let latest = stream.map(value::stream_entries).and_then(|e| e.into_iter().next());
     latest
-        .and_then(|(id, f)| ResultEntry::from_entry(&id, &f, false).exc_string)
+        .and_then(|(_, f)| ResultEntry::exc_text(&f))
         .or_else(|| exc_info.and_then(value::bytes).map(|raw| crate::rq::decode::decode_text(&raw, true)))
         .filter(|t| !t.trim().is_empty())
 }
