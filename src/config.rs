@@ -110,8 +110,9 @@ pub struct ServeArgs {
     #[arg(long, env = "RQDASH_POLL_INTERVAL", default_value = "2s", value_parser = parse_interval, global = true)]
     pub poll_interval: Duration,
 
-    /// Hide every action and refuse every mutation with 403 (rq-dashboard's --disable-delete;
-    /// RQ_DASHBOARD_DISABLE_DELETE is read as a fallback).
+    /// Hide every action and refuse every mutation with 403, and write nothing to Redis (no
+    /// history sampling either) (rq-dashboard's --disable-delete; RQ_DASHBOARD_DISABLE_DELETE is
+    /// read as a fallback).
     #[arg(long, env = "RQDASH_READ_ONLY", global = true, alias = "disable-delete")]
     pub read_only: bool,
 
@@ -243,23 +244,4 @@ pub fn normalize_prefix(p: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn poll_intervals_accept_seconds_milliseconds_and_bare_numbers() {
-        assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_interval("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_interval("2500"), Ok(Duration::from_millis(2500)));
-        assert!(parse_interval("1ms").is_err());
-        assert!(parse_interval("soon").is_err());
-    }
-
-    #[test]
-    fn prefixes_are_normalised() {
-        assert_eq!(normalize_prefix("/rq/"), "/rq");
-        assert_eq!(normalize_prefix("rq"), "/rq");
-        assert_eq!(normalize_prefix("/"), "");
-        assert_eq!(normalize_prefix(""), "");
-    }
-}
+mod tests;

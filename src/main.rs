@@ -49,7 +49,14 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
         tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let shutdown = CancellationToken::new();
     let history = rqdash::store::history::Layout::new(&args.history_prefix);
-    if !args.no_history {
+    // Read-only means nothing is written to Redis at all, history buckets included (a read-only
+    // ACL user could not write them anyway); charts still show what a writing rqdash records.
+    if args.read_only && !args.no_history {
+        tracing::info!(
+            "--read-only: history sampling is off (charts show what other rqdash instances record)"
+        );
+    }
+    if !args.no_history && !args.read_only {
         rqdash::store::history::spawn_sampler(
             store.clone(),
             history.clone(),

@@ -82,3 +82,29 @@ fn the_binary_refuses_a_password_without_a_user() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("without --username"));
 }
+
+/// Keys under the history prefix, polled until `until` holds or `wait` has passed.
+fn history_keys(redis: &RedisServer, wait: Duration, until: impl Fn(usize) -> bool) -> usize {
+    let mut con = redis.conn();
+    let deadline = Instant::now() + wait;
+    loop {
+        let keys: Vec<String> = redis::cmd("KEYS").arg("rqdash:history*").query(&mut con).expect("KEYS");
+        if until(keys.len()) || Instant::now() >= deadline {
+            return keys.len();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn read_only_mode_writes_nothing_not_even_history_while_a_normal_server_samples_at_once() {
+    let redis = RedisServer::start();
+    let port = free_port();
+    let ro = start(&redis, port, &["--read-only"]);
+    assert_eq!(get(port, "/api/v1/queues", None).map(|r| r.0), Some(200));
+    // The sampler's first tick is immediate: two seconds is ample for it to have written.
+    assert_eq!(history_keys(&redis, Duration::from_secs(2), |_| false), 0, "--read-only wrote history");
+    drop(ro);
+    let _rw = start(&redis, free_port(), &[]);
+    assert!(history_keys(&redis, Duration::from_secs(15), |n| n > 0) > 0, "a normal server samples history");
+}
