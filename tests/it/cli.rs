@@ -5,7 +5,6 @@ mod compat;
 mod doctor;
 mod info;
 
-use std::collections::BTreeSet;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -59,48 +58,4 @@ pub fn all_fixtures() -> Vec<&'static Fixture> {
         let handles: Vec<_> = RQ_VERSIONS.iter().map(|v| s.spawn(move || Fixture::get(v))).collect();
         handles.into_iter().map(|h| h.join().expect("fixture thread")).collect()
     })
-}
-
-/// Commands that only read; INFO commandstats must show nothing else after a read-only command.
-pub const READ_COMMANDS: &[&str] = &[
-    "smembers",
-    "scard",
-    "sismember",
-    "exists",
-    "llen",
-    "zcard",
-    "lindex",
-    "hget",
-    "hexists",
-    "lrange",
-    "zrange",
-    "zrevrange",
-    "hmget",
-    "hstrlen",
-    "xrevrange",
-    "hgetall",
-    "ttl",
-    "lpos",
-    "info",
-    "ping",
-    "multi",
-    "exec",
-    "client|setinfo",
-    "client|setname",
-    "hello",
-    "select",
-    "auth",
-    // the test's own probes
-    "debug|digest",
-    "config|resetstat",
-];
-
-/// The commands the server ran since the last CONFIG RESETSTAT.
-pub fn commands_used(con: &mut redis::Connection) -> BTreeSet<String> {
-    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO commandstats");
-    info.lines()
-        .filter_map(|l| l.strip_prefix("cmdstat_"))
-        .filter_map(|l| l.split(':').next())
-        .map(str::to_owned)
-        .collect()
 }

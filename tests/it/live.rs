@@ -7,6 +7,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 use crate::api_basics::plant_queue;
+use crate::support::probe::{calls, reset};
 use crate::support::{RedisServer, TestApp};
 
 /// One open EventSource, read frame by frame.
@@ -52,26 +53,15 @@ impl Client {
     }
 }
 
-/// Redis commands executed since the last reset, excluding the test's own INFO/CONFIG.
-fn commands(con: &mut redis::Connection) -> u64 {
-    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
-    info.lines()
-        .filter(|l| {
-            l.starts_with("cmdstat_") && !l.starts_with("cmdstat_info") && !l.starts_with("cmdstat_config")
-        })
-        .filter_map(|l| l.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok())
-        .sum()
-}
-
 /// Commands per tick while `client` watches ten ticks.
 async fn per_ten_ticks(client: &mut Client, con: &mut redis::Connection) -> u64 {
     let start = client.next_seq().await;
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(con).expect("RESETSTAT");
+    reset(con);
     let mut seq = start;
     while seq < start + 11 {
         seq = client.next_seq().await;
     }
-    commands(con)
+    calls(con)
 }
 
 #[tokio::test]
@@ -131,9 +121,9 @@ async fn the_poller_stops_when_the_last_page_closes() {
     // Give the poller a few ticks to notice, then check that Redis hears nothing more from it.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+        reset(&mut con);
         tokio::time::sleep(std::time::Duration::from_millis(350)).await;
-        if commands(&mut con) == 0 {
+        if calls(&mut con) == 0 {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "the poller kept polling with no page open");

@@ -1,63 +1,10 @@
 //! Every read endpoint leaves Redis byte-for-byte unchanged and issues no write command.
 
-use std::collections::BTreeSet;
-
 use redis::Commands;
 
 use crate::api_basics::{plant_job, plant_queue};
+use crate::support::probe::{READ_COMMANDS, commands_used, digest, reset};
 use crate::support::{Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
-
-/// Commands a read may use. Anything else seen in INFO commandstats fails the test.
-const READ_COMMANDS: &[&str] = &[
-    "smembers",
-    "scard",
-    "sismember",
-    "exists",
-    "llen",
-    "zcard",
-    "eval",
-    "lindex",
-    "hget",
-    "lrange",
-    "zrange",
-    "zrevrange",
-    "zrevrangebyscore",
-    "zrevrank",
-    "zscore",
-    "scan",
-    "dbsize",
-    "hmget",
-    "hstrlen",
-    "xrevrange",
-    "hgetall",
-    "ttl",
-    "lpos",
-    "info",
-    "ping",
-    "multi",
-    "exec",
-    "client|setinfo",
-    "client|setname",
-    "hello",
-    "select",
-    "auth",
-    // the test's own probes
-    "debug|digest",
-    "config|resetstat",
-];
-
-fn digest(con: &mut redis::Connection) -> String {
-    redis::cmd("DEBUG").arg("DIGEST").query(con).expect("DEBUG DIGEST")
-}
-
-fn commands_used(con: &mut redis::Connection) -> BTreeSet<String> {
-    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
-    info.lines()
-        .filter_map(|l| l.strip_prefix("cmdstat_"))
-        .filter_map(|l| l.split(':').next())
-        .map(str::to_owned)
-        .collect()
-}
 
 /// Hit every read endpoint for every queue, state, job and worker the server holds.
 async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
@@ -99,7 +46,7 @@ async fn assert_reads_write_nothing(server: &RedisServer) {
     let mut con = server.conn();
     let before = digest(&mut con);
     let app = TestApp::new(&server.url());
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+    reset(&mut con);
     hit_everything(&app, &mut con).await;
     let used = commands_used(&mut con);
     let writes: Vec<&String> =

@@ -4,6 +4,7 @@ use redis::Commands;
 use serde_json::Value;
 
 use super::{json_expect, rqdash, run_expect, stderr, stdout};
+use crate::support::probe::digest;
 use crate::support::{RQ_VERSIONS, RedisServer, Rq};
 
 /// Five `flaky` jobs that fail until the pass key is set, run once by a real worker.
@@ -53,9 +54,6 @@ fn actions_refuse_without_yes_when_stdin_is_not_a_terminal() {
     let rq = Rq::new("2.12.0", &server);
     five_failed_jobs(&rq);
     let mut con = server.conn();
-    let digest = |con: &mut redis::Connection| -> String {
-        redis::cmd("DEBUG").arg("DIGEST").query(con).expect("DIGEST")
-    };
     let before = digest(&mut con);
     for args in [
         &["requeue", "--queue", "cli", "--all"][..],

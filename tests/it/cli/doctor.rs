@@ -7,6 +7,7 @@ use redis::Commands;
 use serde_json::Value;
 
 use super::{json_expect, rqdash, stderr};
+use crate::support::probe::digest;
 use crate::support::{Fixture, Rq};
 
 /// The fixture's clocks keep running after the snapshot: make the two time-dependent keys
@@ -169,9 +170,6 @@ fn doctor_finds_and_repairs_the_planted_problems_of_rq_3_0_0_data() {
 fn doctor_fix_without_yes_and_without_a_terminal_changes_nothing() {
     let server = Fixture::get("2.12.0").server();
     let mut con = server.conn();
-    let digest = |con: &mut redis::Connection| -> String {
-        redis::cmd("DEBUG").arg("DIGEST").query(con).expect("DIGEST")
-    };
     let before = digest(&mut con);
     let o = rqdash(&server, &["doctor", "--fix"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

@@ -2,8 +2,9 @@
 
 use serde_json::Value;
 
-use super::{READ_COMMANDS, all_fixtures, commands_used, json_expect, run_expect};
+use super::{all_fixtures, json_expect, run_expect};
 use crate::support::Fixture;
+use crate::support::probe::{READ_COMMANDS, commands_used, digest, reset};
 
 const STATES: [&str; 7] = ["queued", "started", "finished", "failed", "deferred", "scheduled", "canceled"];
 
@@ -44,11 +45,8 @@ fn info_and_every_other_read_command_run_only_read_commands() {
     let f = Fixture::get("2.12.0");
     let server = f.server();
     let mut con = server.conn();
-    let digest = |con: &mut redis::Connection| -> String {
-        redis::cmd("DEBUG").arg("DIGEST").query(con).expect("DIGEST")
-    };
     let before = digest(&mut con);
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+    reset(&mut con);
     run_expect(&server, &["info"], 0);
     run_expect(&server, &["info", "--by-queue", "default", "long"], 0);
     run_expect(&server, &["info", "--raw", "--json"], 0);

@@ -7,6 +7,7 @@ use rqdash::web::history::charts_for;
 
 use super::{one_hour, plant_ended, plant_queued, store, this_minute};
 use crate::support::RedisServer;
+use crate::support::probe::{digest, reset};
 
 #[tokio::test]
 async fn reading_history_and_drawing_charts_writes_nothing() {
@@ -18,11 +19,8 @@ async fn reading_history_and_drawing_charts_writes_nothing() {
     let s = store(&r);
     let inst = s.instance(0).expect("instance");
     history::sample(inst, &mut Sampler::new(Layout::default()), m + 30).await.expect("sample");
-    let digest = |con: &mut redis::Connection| -> String {
-        redis::cmd("DEBUG").arg("DIGEST").query(con).expect("DIGEST")
-    };
     let before = digest(&mut con);
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+    reset(&mut con);
     let layout = Layout::default();
     for range in Range::ALL {
         for q in [None, Some("default"), Some("missing")] {

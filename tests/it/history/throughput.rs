@@ -10,6 +10,7 @@ use rqdash::store::history::{self, Layout, Sampler, Series};
 
 use super::{at, calls, one_hour, plant_ended, plant_many, store, this_minute};
 use crate::api_basics::plant_queue;
+use crate::support::probe::reset;
 use crate::support::{Fixture, RQ_VERSIONS, RedisServer};
 
 #[tokio::test]
@@ -75,7 +76,7 @@ async fn a_year_of_failures_is_read_through_a_narrow_window_once_its_ttl_is_know
     assert_eq!(at(&one_hour(&s, Some("q"), m + 30).await, m).failed_per_min, Some(2.0));
 
     plant_ended(&mut con, "failed", "q", "new3", mf + 61.0, 31_536_000);
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut con).expect("RESETSTAT");
+    reset(&mut con);
     history::sample(inst, &mut sampler, m + 90).await.expect("second tick");
     assert_eq!(calls(&mut con, "hmget"), 3, "only the three jobs of the lookback are read");
     let series = one_hour(&s, Some("q"), m + 90).await;

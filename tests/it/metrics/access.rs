@@ -13,22 +13,8 @@ use rqdash::config::Cli;
 use rqdash::store::metrics::{CONTENT_TYPE, MetricsState};
 
 use super::store;
+use crate::support::probe::{calls, reset};
 use crate::support::{Fixture, RedisServer, TestApp};
-
-/// Redis commands executed since the last reset, excluding the test's own INFO/CONFIG.
-fn commands(con: &mut redis::Connection) -> u64 {
-    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
-    info.lines()
-        .filter(|l| {
-            l.starts_with("cmdstat_") && !l.starts_with("cmdstat_info") && !l.starts_with("cmdstat_config")
-        })
-        .filter_map(|l| l.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok())
-        .sum()
-}
-
-fn reset(con: &mut redis::Connection) {
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(con).expect("RESETSTAT");
-}
 
 #[tokio::test]
 async fn scrapes_within_the_cache_window_share_one_redis_read_even_when_concurrent() {
@@ -41,21 +27,21 @@ async fn scrapes_within_the_cache_window_share_one_redis_read_even_when_concurre
     reset(&mut con);
     let cached = MetricsState::new(false, window, None);
     let first = cached.render(&s).await;
-    let one_read = commands(&mut con);
+    let one_read = calls(&mut con);
     assert!(one_read > 0);
     for _ in 0..3 {
         assert_eq!(cached.render(&s).await, first, "the cached text is served");
     }
-    assert_eq!(commands(&mut con), one_read, "cached scrapes sent no command");
+    assert_eq!(calls(&mut con), one_read, "cached scrapes sent no command");
     reset(&mut con);
     let fresh = MetricsState::new(false, window, None);
     futures_util::future::join_all((0..10).map(|_| fresh.render(&s))).await;
-    assert_eq!(commands(&mut con), one_read, "ten concurrent scrapes cost one read");
+    assert_eq!(calls(&mut con), one_read, "ten concurrent scrapes cost one read");
     reset(&mut con);
     let uncached = MetricsState::new(false, Duration::ZERO, None);
     uncached.render(&s).await;
     uncached.render(&s).await;
-    assert_eq!(commands(&mut con), 2 * one_read, "an expired answer is read again");
+    assert_eq!(calls(&mut con), 2 * one_read, "an expired answer is read again");
 }
 
 #[test]

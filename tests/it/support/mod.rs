@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod fixture;
+pub mod probe;
 pub mod redis_server;
 pub mod rq_worker;
 
