@@ -134,17 +134,7 @@ pub fn worker_lines(info: &Info, raw: bool, by_queue: bool, style: Style) -> Vec
 
 /// Local time as Python's `datetime.now()` prints it.
 fn now_local() -> String {
-    let dt = jiff::tz::TimeZone::system().to_datetime(jiff::Timestamp::now());
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-        dt.subsec_nanosecond() / 1000
-    )
+    crate::rq::time::format_in(jiff::Timestamp::now(), &jiff::tz::TimeZone::system(), ' ', "")
 }
 
 fn screen(info: &Info, a: &InfoArgs, style: Style) -> String {

@@ -17,9 +17,14 @@ pub fn parse(raw: &str) -> Option<Timestamp> {
 
 /// Format as `2026-11-27T04:35:17.918019Z`.
 pub fn format(ts: Timestamp) -> String {
-    let dt = TimeZone::UTC.to_datetime(ts);
+    format_in(ts, &TimeZone::UTC, 'T', "Z")
+}
+
+/// Format in `tz` with microseconds: `<date><sep><time><suffix>`.
+pub fn format_in(ts: Timestamp, tz: &TimeZone, sep: char, suffix: &str) -> String {
+    let dt = tz.to_datetime(ts);
     format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}.{:06}{suffix}",
         dt.year(),
         dt.month(),
         dt.day(),

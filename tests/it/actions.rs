@@ -13,26 +13,6 @@ use rqdash::store::write::Progress;
 
 use crate::support::RedisServer;
 
-/// Run an `async fn name(version)` once per RQ version, as `name::rq_1_16_2` etc.
-macro_rules! for_each_rq_version {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn rq_1_16_2() {
-                super::$name("1.16.2").await
-            }
-            #[tokio::test]
-            async fn rq_2_12_0() {
-                super::$name("2.12.0").await
-            }
-            #[tokio::test]
-            async fn rq_3_0_0() {
-                super::$name("3.0.0").await
-            }
-        }
-    )*};
-}
-
 // Requeue all of a failed registry of thousands of real failed jobs with orphans among them.
 mod requeue_all;
 // One job at a time: requeue, enqueue now, cancel, delete; 404 and 409.

@@ -1,5 +1,26 @@
 //! rqdash's one integration test binary. Every test gets its own redis-server.
 
+// Defined before the modules so that every one of them can use it.
+/// Run an `async fn name(version)` once per RQ version, as `name::rq_1_16_2` etc.
+macro_rules! for_each_rq_version {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn rq_1_16_2() {
+                super::$name("1.16.2").await
+            }
+            #[tokio::test]
+            async fn rq_2_12_0() {
+                super::$name("2.12.0").await
+            }
+            #[tokio::test]
+            async fn rq_3_0_0() {
+                super::$name("3.0.0").await
+            }
+        }
+    )*};
+}
+
 mod support;
 
 // JSON API behaviour on hand-planted RQ-shaped data: pagination, errors, names, headers.

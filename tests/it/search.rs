@@ -17,26 +17,6 @@ use rqdash::store::{Instance, Store};
 use crate::support::rq_worker::finish;
 use crate::support::{RedisServer, Rq};
 
-/// Run an `async fn name(version)` once per RQ version, as `name::rq_1_16_2` etc.
-macro_rules! per_rq_version {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn rq_1_16_2() {
-                super::$name("1.16.2").await
-            }
-            #[tokio::test]
-            async fn rq_2_12_0() {
-                super::$name("2.12.0").await
-            }
-            #[tokio::test]
-            async fn rq_3_0_0() {
-                super::$name("3.0.0").await
-            }
-        }
-    )*};
-}
-
 // Each kind of criterion finds exactly the expected ids; exact id and id prefix.
 mod criteria;
 // Cursors: small budgets page through everything once, ties in scores included; SCAN paging.

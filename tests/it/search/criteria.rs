@@ -8,7 +8,7 @@ use rqdash::store::search::{Budget, search};
 
 use super::{matching, query, seed};
 
-per_rq_version!(every_criterion_finds_exactly_the_expected_ids, a_page_of_hits_carries_rows_and_places);
+for_each_rq_version!(every_criterion_finds_exactly_the_expected_ids, a_page_of_hits_carries_rows_and_places);
 
 async fn every_criterion_finds_exactly_the_expected_ids(v: &'static str) {
     let s = seed(v);

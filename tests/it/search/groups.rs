@@ -14,7 +14,7 @@ use rqdash::store::write::{self, BulkAction, BulkOutcome, Source};
 
 use super::{matching, query, seed, strings};
 
-per_rq_version!(groups_have_the_expected_sizes, requeueing_a_group_moves_exactly_its_jobs);
+for_each_rq_version!(groups_have_the_expected_sizes, requeueing_a_group_moves_exactly_its_jobs);
 
 async fn groups_have_the_expected_sizes(v: &'static str) {
     let s = seed(v);

@@ -13,7 +13,7 @@ use rqdash::store::search::{Budget, search};
 use super::{matching, paged, query, seed, store};
 use crate::support::RedisServer;
 
-per_rq_version!(tiny_budgets_page_through_real_failures_once);
+for_each_rq_version!(tiny_budgets_page_through_real_failures_once);
 
 fn budget(max_ids: u64, max_hits: usize) -> Budget {
     Budget { max_ids, max_time: Duration::from_secs(30), max_hits }
