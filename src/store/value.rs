@@ -46,7 +46,7 @@ pub fn bytes(v: &Value) -> Option<Vec<u8>> {
 
 /// A string reply decoded lossily (ids and names are text in RQ, but we never trust that).
 pub fn string(v: &Value) -> Option<String> {
-    bytes(v).map(|b| String::from_utf8_lossy(&b).into_owned())
+    bytes(v).map(crate::rq::decode::into_text)
 }
 
 /// The elements of an array/set reply; empty for anything else.

@@ -68,3 +68,10 @@ fn text_fields() {
     assert_eq!(hex_preview(&[], 2), "");
     assert_eq!(cut("h\u{e9}llo", 2), "h…");
 }
+
+#[test]
+fn text_keeps_valid_utf8_and_replaces_invalid_bytes() {
+    assert_eq!(into_text("ZeroDivisionError: é".as_bytes().to_vec()), "ZeroDivisionError: é");
+    assert_eq!(into_text(b"bad \xff byte".to_vec()), "bad \u{fffd} byte");
+    assert_eq!(decode_text(&zlib(b"tb \xfe"), true), "tb \u{fffd}");
+}
