@@ -67,6 +67,8 @@
   }
   refreshTimes();
   setInterval(refreshTimes, 15000);
+  // Scripts that add rows later (search.js) format their <time data-rel> with this same code.
+  window.rqdashRefreshTimes = refreshTimes;
 
   // ---- Small conveniences ----------------------------------------------------
   $$("select[data-autosubmit]").forEach(function (s) {

@@ -28,16 +28,6 @@
       return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, json: j }; });
     });
   }
-  function relative(iso) {
-    var d = new Date(iso), s = (Date.now() - d.getTime()) / 1000, a = Math.abs(s), t;
-    if (isNaN(d)) return iso;
-    if (a < 1) return "just now";
-    if (a < 60) t = Math.round(a) + " s";
-    else if (a < 3600) t = Math.floor(a / 60) + " min";
-    else if (a < 86400) t = Math.floor(a / 3600) + " h";
-    else t = Math.floor(a / 86400) + " d";
-    return s >= 0 ? t + " ago" : "in " + t;
-  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -73,7 +63,7 @@
     exc.textContent = j.exc_summary || "";
     tr.appendChild(exc);
     var when = j.ended_at || j.started_at || j.enqueued_at || j.created_at;
-    tr.appendChild(td(when ? el("time", { datetime: when, title: when, "data-rel": "" }, relative(when)) : null));
+    tr.appendChild(td(when ? el("time", { datetime: when, title: when, "data-rel": "" }, when) : null));
     tr.appendChild(td(j.worker_name ? el("a", { href: prefix + "/workers/" + enc(j.worker_name) + instQ }, j.worker_name) : null));
     return tr;
   }
@@ -91,6 +81,7 @@
         if (r.status !== 200) { box.hidden = true; $("[role=status]", results).textContent = r.json.error || ("HTTP " + r.status); return; }
         var p = r.json;
         p.hits.forEach(function (h) { tbody.appendChild(hitRow(h)); });
+        if (window.rqdashRefreshTimes) window.rqdashRefreshTimes();
         shown += p.hits.length;
         if (shown > 0) wrap.hidden = false;
         $("[data-hits]", results).textContent = fmt.format(shown);

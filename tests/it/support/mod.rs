@@ -5,6 +5,7 @@ pub mod fixture;
 pub mod probe;
 pub mod redis_server;
 pub mod rq_worker;
+pub mod served;
 
 pub use app::{TestApp, seg};
 pub use fixture::{Fixture, RQ_VERSIONS};
