@@ -37,7 +37,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measure import Client, MiniRedis, command_calls, ms, num  # noqa: E402
+from measure import Client, MiniRedis, command_calls, main_thread_cpu, ms, num  # noqa: E402
 from seed import seed_failed_queue  # noqa: E402
 
 QUEUED = 3                 # queued jobs seed_failed_queue puts in front (they register the queue)
@@ -147,14 +147,6 @@ def check_rqdash(conn: Redis, queue: str, jobs: int, orphans: list[str], status:
 # --------------------------------------------------------------------------- measuring
 
 
-def redis_cpu(r: MiniRedis) -> float:
-    """CPU seconds used by Redis' main thread so far (the whole process before Redis 6.2)."""
-    c = r.info("cpu")
-    if "used_cpu_user_main_thread" in c:
-        return float(c["used_cpu_user_main_thread"]) + float(c["used_cpu_sys_main_thread"])
-    return float(c["used_cpu_user"]) + float(c["used_cpu_sys"])
-
-
 def proc_cpu(pid: int | None) -> float | None:
     """CPU seconds (user + system, all threads) used by process pid so far, from /proc."""
     if not pid:
@@ -183,9 +175,9 @@ def timed_post(client: Client, path: str, r: MiniRedis, pid: int | None = None) 
             r.cmd("CONFIG", "RESETSTAT")
             s0 = r.info("stats")
             load = os.getloadavg()
-            c0, p0 = redis_cpu(r), proc_cpu(pid)
+            c0, p0 = main_thread_cpu(r), proc_cpu(pid)
             dt, status, body = client.request("POST", path) if do_request else (0.0, 0, b"")
-            c1, p1 = redis_cpu(r), proc_cpu(pid)
+            c1, p1 = main_thread_cpu(r), proc_cpu(pid)
             s1 = r.info("stats")
             calls = command_calls(r.info("commandstats"))
             slow = r.cmd("SLOWLOG", "GET", str(SLOWLOG_LEN))
@@ -206,8 +198,8 @@ def timed_post(client: Client, path: str, r: MiniRedis, pid: int | None = None) 
     res["top"] -= base["top"]
     res["reads"] -= base["reads"]
     # SLOWLOG entries: [id, unix time, duration µs, [argv...], client addr, client name].
-    mine = {e[0] for e in base["slow"]}
-    entries = [e for e in res["slow"] if e[0] not in mine and e[3] and e[3][0].upper() != "SLOWLOG"]
+    # around() starts with SLOWLOG RESET, so every entry is the request's (or SLOWLOG's own).
+    entries = [e for e in res["slow"] if e[3] and e[3][0].upper() != "SLOWLOG"]
     res["slow_count"] = len(entries)
     by: dict[str, list[int]] = {}
     for e in entries:
@@ -351,7 +343,7 @@ def run_floor(conn: Redis, r: MiniRedis, queue: str, chunk: int = 1000) -> dict:
         sha = conn.script_load(f.read())
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
     keys = (FailedJobRegistry(queue, connection=conn).key, Queue(queue, connection=conn).key)
-    c0, t0, longest, jobs = redis_cpu(r), time.perf_counter(), 0.0, 0
+    c0, t0, longest, jobs = main_thread_cpu(r), time.perf_counter(), 0.0, 0
     while True:
         t = time.perf_counter()
         n = int(conn.evalsha(sha, 2, *keys, str(chunk), "rq:job:", now))
@@ -359,7 +351,7 @@ def run_floor(conn: Redis, r: MiniRedis, queue: str, chunk: int = 1000) -> dict:
         jobs += n
         if n < chunk:
             break
-    return {"seconds": time.perf_counter() - t0, "redis_cpu": redis_cpu(r) - c0, "jobs": jobs,
+    return {"seconds": time.perf_counter() - t0, "redis_cpu": main_thread_cpu(r) - c0, "jobs": jobs,
             "longest_ms": longest * 1000}
 
 

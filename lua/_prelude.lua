@@ -60,19 +60,24 @@ local FIELDS = {
   'rate_limit_concurrency',
 }
 
--- The fields rqdash needs, or nil when RQ could not load the job either: no hash, a hash
--- without `data` (Job.fetch raises NoSuchJobError for both), or a key of another type.
--- `data` itself is never read.
 -- The fields a requeue needs (whole-registry requeues read only these: less work per job).
 local REQUEUE_READ = {'status', 'origin', 'ttl', 'timeout', 'rate_limit_key', 'rate_limit_concurrency'}
 
+-- Whether RQ could load the job: its hash exists and has `data` (Job.fetch raises
+-- NoSuchJobError otherwise); a key of another type is not a job either. `data` is never read.
+local function loadable(id)
+  return redis.pcall('HEXISTS', k_job(id), 'data') == 1
+end
+
+-- The job's `fields` (default FIELDS; absent ones read as ''), or nil when not loadable().
 local function load_job(id, fields)
   fields = fields or FIELDS
+  if not loadable(id) then return nil end
   local key = k_job(id)
-  if redis.pcall('HEXISTS', key, 'data') ~= 1 then return nil end
   local v = redis.call('HMGET', key, unpack(fields))
   -- One constructor naming every field: the table is sized once instead of growing (and
   -- rehashing) as fields arrive; whole-registry scripts build 1,000 of these per call.
+  -- It must list every entry of FIELDS, so that an absent field reads as '' and not nil.
   local j = {
     id = id, key = key, status = '', origin = '', group_id = '', ttl = '', timeout = '',
     enqueue_at_front = '', enqueue_at_front_on_retry = '', ended_at = '', worker_name = '',

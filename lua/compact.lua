@@ -42,7 +42,7 @@ end
 local ids = redis.call('LRANGE', q, start, start + limit - 1)
 local orphans = 0
 for i, id in ipairs(ids) do
-  if load_job(id) then
+  if loadable(id) then
     anchor = id
   else
     redis.call('LSET', q, start + i - 1, TOMBSTONE)

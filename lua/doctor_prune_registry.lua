@@ -32,7 +32,7 @@ local gone, deleted = {}, 0
 for i = 1, #win, 2 do
   local member, score = win[i], win[i + 1]
   local id = job_id(member)
-  if load_job(id) then
+  if loadable(id) then
     cursor, cursor_score = member, score
   else
     table.insert(gone, member)

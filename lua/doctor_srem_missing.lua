@@ -20,7 +20,7 @@ for i, set in ipairs(KEYS) do
   if mode == 'key' then
     dead = redis.call('EXISTS', member) == 0
   else
-    dead = not load_job(member)
+    dead = not loadable(member)
   end
   if dead then
     local n = try('SREM', set, member)

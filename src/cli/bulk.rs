@@ -49,9 +49,8 @@ pub async fn empty(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result<ExitC
         anyhow::bail!("running jobs cannot be deleted: stop them one by one (rqdash stop ID)");
     }
     let n = size(ctx, queue, state).await?;
-    let place = if state == State::Queued { "queued".to_owned() } else { format!("{state}") };
     let question = format!(
-        "Delete all {} {place} jobs of queue {} on {} (job data included)?",
+        "Delete all {} {state} jobs of queue {} on {} (job data included)?",
         thousands(n),
         clean(queue),
         ctx.target()

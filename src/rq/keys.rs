@@ -114,6 +114,11 @@ impl Keys {
         cat(&[&self.prefix, ":worker:", name])
     }
 
+    /// `rq:pubsub:<name>`: the channel a worker listens on for commands.
+    pub fn pubsub(&self, worker: &str) -> String {
+        cat(&[&self.prefix, ":pubsub:", worker])
+    }
+
     /// `rq:worker:<name>:executions` (3.0: replaces `current_job`).
     pub fn worker_executions(&self, name: &str) -> String {
         cat(&[&self.prefix, ":worker:", name, ":executions"])

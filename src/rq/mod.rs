@@ -72,6 +72,23 @@ impl State {
         })
     }
 
+    /// The list or registry a job with RQ `status` belongs in: stopped jobs are filed under
+    /// failed, RQ 3.0's `ready_to_enqueue` under ready; statuses without one (rate_limited,
+    /// unknown) give None. The Lua side has the same table (STATUS_REGISTRY in _prelude.lua).
+    pub fn from_status(status: &str) -> Option<State> {
+        Some(match status {
+            "queued" => State::Queued,
+            "started" => State::Started,
+            "finished" => State::Finished,
+            "failed" | "stopped" => State::Failed,
+            "deferred" => State::Deferred,
+            "scheduled" => State::Scheduled,
+            "canceled" => State::Canceled,
+            "ready_to_enqueue" => State::Ready,
+            _ => return None,
+        })
+    }
+
     /// What a registry score means for this state (None for the queue list, which has no score).
     pub fn score_meaning(self) -> Option<&'static str> {
         match self {
@@ -114,6 +131,15 @@ mod tests {
         assert_eq!(split_started_member(&format!("job-1:{eid}")), ("job-1", Some(eid)));
         assert_eq!(split_started_member("old:style:id"), ("old:style:id", None));
         assert_eq!(split_started_member("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn rq_statuses_map_to_the_structure_that_holds_them() {
+        assert_eq!(State::from_status("stopped"), Some(State::Failed));
+        assert_eq!(State::from_status("ready_to_enqueue"), Some(State::Ready));
+        assert_eq!(State::from_status("failed"), Some(State::Failed));
+        assert_eq!(State::from_status("rate_limited"), None);
+        assert_eq!(State::from_status("ready"), None, "a state name, not an RQ status");
     }
 
     #[test]

@@ -59,7 +59,6 @@ fn raw<'a>(fields: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
 }
 
 impl ResultEntry {
-    /// Decode one stream entry; nothing here fails, undecodable parts are marked instead.
     /// Only the exception text of a stream entry (base64 of zlib text, as RQ writes it), or
     /// None when empty or absent: what lists need, without the rest of the entry.
     pub fn exc_text(fields: &[(String, Vec<u8>)]) -> Option<String> {
@@ -72,6 +71,7 @@ impl ResultEntry {
             .filter(|s| !s.is_empty())
     }
 
+    /// Decode one stream entry; nothing here fails, undecodable parts are marked instead.
     pub fn from_entry(id: &str, fields: &[(String, Vec<u8>)], decode_values: bool) -> Self {
         let created_at = id
             .split('-')

@@ -225,9 +225,4 @@ impl Report {
     pub fn is_clean(&self) -> bool {
         self.problems == 0
     }
-
-    /// The count of one check.
-    pub fn count(&self, check: Check) -> u64 {
-        self.findings.iter().filter(|f| f.check == check).map(|f| f.count).sum()
-    }
 }

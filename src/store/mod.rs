@@ -30,7 +30,7 @@ use crate::config::RedisArgs;
 use crate::rq::Keys;
 
 /// Errors of the store layer; the web layer maps each to one HTTP status.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     NotFound(String),

@@ -1,7 +1,5 @@
 //! The all-queues overview: every queue's counts, workers and oldest job in one pipelined round trip.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::{Instance, Result, value};
@@ -215,9 +213,4 @@ pub async fn queue_exists(inst: &Instance, q: &str) -> Result<bool> {
     p.cmd("SISMEMBER").arg(inst.keys.queues()).arg(inst.keys.queue(q));
     let (n,): (i64,) = inst.query(&p).await?;
     Ok(n > 0)
-}
-
-/// Counts per queue name (helper for tests and the CLI).
-pub fn by_name(o: &Overview) -> BTreeMap<&str, &Counts> {
-    o.queues.iter().map(|q| (q.name.as_str(), &q.counts)).collect()
 }

@@ -38,7 +38,7 @@ async fn publish(inst: &Instance, worker: &str, command: &'static str) -> Result
     }
     let payload = serde_json::json!({ "command": command }).to_string();
     let mut p = redis::pipe();
-    p.cmd("PUBLISH").arg(format!("{}:pubsub:{worker}", inst.keys.prefix())).arg(payload);
+    p.cmd("PUBLISH").arg(inst.keys.pubsub(worker)).arg(payload);
     let (receivers,): (i64,) = inst.query(&p).await?;
     Ok(CommandOutcome { worker: worker.to_owned(), command, receivers })
 }

@@ -76,12 +76,6 @@ pub fn plant_many(
     let _: () = p.query(con).expect("plant");
 }
 
-pub fn calls(con: &mut redis::Connection, command: &str) -> i64 {
-    let stats: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
-    let prefix = format!("cmdstat_{command}:calls=");
-    stats.lines().find_map(|l| l.strip_prefix(&prefix)?.split(',').next()?.parse().ok()).unwrap_or(0)
-}
-
 pub async fn one_hour(s: &Store, queue: Option<&str>, now: i64) -> Series {
     let inst = s.instance(0).expect("instance");
     let mut v =

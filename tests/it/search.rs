@@ -1,7 +1,7 @@
 //! Search and failure groups on failures made by the real `rq` of each version: real tracebacks,
 //! several exception types, messages differing only in numbers, non-ASCII messages, meta,
 //! custom ids and descriptions, two named workers. Plus paging over planted literal keys, the
-//! HTTP routes (ignored until wired), and the 100,000-job benchmark (`bench/search_bench.sh`).
+//! HTTP routes, and the 100,000-job benchmark (`bench/search_bench.sh`).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,7 +23,7 @@ mod criteria;
 mod paging;
 // Failure groups: sizes, functions, cache, the overview's last hour; requeue a whole group.
 mod groups;
-// The routes: API, pages, select-all-matching and group actions (ignored until wired).
+// The routes: API, pages, select-all-matching and group actions.
 mod http;
 // 100,000 failed jobs: time to the first page, full scans, groups (ignored; bench/search_bench.sh).
 mod bench;

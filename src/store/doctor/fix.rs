@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{CHUNK, Check, Finding, Policy, Report};
 use crate::rq::State;
+use crate::store::write::with_prelude;
 use crate::store::write::{self, BulkOutcome, Progress, count, run, size_of, text};
 use crate::store::{Instance, Result, value};
 
@@ -46,12 +47,6 @@ struct Scripts {
     prune: Script,
     srem: Script,
     release: Script,
-}
-
-fn with_prelude(body: &str) -> Script {
-    let prelude = include_str!("../../../lua/_prelude.lua");
-    let lifecycle = include_str!("../../../lua/_lifecycle.lua");
-    Script::new(&format!("{prelude}\n{lifecycle}\n{body}"))
 }
 
 static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {

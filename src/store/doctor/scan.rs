@@ -66,16 +66,7 @@ impl Acc {
 
 /// Whether a job with `status` belongs in `state`'s list or registry.
 fn belongs(state: State, status: &str) -> bool {
-    match state {
-        State::Queued => status == "queued",
-        State::Started => status == "started",
-        State::Finished => status == "finished",
-        State::Failed => status == "failed" || status == "stopped",
-        State::Deferred => status == "deferred",
-        State::Scheduled => status == "scheduled",
-        State::Canceled => status == "canceled",
-        State::Ready => status == "ready_to_enqueue",
-    }
+    State::from_status(status) == Some(state)
 }
 
 /// Scan one instance. Round trips: 2 to list queues and sizes, 2 per window, a few for links.

@@ -23,7 +23,7 @@ type Key = (String, String, Option<String>);
 #[derive(Clone)]
 enum Run {
     Going(Progress),
-    Done(std::result::Result<Shared, Arc<Error>>),
+    Done(std::result::Result<Shared, Error>),
 }
 
 #[derive(Default)]
@@ -43,23 +43,6 @@ pub enum Status {
         progress: Progress,
         stale: Option<Shared>,
     },
-}
-
-/// Store errors are not `Clone`; waiters each get an equal copy.
-fn copy(e: &Error) -> Error {
-    match e {
-        Error::NotFound(m) => Error::NotFound(m.clone()),
-        Error::BadRequest(m) => Error::BadRequest(m.clone()),
-        Error::Conflict(m) => Error::Conflict(m.clone()),
-        Error::Unavailable { index, url, detail } => {
-            Error::Unavailable { index: *index, url: url.clone(), detail: detail.clone() }
-        }
-        Error::Redis { index, url, detail } => {
-            Error::Redis { index: *index, url: url.clone(), detail: detail.clone() }
-        }
-        Error::Config(m) => Error::Config(m.clone()),
-        Error::Internal(m) => Error::Internal(m.clone()),
-    }
 }
 
 fn lock() -> std::sync::MutexGuard<'static, HashMap<Key, Slot>> {
@@ -103,7 +86,7 @@ pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration
         let now = rx.borrow().clone();
         match now {
             Run::Done(Ok(s)) => return Ok(Status::Ready(s)),
-            Run::Done(Err(e)) => return Err(copy(&e)),
+            Run::Done(Err(e)) => return Err(e),
             Run::Going(progress) => {
                 let changed = tokio::time::timeout_at(deadline, rx.changed()).await;
                 if !matches!(changed, Ok(Ok(()))) {
@@ -124,7 +107,6 @@ fn spawn(store: Store, n: usize, key: Key, tx: watch::Sender<Run>) {
             .map(Arc::new),
             Err(e) => Err(e),
         };
-        let result = result.map_err(Arc::new);
         {
             let mut map = lock();
             let slot = map.entry(key).or_default();

@@ -125,13 +125,6 @@ impl Cursor {
         let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s.trim()).map_err(|_| bad())?;
         serde_json::from_slice(&raw).map_err(|_| bad())
     }
-
-    /// Ids examined before this cursor.
-    pub fn scanned(&self) -> u64 {
-        match self {
-            Cursor::Walk { scanned, .. } | Cursor::Keys { scanned, .. } => *scanned,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -15,10 +15,9 @@ use crate::store::{Instance, Result, value};
 /// Keys examined per SCAN call.
 pub const SCAN_COUNT: u64 = 1000;
 
-/// A job's registry state from its `status` (RQ files stopped jobs under failed).
+/// A job's registry state from its `status` ([`State::from_status`]).
 pub fn state_of(status: Option<&str>) -> Option<State> {
-    let s = status?;
-    State::parse(s).or((s == "stopped").then_some(State::Failed))
+    status.and_then(State::from_status)
 }
 
 /// Escape glob metacharacters so the prefix is matched literally.

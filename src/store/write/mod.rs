@@ -114,7 +114,7 @@ pub(crate) struct Scripts {
 const PRELUDE: [&str; 2] =
     [include_str!("../../../lua/_prelude.lua"), include_str!("../../../lua/_lifecycle.lua")];
 
-fn with_prelude(body: &str) -> Script {
+pub(crate) fn with_prelude(body: &str) -> Script {
     Script::new(&format!("{}\n{}\n{body}", PRELUDE[0], PRELUDE[1]))
 }
 

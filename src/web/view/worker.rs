@@ -61,7 +61,6 @@ impl WorkerPage {
             }
         }
         let age = w.heartbeat_age_seconds;
-        let limit = if w.state == "busy" { 90.0 } else { 480.0 };
         let heartbeat = match (age, d.heartbeat_deadline_seconds) {
             (Some(a), Some(t)) => format!(
                 "{} ago; the hash expires in {} without a new one",
@@ -103,7 +102,7 @@ impl WorkerPage {
             job: w.current_job.clone().map(|j| (c.job_href(&j), j)),
             queues: w.queues.iter().map(|q| (c.queue_href(q, None), q.clone())).collect(),
             heartbeat,
-            late: age.is_some_and(|a| a > limit),
+            late: super::workers::late(w),
             finished: d.recent_finished.into_iter().map(|j| row(&c, j)).collect(),
             failed: d.recent_failed.into_iter().map(|j| row(&c, j)).collect(),
             abandoned: d.abandoned.into_iter().map(|j| row(&c, j)).collect(),

@@ -40,7 +40,7 @@ pub struct WorkersPage {
 }
 
 /// A busy worker heartbeats every ~30 s (TTL ≤ 90 s), an idle one every ~405 s (TTL 480 s).
-fn late(w: &Worker) -> bool {
+pub(super) fn late(w: &Worker) -> bool {
     let limit = if w.state == "busy" { 90.0 } else { 480.0 };
     w.heartbeat_age_seconds.is_some_and(|a| a > limit)
 }

@@ -13,6 +13,7 @@ use rqdash::config::Cli;
 use rqdash::store::Store;
 use rqdash::store::metrics::MetricsState;
 
+use crate::support::probe::digest;
 use crate::support::{Fixture, RedisServer};
 
 const STATES: [&str; 7] = ["queued", "started", "finished", "failed", "deferred", "scheduled", "canceled"];
@@ -67,9 +68,9 @@ async fn a_scrape_of_real_rq_3_data_matches_rqs_own_counts_for_every_queue_and_s
     let f = Fixture::get("3.0.0");
     let r = f.server();
     let mut con = r.conn();
-    let before: String = redis::cmd("DEBUG").arg("DIGEST").query(&mut con).expect("digest");
+    let before = digest(&mut con);
     let m = samples(&scrape(&[r.url()], false).await);
-    let after: String = redis::cmd("DEBUG").arg("DIGEST").query(&mut con).expect("digest");
+    let after = digest(&mut con);
     assert_eq!(before, after, "a scrape changed Redis");
     let i = ("instance", "0");
     assert_eq!(value(&m, "rqdash_up", &[i]), 1.0);

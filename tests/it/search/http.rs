@@ -1,7 +1,6 @@
 //! The routes, in-process: the search API and its cursors, the page (form folded into one
 //! bookmarkable `q`, continue links without JavaScript), select-all-matching with the exact count
 //! confirmed, the failure-groups page and API, group actions, the overview panel.
-//! Ignored until the routes are wired in `src/web/mod.rs`.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

@@ -72,3 +72,10 @@ pub fn calls(con: &mut redis::Connection) -> u64 {
         .filter_map(|l| l.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok())
         .sum()
 }
+
+/// How many times `command` ran since the last reset.
+pub fn calls_of(con: &mut redis::Connection, command: &str) -> i64 {
+    let stats: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
+    let prefix = format!("cmdstat_{command}:calls=");
+    stats.lines().find_map(|l| l.strip_prefix(&prefix)?.split(',').next()?.parse().ok()).unwrap_or(0)
+}
