@@ -4,9 +4,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::RedisServer;
-use crate::support::served::{Served as Server, free_port, http_get as get};
+use crate::support::served::{Served, free_port, http_get as get};
 
-fn start(redis: &RedisServer, port: u16, extra: &[&str]) -> Server {
+fn start(redis: &RedisServer, port: u16, extra: &[&str]) -> Served {
     let child = Command::new(env!("CARGO_BIN_EXE_rqdash"))
         .args(["--redis-url", &redis.url(), "--port", &port.to_string()])
         .args(extra)
@@ -20,7 +20,7 @@ fn start(redis: &RedisServer, port: u16, extra: &[&str]) -> Server {
         assert!(Instant::now() < deadline, "rqdash did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Server(child)
+    Served(child)
 }
 
 #[test]

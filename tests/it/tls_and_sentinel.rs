@@ -1,28 +1,15 @@
 //! Managed-Redis shapes: TLS with a private CA, and Sentinel with a failover.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use redis::Commands;
 
 use crate::support::TestApp;
+use crate::support::served::{Served, free_port};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
-}
-
-/// A child process killed on drop.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn redis(args: &[&str], dir: &Path) -> Proc {
+fn redis(args: &[&str], dir: &Path) -> Served {
     let child = Command::new("redis-server")
         .args(args)
         .args(["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
@@ -32,7 +19,7 @@ fn redis(args: &[&str], dir: &Path) -> Proc {
         .stderr(Stdio::null())
         .spawn()
         .expect("redis-server");
-    Proc(child)
+    Served(child)
 }
 
 fn wait_for(url: &str) -> redis::Connection {
@@ -179,7 +166,7 @@ async fn a_sentinel_url_finds_the_master_and_follows_a_failover() {
         ),
     )
     .expect("conf");
-    let _sentinel = Proc(
+    let _sentinel = Served(
         Command::new("redis-server")
             .arg(&conf)
             .arg("--sentinel")

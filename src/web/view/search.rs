@@ -59,10 +59,9 @@ pub struct SearchView {
     pub mode: &'static str,
     pub next_href: Option<String>,
     pub restart_href: String,
-    /// For search.js: the API without a cursor, the next cursor, the select endpoint.
+    /// For search.js: the API without a cursor, the next cursor.
     pub api_url: String,
     pub cursor: String,
-    pub select_url: String,
     /// Actions on every match: (action, label, destructive).
     pub bulk: Vec<(&'static str, &'static str, bool)>,
 }
@@ -72,7 +71,6 @@ impl SearchView {
         let enc = fmt::q(q);
         Self {
             api_url: format!("{}/api/v1/search?q={enc}&instance={}", c.prefix, c.instance),
-            select_url: format!("{}/api/v1/search/select?q={enc}&instance={}", c.prefix, c.instance),
             restart_href: format!("{}/search?q={enc}{}", c.prefix, c.inst_amp),
             bulk: if c.read_only {
                 Vec::new()

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{run_expect, stdout};
 use crate::support::RedisServer;
-use crate::support::served::{Served as Server, free_port, http_get};
+use crate::support::served::{Served, free_port, http_get};
 
 /// GET a path; the status code, or None while nothing listens.
 fn status_of(port: u16, path: &str) -> Option<u16> {
@@ -30,7 +30,7 @@ fn rq_dashboard_environment_variables_configure_the_server() {
         .stderr(Stdio::null())
         .spawn()
         .expect("rqdash binary");
-    let _server = Server(child);
+    let _server = Served(child);
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(s) = status_of(port, "/rq/api/v1/queues") {

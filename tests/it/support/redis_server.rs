@@ -29,7 +29,7 @@ impl RedisServer {
         if let Some(r) = rdb {
             std::fs::copy(r, dir.path().join("dump.rdb")).expect("copy rdb");
         }
-        let port = tcp.then(free_port);
+        let port = tcp.then(super::served::free_port);
         let child = Self::command(dir.path(), port.unwrap_or(0))
             .spawn()
             .expect("redis-server must be installed (the README's test command installs it)");
@@ -107,11 +107,4 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }

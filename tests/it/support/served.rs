@@ -1,11 +1,12 @@
-//! The real `rqdash` binary as a child process: a free port, a minimal HTTP GET, kill on drop.
+//! Child processes of a test (the real `rqdash` binary, extra redis-servers): a free port, a
+//! minimal HTTP GET, kill on drop.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Child;
 use std::time::Duration;
 
-/// A spawned server, killed and reaped when dropped (also when a test fails).
+/// A spawned process, killed and reaped when dropped (also when a test fails).
 pub struct Served(pub Child);
 
 impl Drop for Served {

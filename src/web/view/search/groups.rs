@@ -51,9 +51,8 @@ pub struct GroupsView {
     pub groups: Vec<GroupRow>,
     pub count_href: String,
     pub recent_href: String,
-    /// For search.js: poll this while computing; select endpoint for group actions.
+    /// For search.js: poll this while computing.
     pub api_url: String,
-    pub select_url: String,
 }
 
 impl GroupsView {
@@ -130,7 +129,6 @@ impl GroupsView {
                 "{}/api/v1/failed/groups?ids=0&wait=1000{api_scope}&instance={}",
                 c.prefix, c.instance
             ),
-            select_url: format!("{}/api/v1/search/select?instance={}", c.prefix, c.instance),
             count_href: href("count"),
             recent_href: href("recent"),
             queue: queue.map(str::to_owned),
