@@ -61,7 +61,10 @@ local FIELDS = {
 }
 
 -- The fields a requeue needs (whole-registry requeues read only these: less work per job).
-local REQUEUE_READ = {'status', 'origin', 'ttl', 'timeout', 'rate_limit_key', 'rate_limit_concurrency'}
+-- enqueued_at and ended_at tell whether the job arrived after the walk started (see arrived()).
+local REQUEUE_READ = {
+  'status', 'origin', 'ttl', 'timeout', 'rate_limit_key', 'rate_limit_concurrency', 'enqueued_at', 'ended_at',
+}
 
 -- Whether RQ could load the job: its hash exists and has `data` (Job.fetch raises
 -- NoSuchJobError otherwise); a key of another type is not a job either. `data` is never read.
@@ -81,7 +84,7 @@ local function load_job(id, fields)
   local j = {
     id = id, key = key, status = '', origin = '', group_id = '', ttl = '', timeout = '',
     enqueue_at_front = '', enqueue_at_front_on_retry = '', ended_at = '', worker_name = '',
-    rate_limit_key = '', rate_limit_concurrency = '', rate_limited = false,
+    rate_limit_key = '', rate_limit_concurrency = '', rate_limited = false, enqueued_at = '',
   }
   for i = 1, #fields do
     local x = v[i]
@@ -206,7 +209,9 @@ end
 -- place (skipped) stay at the head; `cursor` is the last of them. Starting after its rank keeps
 -- the walk exact while workers add or remove other members. If the cursor member itself
 -- vanished, fall back to its score (skipped members of equal score may then be seen twice).
-local function registry_window(key, limit, cursor, cursor_score)
+-- `max` (optional): the highest score the walk saw when it started; the window ends before any
+-- higher score, so entries added since (a job failing again, with a later expiry) are not taken.
+local function registry_window(key, limit, cursor, cursor_score, max)
   local start = 0
   if cursor ~= '' then
     local rank = redis.call('ZRANK', key, cursor)
@@ -216,7 +221,31 @@ local function registry_window(key, limit, cursor, cursor_score)
       start = redis.call('ZCOUNT', key, '-inf', '(' .. cursor_score)
     end
   end
-  return redis.call('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')
+  local win = redis.call('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')
+  local bound = max and max ~= '' and tonumber(max)
+  if not bound then return win end
+  for i = 2, #win, 2 do
+    if tonumber(win[i]) > bound then
+      local cut = {}
+      for x = 1, i - 2 do cut[x] = win[x] end
+      return cut
+    end
+  end
+  return win
+end
+
+-- Whether RQ's cleanup would drop a registry entry with this score: 0 <= score <= now
+-- (ZREMRANGEBYSCORE key 0 now), as `rq requeue --all` runs it before taking the ids.
+local function expired(score)
+  local s = tonumber(score)
+  return s ~= nil and s >= 0 and s <= NOW
+end
+
+-- Whether a job came (back) into a registry after a walk started at `start` (RQ timestamp
+-- text, which sorts as it reads): enqueued since (a job this very walk requeued, or anyone
+-- else), or ended since (a new failure). Such a job is not one the user saw.
+local function arrived(j, start)
+  return j.enqueued_at >= start or (j.ended_at ~= '' and j.ended_at > start)
 end
 
 -- Per-id scripts answer four entries per id: code, status before, origin, detail.

@@ -9,41 +9,59 @@
 -- ARGV[5]    cursor: the last member an earlier chunk skipped ('' on the first call)
 -- ARGV[6]    the cursor's score ('' on the first call)
 -- ARGV[7]    'failed' (accepts statuses failed and stopped) or 'canceled'
+-- ARGV[8]    the highest score the walk saw when it started: the window ends there
+-- ARGV[9]    when the walk started (RQ timestamp text): jobs enqueued or ended since arrived after
 --
--- Walks the next ARGV[4] members after the cursor, in registry order:
+-- Walks the next ARGV[4] members after the cursor, in registry order, up to ARGV[8]:
+--   score in [0, now] (expired)     -> ZREM, counted as expired: RQ's cleanup, which
+--                                      `rq requeue --all` runs first, drops these too
 --   hash missing or without `data` -> ZREM, counted as orphan
+--   arrived after the walk started  -> left in place, counted as arrived; becomes the cursor
+--                                      (a job this walk requeued that failed again: one click
+--                                      never runs a job twice)
 --   status accepted                -> requeue_job() (_lifecycle.lua), counted as requeued
 --   anything else (the id is stale here: the job was re-enqueued under the same id, ...)
 --                                  -> left in place, counted as skipped; becomes the cursor
--- Returns {requeued, orphans, skipped, examined, cursor, cursor_score}; the caller stops when
--- examined < chunk size.
+-- Returns {requeued, orphans, skipped, examined, cursor, cursor_score, expired, arrived}; the
+-- caller stops when examined < chunk size.
 
 local reg = KEYS[1]
 local limit = tonumber(ARGV[4])
 local cursor, cursor_score = ARGV[5], ARGV[6]
 local accepted = ARGV[7] == 'failed' and {failed = true, stopped = true} or {canceled = true}
+local start = ARGV[9] or ''
 
-local win = registry_window(reg, limit, cursor, cursor_score)
-local requeued, orphans, skipped = 0, 0, 0
+local win = registry_window(reg, limit, cursor, cursor_score, ARGV[8])
+local requeued, orphans, skipped, n_expired, n_arrived = 0, 0, 0, 0, 0
 local gone, n_gone = {}, 0
 for i = 1, #win, 2 do
   local id, score = win[i], win[i + 1]
-  local j = load_job(id, REQUEUE_READ)
-  if not j then
+  local j = nil
+  if expired(score) then
     n_gone = n_gone + 1
     gone[n_gone] = id
-    orphans = orphans + 1
-  elseif accepted[j.status] and not enqueue_blocker(j) then
-    requeue_job(j)
-    n_gone = n_gone + 1
-    gone[n_gone] = id
-    requeued = requeued + 1
+    n_expired = n_expired + 1
   else
-    skipped = skipped + 1
-    cursor, cursor_score = id, score
+    j = load_job(id, REQUEUE_READ)
+    if not j then
+      n_gone = n_gone + 1
+      gone[n_gone] = id
+      orphans = orphans + 1
+    elseif start ~= '' and arrived(j, start) then
+      n_arrived = n_arrived + 1
+      cursor, cursor_score = id, score
+    elseif accepted[j.status] and not enqueue_blocker(j) then
+      requeue_job(j)
+      n_gone = n_gone + 1
+      gone[n_gone] = id
+      requeued = requeued + 1
+    else
+      skipped = skipped + 1
+      cursor, cursor_score = id, score
+    end
   end
 end
 -- One ZREM and one push per queue for the whole chunk (see finish() in _prelude.lua).
 if n_gone > 0 then redis.call('ZREM', reg, unpack(gone)) end
 finish()
-return {requeued, orphans, skipped, #win / 2, cursor, cursor_score}
+return {requeued, orphans, skipped, #win / 2, cursor, cursor_score, n_expired, n_arrived}

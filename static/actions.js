@@ -38,6 +38,9 @@
     if (o.orphans_removed) parts.push("removed " + fmt.format(o.orphans_removed) + " orphaned id" + (o.orphans_removed === 1 ? "" : "s"));
     if (o.missing) parts.push(fmt.format(o.missing) + " not found");
     if (o.skipped) parts.push("skipped " + fmt.format(o.skipped) + " in another state");
+    if (o.expired_removed) parts.push("removed " + fmt.format(o.expired_removed) + " expired entr" + (o.expired_removed === 1 ? "y" : "ies") + " (RQ's cleanup)");
+    if (o.arrived) parts.push("left " + fmt.format(o.arrived) + " that arrived after the start");
+    if (o.unconfirmed) parts.push("connection lost and resumed" + (o.resumed > 1 ? " " + o.resumed + " times" : "") + ": counts are at least these, with up to " + fmt.format(o.unconfirmed) + " more unconfirmed");
     var s = parts.join("; ");
     s = s.charAt(0).toUpperCase() + s.slice(1);
     return o.interrupted ? s + " (cancelled before the end)" : s;

@@ -31,6 +31,19 @@ pub fn summary(main: &str, o: &BulkOutcome) -> String {
     if o.skipped > 0 {
         parts.push(format!("skipped {} (not in a state this applies to)", count(o.skipped)));
     }
+    if o.expired_removed > 0 {
+        parts.push(format!("removed {} expired entries (RQ's cleanup)", count(o.expired_removed)));
+    }
+    if o.arrived > 0 {
+        parts.push(format!("left {} that arrived after the start", count(o.arrived)));
+    }
+    if o.unconfirmed > 0 {
+        parts.push(format!(
+            "connection lost and resumed {} time(s): counts are at least these, up to {} more unconfirmed",
+            o.resumed,
+            count(o.unconfirmed)
+        ));
+    }
     if o.interrupted {
         parts.push("interrupted".to_owned());
     }

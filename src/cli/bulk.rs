@@ -13,7 +13,7 @@ use crate::store::write::{self, BulkOutcome};
 
 /// How many ids a list or registry holds (404-class error for an unknown queue).
 async fn size(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result<i64> {
-    let q = PageQuery { state, page: 1, per_page: 1, desc: false };
+    let q = PageQuery::new(state, 1, 1, false);
     Ok(jobs::list(ctx.inst()?, queue, q).await?.total)
 }
 

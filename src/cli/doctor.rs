@@ -27,6 +27,7 @@ fn exit(r: &Report) -> ExitCode {
 /// Report, and repair with `fix`.
 pub async fn doctor(ctx: &Ctx, fix: bool) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
+    crate::store::discover::scan_into(inst).await;
     let report = doctor::scan(inst).await?;
     if !fix || report.repairable == 0 {
         if ctx.json && fix {

@@ -27,6 +27,7 @@ pub struct Info {
 /// Read everything once: the overview (one round trip for the counts) and the workers.
 pub async fn read(ctx: &Ctx, only: &[String]) -> anyhow::Result<Info> {
     let inst = ctx.inst()?;
+    crate::store::discover::scan_into(inst).await;
     let o = overview::overview(inst).await?;
     let w = workers::workers(inst).await?;
     let queues: Vec<QueueInfo> = if only.is_empty() {
@@ -40,6 +41,7 @@ pub async fn read(ctx: &Ctx, only: &[String]) -> anyhow::Result<Info> {
                     counts: Counts::default(),
                     workers: 0,
                     oldest_enqueued_at: None,
+                    registered: false,
                 })
             })
             .collect()
@@ -187,7 +189,7 @@ mod tests {
 
     fn queue(name: &str, queued: i64, started: i64) -> QueueInfo {
         let counts = Counts { queued, started, ..Counts::default() };
-        QueueInfo { name: name.to_owned(), counts, workers: 0, oldest_enqueued_at: None }
+        QueueInfo { name: name.to_owned(), counts, workers: 0, oldest_enqueued_at: None, registered: true }
     }
 
     #[test]

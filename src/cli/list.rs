@@ -51,7 +51,7 @@ pub async fn queues(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 pub async fn jobs(ctx: &Ctx, a: &JobsArgs) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
     let per_page = a.limit.min(MAX_PER_PAGE);
-    let query = |page| PageQuery { state: a.state, page, per_page, desc: a.order == Order::Desc };
+    let query = |page| PageQuery::new(a.state, page, per_page, a.order == Order::Desc);
     let mut first: JobPage = jobs::list(inst, &a.queue, query(1)).await?;
     let mut page = 1;
     while (first.jobs.len() as u64) < a.limit && page < first.pages {

@@ -167,7 +167,9 @@ impl JobDetail {
         let results: Vec<ResultEntry> =
             input.results.iter().map(|(id, fl)| ResultEntry::from_entry(id, fl, true)).collect();
         let call = super::detail_call::decode_call(f.raw("data"));
-        let latest_exc = results.iter().find_map(|r| r.exc_string.clone());
+        // RQ's `job.exc_info`: the newest result's exception when that result is a failure,
+        // else the hash field (which a requeue blanks): an old failure stays in the timeline.
+        let latest_exc = results.first().and_then(|r| r.exc_string.clone());
         let hash_exc =
             f.raw("exc_info").map(|v| decode::decode_text(v, true)).filter(|s| !s.trim().is_empty());
         let exc_info = latest_exc.or(hash_exc);

@@ -20,6 +20,13 @@ pub const LIST_FIELDS: [&str; 9] = [
 /// Longest description kept in a list row; the detail view has the full text.
 pub const LIST_DESCRIPTION_MAX: usize = 2_000;
 
+/// Largest `data` field (as stored, zlib-compressed) a list row decodes for its Function and
+/// Arguments columns; bigger calls are named "call not decoded (N KB)".
+pub const ROW_DATA_MAX: i64 = 16 * 1024;
+
+/// Longest arguments preview in a list row.
+pub const ARGS_PREVIEW_MAX: usize = 120;
+
 /// One row of a job list.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobRow {
@@ -29,8 +36,12 @@ pub struct JobRow {
     pub status: Option<String>,
     pub origin: Option<String>,
     pub description: Option<String>,
-    /// From the description (`module.func(...)`), since the list never loads `data`.
+    /// From the job's `data` (RQ's `job.func_name`), when it is at most [`ROW_DATA_MAX`].
     pub func_name: Option<String>,
+    /// The call's arguments (`1, 'a', k=2`), from `data` like `func_name`.
+    pub args_preview: Option<String>,
+    /// Why the call is not shown ("call not decoded (40 KB)"), when it is not.
+    pub call_note: Option<String>,
     pub created_at: Option<String>,
     pub enqueued_at: Option<String>,
     pub started_at: Option<String>,
@@ -126,7 +137,9 @@ impl JobRow {
             missing: !exists || data_len <= 0,
             status: field(values, "status"),
             origin: field(values, "origin"),
-            func_name: description.as_deref().and_then(func_name_from_description),
+            func_name: None,
+            args_preview: None,
+            call_note: None,
             description: description.map(|d| truncate(&d, LIST_DESCRIPTION_MAX)),
             created_at: ts(values, "created_at"),
             enqueued_at: ts(values, "enqueued_at"),
@@ -142,6 +155,27 @@ impl JobRow {
                 (Some(a), Some(b)) if b >= a => Some(b.duration_since(a).as_secs_f64()),
                 _ => None,
             },
+        }
+    }
+}
+
+impl JobRow {
+    /// Fill Function and Arguments from the job's `data` (None when it was too big to fetch:
+    /// `data_len` says how big). Never from the description, which may be any text.
+    pub fn set_call(&mut self, data: Option<&[u8]>, data_len: i64) {
+        if self.missing {
+            return;
+        }
+        match data.map(crate::rq::decode::decode_job_data) {
+            Some(Ok(c)) => {
+                self.func_name = c.func_name.clone();
+                self.args_preview = Some(c.args_string(ARGS_PREVIEW_MAX));
+            }
+            Some(Err(_)) => self.call_note = Some("call not decoded (unreadable data)".to_owned()),
+            None => {
+                let kb = (data_len + 1023) / 1024;
+                self.call_note = Some(format!("call not decoded ({kb} KB)"));
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod failure;
 pub mod job;
 pub mod keys;
 pub mod pickle;
+pub mod registry;
 pub mod result;
 pub mod time;
 pub mod worker;

@@ -7,6 +7,12 @@
 //! seen twice or not at all. It never writes.
 //!
 //! # Checks
+//! - `expired_entry`: a finished or failed entry past its expiry (score in `[0, now]`), or a
+//!   started entry past its heartbeat deadline whose job is gone. RQ's API no longer counts
+//!   them; the registry cleanup a worker of the queue runs would drop them, but a queue without
+//!   workers is never cleaned. Not reported as `missing_job` (their hashes expired with them).
+//! - `unregistered_queue`: a queue holding jobs that `rq:queues` does not list (RQ's
+//!   `Queue.delete()` keeps the registries; other tools push without registering).
 //! - `missing_job`: an id in a queue list or registry whose job hash `rq:job:<id>` is gone. RQ's
 //!   workers skip it, but `rq requeue --all` (and rq-dashboard's "requeue all") stop at the first
 //!   one with NoSuchJobError, and the registries count it.
@@ -31,6 +37,8 @@
 //!   list and no worker listening.
 //!
 //! # Fixes (`--fix`), each a chunked Lua script that re-checks inside Redis before it writes
+//! - `expired_entry`: `lua/doctor_expire_registry.lua` removes the entries still past expiry,
+//!   as RQ's cleanup (`ZREMRANGEBYSCORE key 0 now`) does; job hashes are left to their TTL.
 //! - `missing_job`, `job_without_data` in a queue list: [`write::compact`](super::write::compact)
 //!   (order kept). In a registry: `lua/doctor_prune_registry.lua` ZREMs the member and DELs a
 //!   data-less job hash.
@@ -40,7 +48,7 @@
 //! - `stuck_deferred`: `lua/doctor_release_deferred.lua` enqueues the job if it is still deferred
 //!   and every parent still finished: what RQ's `enqueue_dependents` would have done.
 //! - Left alone, with the reason in [`Check::policy`]: `status_mismatch`, `abandoned_started`,
-//!   `deferred_parents_gone`, `empty_queue`.
+//!   `deferred_parents_gone`, `empty_queue`, `unregistered_queue`.
 
 mod fix;
 mod links;
@@ -63,6 +71,8 @@ pub const EXAMPLES: usize = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
+    ExpiredEntry,
+    UnregisteredQueue,
     MissingJob,
     JobWithoutData,
     StatusMismatch,
@@ -86,7 +96,9 @@ pub enum Policy {
 
 impl Check {
     /// Every check, in report order.
-    pub const ALL: [Check; 11] = [
+    pub const ALL: [Check; 13] = [
+        Check::ExpiredEntry,
+        Check::UnregisteredQueue,
         Check::MissingJob,
         Check::JobWithoutData,
         Check::StatusMismatch,
@@ -103,6 +115,8 @@ impl Check {
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
+            Check::ExpiredEntry => "expired_entry",
+            Check::UnregisteredQueue => "unregistered_queue",
             Check::MissingJob => "missing_job",
             Check::JobWithoutData => "job_without_data",
             Check::StatusMismatch => "status_mismatch",
@@ -120,6 +134,8 @@ impl Check {
     /// One line for humans.
     pub fn describe(self) -> &'static str {
         match self {
+            Check::ExpiredEntry => "registry entries past expiry, awaiting RQ's cleanup",
+            Check::UnregisteredQueue => "queues holding jobs that rq:queues does not list",
             Check::MissingJob => "ids whose job hash is missing",
             Check::JobWithoutData => "ids whose job hash has no data",
             Check::StatusMismatch => "jobs whose status disagrees with where they sit",
@@ -138,6 +154,14 @@ impl Check {
     pub fn policy(self) -> Policy {
         use Policy::{LeaveAlone, Repair};
         match self {
+            Check::ExpiredEntry => Repair(
+                "removes them, as RQ's registry cleanup does (ZREMRANGEBYSCORE key 0 now); job \
+                 hashes are left to their own TTL",
+            ),
+            Check::UnregisteredQueue => LeaveAlone(
+                "RQ registers a queue again at its next enqueue (a requeue from rqdash does); until \
+                 then `rq info` does not show it, while rqdash does",
+            ),
             Check::MissingJob | Check::JobWithoutData => Repair(
                 "removes the ids (queue lists compacted in place, registries pruned) and deletes \
                  hashes without data",

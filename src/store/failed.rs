@@ -1,46 +1,99 @@
-//! Failed jobs across every queue, newest first: three round trips whatever the number of queues.
+//! Failed jobs across every queue, newest failure first (by `ended_at`, what the page shows).
+//!
+//! A failed registry's score is the expiry (ended + `failure_ttl`, which differs per job), so the
+//! top scores are not the newest failures. Queues are read smallest first, every entry's
+//! `ended_at` while a budget of [`EXACT_BUDGET`] entries lasts, which makes the order exact;
+//! the queues past the budget give their latest-expiring entries as candidates instead, and the
+//! answer names them. A handful of round trips whatever the number of queues.
 
-use super::{Instance, Result, jobs, overview, value};
+use serde::Serialize;
+
+use super::{Instance, Result, census, jobs, order, overview, value};
 use crate::rq::State;
 use crate::rq::job::JobRow;
+use crate::rq::registry::Census;
 
-/// The newest `limit` failed jobs of all queues (with the queue each was listed in), and the
-/// total number of failed entries.
-pub async fn failed_across(inst: &Instance, limit: usize) -> Result<(i64, Vec<(String, JobRow)>)> {
+/// Failed entries whose `ended_at` is read per request, over all queues.
+pub const EXACT_BUDGET: i64 = 5_000;
+
+/// The newest failures of all queues.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedAcross {
+    /// Failed jobs RQ counts, all queues.
+    pub total: i64,
+    /// Failed entries past their expiry, awaiting RQ's cleanup (not in `total`).
+    pub expired: i64,
+    /// Queues too big for the exact order: their rows are the newest among the entries that
+    /// expire last (and those that never expire).
+    pub by_expiry: Vec<String>,
+    /// (queue, row), newest failure first.
+    pub rows: Vec<(String, JobRow)>,
+}
+
+/// The newest `limit` failed jobs of all queues.
+pub async fn failed_across(inst: &Instance, limit: usize) -> Result<FailedAcross> {
     let k = &inst.keys;
-    let mut p = redis::pipe();
-    p.cmd("SMEMBERS").arg(k.queues());
-    let (members,): (Vec<String>,) = inst.query(&p).await?;
-    let names = overview::queue_names(k, &members);
+    let (names, _) = overview::queue_list(inst).await?;
+    let mut out = FailedAcross { total: 0, expired: 0, by_expiry: Vec::new(), rows: Vec::new() };
     if names.is_empty() {
-        return Ok((0, Vec::new()));
+        return Ok(out);
     }
+    let now = census::now();
     let mut p = redis::pipe();
     p.ignore_errors();
     for q in &names {
-        let key = k.state_key(State::Failed, q);
-        p.cmd("ZCARD").arg(&key);
-        p.cmd("ZREVRANGE").arg(&key).arg(0).arg(limit.saturating_sub(1)).arg("WITHSCORES");
+        census::push_census(&mut p, State::Failed, &k.state_key(State::Failed, q), now);
     }
     let vals: Vec<redis::Value> = inst.query(&p).await?;
-    let mut total = 0;
-    let mut all: Vec<(usize, String, Option<f64>)> = Vec::new();
-    for (qi, pair) in vals.chunks(2).enumerate() {
-        total += pair.first().map_or(0, value::int);
-        all.extend(pair.get(1).map(value::scored).unwrap_or_default().into_iter().map(|(m, s)| (qi, m, s)));
+    let mut queues: Vec<(usize, Census)> =
+        vals.chunks(3).enumerate().map(|(i, v)| (i, census::read_census(v, State::Failed))).collect();
+    for (_, c) in &queues {
+        out.total += c.live();
+        out.expired += c.expired;
     }
-    // The score is the expiry (ended + failure_ttl): a good first cut, refined by ended_at below.
-    // failure_ttl=-1 stores a score of -1 ("never expires"): such a job may be the newest of all.
-    let key = |s: Option<f64>| s.map_or(f64::MIN, |v| if v < 0.0 { f64::INFINITY } else { v });
-    all.sort_by(|a, b| key(b.2).total_cmp(&key(a.2)));
-    all.truncate(limit);
-    let members: Vec<(String, Option<f64>)> = all.iter().map(|(_, m, s)| (m.clone(), *s)).collect();
+    queues.retain(|(_, c)| c.live() > 0);
+    queues.sort_by_key(|(_, c)| c.live());
+    let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut budget = EXACT_BUDGET;
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    let mut owner = Vec::new();
+    for (qi, c) in &queues {
+        let key = k.state_key(State::Failed, &names[*qi]);
+        let ranks = if c.live() <= budget {
+            budget -= c.live();
+            c.page_ranks(0, c.live() - 1, false, false)
+        } else {
+            out.by_expiry.push(names[*qi].clone());
+            let mut r = c.page_ranks(0, lim - 1, true, false);
+            if c.never > 0 {
+                r.push((0, c.never.min(lim) - 1));
+            }
+            r
+        };
+        for (a, b) in ranks {
+            p.cmd("ZRANGE").arg(&key).arg(a).arg(b).arg("WITHSCORES");
+            owner.push(*qi);
+        }
+    }
+    let ranges: Vec<redis::Value> = if owner.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    // (queue index, member); a queue's ranges may overlap when it is smaller than `limit`.
+    let mut seen = std::collections::HashSet::new();
+    let mut cands: Vec<(usize, (String, Option<f64>))> = Vec::new();
+    for (v, qi) in ranges.iter().zip(&owner) {
+        for m in value::scored(v) {
+            if seen.insert((*qi, m.0.clone())) {
+                cands.push((*qi, m));
+            }
+        }
+    }
+    let members: Vec<(String, Option<f64>)> = cands.iter().map(|(_, m)| m.clone()).collect();
+    let t = order::times(inst, &members, "ended_at").await?;
+    let mut idx: Vec<usize> = (0..cands.len()).collect();
+    idx.sort_by(|a, b| t[*b].total_cmp(&t[*a]).then_with(|| cands[*a].1.0.cmp(&cands[*b].1.0)));
+    idx.truncate(limit);
+    let members: Vec<(String, Option<f64>)> = idx.iter().map(|i| cands[*i].1.clone()).collect();
     let rows = jobs::rows(inst, State::Failed, &members).await?;
-    let mut out: Vec<(String, JobRow)> = all
-        .iter()
-        .zip(rows)
-        .map(|((qi, _, _), r)| (names.get(*qi).cloned().unwrap_or_default(), r))
-        .collect();
-    out.sort_by(|a, b| b.1.ended_at.cmp(&a.1.ended_at));
-    Ok((total, out))
+    out.rows = idx.iter().zip(rows).map(|(i, r)| (names[cands[*i].0].clone(), r)).collect();
+    Ok(out)
 }

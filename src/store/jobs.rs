@@ -1,14 +1,29 @@
-//! Job lists: one consistent read of ids (+ total), then one pipelined HMGET of the shown fields.
+//! Job lists, as RQ's API reports them: a consistent read of ids (+ total), then one pipelined
+//! HMGET of the shown fields (and `data`, when small, for the call).
+//!
+//! Registries whose entries expire are paged over the entries RQ counts; the expired ones
+//! (awaiting RQ's cleanup) are a separate view. Finished, failed and started jobs are ordered
+//! by the time a reader sees (`ended_at`, `started_at`) when the registry is small enough to
+//! read that field for every entry ([`EXACT_ORDER_MAX`]); bigger ones by their score, and the
+//! page says which.
 
 use serde::Serialize;
 
-use super::{Error, Instance, Result, value};
+use super::{Error, Instance, Result, census, value};
 use crate::rq::State;
-use crate::rq::job::{JobRow, LIST_FIELDS};
+use crate::rq::job::{JobRow, LIST_FIELDS, ROW_DATA_MAX};
+use crate::rq::registry::Census;
 use crate::rq::result::ResultEntry;
 
 /// The largest page the API serves.
 pub const MAX_PER_PAGE: u64 = 500;
+
+/// Registries up to this many entries are ordered by `ended_at`/`started_at` exactly (one
+/// HGET per entry); bigger ones by score.
+pub const EXACT_ORDER_MAX: i64 = 3_000;
+
+/// Attempts at a consistent read while the registry changes under it.
+const ATTEMPTS: usize = 4;
 
 /// Which page of which list.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +32,15 @@ pub struct PageQuery {
     pub page: u64,
     pub per_page: u64,
     pub desc: bool,
+    /// List the expired entries (awaiting RQ's cleanup) instead of the ones RQ counts.
+    pub expired: bool,
+}
+
+impl PageQuery {
+    /// Page `page` of `state`, live entries.
+    pub fn new(state: State, page: u64, per_page: u64, desc: bool) -> Self {
+        Self { state, page, per_page, desc, expired: false }
+    }
 }
 
 /// One page of a job list.
@@ -24,69 +48,164 @@ pub struct PageQuery {
 pub struct JobPage {
     pub queue: String,
     pub state: State,
+    /// What RQ's API counts (or the expired entries, in the expired view).
     pub total: i64,
+    /// Entries RQ's cleanup would drop, not counted in `total` (0 in the expired view).
+    pub expired: i64,
+    /// Whether this page lists the expired entries.
+    pub expired_view: bool,
     pub page: u64,
     pub per_page: u64,
     pub pages: u64,
     pub order: &'static str,
+    /// What the order follows: `position` (queue), a job field (`ended_at`, `started_at`) or the
+    /// registry score (`score_meaning`).
+    pub order_by: &'static str,
     pub score_meaning: Option<&'static str>,
     pub jobs: Vec<JobRow>,
 }
 
-/// List one page. Pages never overlap: both the total and the ids come from one MULTI.
+/// List one page. Pages never overlap: the ids are read together with the counts they were
+/// planned from, and read again if those changed.
 pub async fn list(inst: &Instance, queue: &str, q: PageQuery) -> Result<JobPage> {
-    let k = &inst.keys;
-    let key = k.state_key(q.state, queue);
-    let start = (q.page - 1).saturating_mul(q.per_page);
-    let end = start.saturating_add(q.per_page - 1);
-    let (start_i, end_i) = (i64::try_from(start).unwrap_or(i64::MAX), i64::try_from(end).unwrap_or(i64::MAX));
-    let mut p = redis::pipe();
-    p.atomic().cmd("SISMEMBER").arg(k.queues()).arg(k.queue(queue));
-    if q.state == State::Queued {
-        p.cmd("LLEN").arg(&key);
-        if q.desc {
-            p.cmd("LRANGE").arg(&key).arg(-end_i.saturating_add(1)).arg(-start_i.saturating_add(1));
-        } else {
-            p.cmd("LRANGE").arg(&key).arg(start_i).arg(end_i);
-        }
+    let start = i64::try_from((q.page - 1).saturating_mul(q.per_page)).unwrap_or(i64::MAX);
+    let end = start.saturating_add(i64::try_from(q.per_page).unwrap_or(1) - 1);
+    let (total, expired, order_by, members) = if q.state == State::Queued {
+        let (total, m) = queue_page(inst, queue, start, end, q.desc).await?;
+        (total, 0, "position", m)
     } else {
-        p.cmd("ZCARD").arg(&key);
-        let cmd = if q.desc { "ZREVRANGE" } else { "ZRANGE" };
-        p.cmd(cmd).arg(&key).arg(start_i).arg(end_i).arg("WITHSCORES");
-    }
-    let head: Vec<redis::Value> = inst.query(&p).await?;
-    let known = head.first().map_or(0, value::int) > 0;
-    let total = head.get(1).map_or(0, value::int);
-    if !known && total == 0 {
-        return Err(Error::NotFound(format!("no queue named {queue:?}")));
-    }
-    let mut members: Vec<(String, Option<f64>)> = match head.get(2) {
-        Some(v) if q.state == State::Queued => value::strings(v).into_iter().map(|m| (m, None)).collect(),
-        Some(v) => value::scored(v),
-        None => Vec::new(),
+        registry_page(inst, queue, q, start, end).await?
     };
-    // LRANGE with negative indexes past the head would repeat nothing, but clip pages past the end.
-    if q.state == State::Queued && q.desc {
-        let avail = usize::try_from((total - start_i).max(0)).unwrap_or(0);
-        members.reverse();
-        members.truncate(avail);
-    }
     let jobs = rows(inst, q.state, &members).await?;
     let per = i64::try_from(q.per_page).unwrap_or(1);
     Ok(JobPage {
         queue: queue.to_owned(),
         state: q.state,
         total,
+        expired: if q.expired { 0 } else { expired },
+        expired_view: q.expired,
         page: q.page,
         per_page: q.per_page,
         pages: u64::try_from((total + per - 1) / per).unwrap_or(0),
         order: if q.desc { "desc" } else { "asc" },
+        order_by,
         score_meaning: q.state.score_meaning(),
         jobs,
     })
 }
 
-/// Fetch the shown fields of many jobs in one pipeline (plus the newest result for failures).
+type Members = Vec<(String, Option<f64>)>;
+
+fn not_found(queue: &str) -> Error {
+    Error::NotFound(format!("no queue named {queue:?}"))
+}
+
+/// A page of the queue list (LRANGE), with the total, in one MULTI.
+async fn queue_page(
+    inst: &Instance,
+    queue: &str,
+    start: i64,
+    end: i64,
+    desc: bool,
+) -> Result<(i64, Members)> {
+    let k = &inst.keys;
+    let key = k.queue(queue);
+    let mut p = redis::pipe();
+    p.atomic().cmd("SISMEMBER").arg(k.queues()).arg(&key).cmd("LLEN").arg(&key);
+    if desc {
+        p.cmd("LRANGE").arg(&key).arg(-end.saturating_add(1)).arg(-start.saturating_add(1));
+    } else {
+        p.cmd("LRANGE").arg(&key).arg(start).arg(end);
+    }
+    let v: Vec<redis::Value> = inst.query(&p).await?;
+    let total = v.get(1).map_or(0, value::int);
+    if v.first().map_or(0, value::int) == 0
+        && total == 0
+        && !super::overview::queue_exists(inst, queue).await?
+    {
+        return Err(not_found(queue));
+    }
+    let mut members: Members =
+        v.get(2).map(value::strings).unwrap_or_default().into_iter().map(|m| (m, None)).collect();
+    // LRANGE with negative indexes past the head would repeat nothing, but clip pages past the end.
+    if desc {
+        let avail = usize::try_from((total - start).max(0)).unwrap_or(0);
+        members.reverse();
+        members.truncate(avail);
+    }
+    Ok((total, members))
+}
+
+/// A page of a registry: (total, expired, order_by, members).
+async fn registry_page(
+    inst: &Instance,
+    queue: &str,
+    q: PageQuery,
+    start: i64,
+    end: i64,
+) -> Result<(i64, i64, &'static str, Members)> {
+    let k = &inst.keys;
+    let key = k.state_key(q.state, queue);
+    let now = census::now();
+    let mut p = redis::pipe();
+    p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(queue));
+    census::push_census(&mut p, q.state, &key, now);
+    let v: Vec<redis::Value> = inst.query(&p).await?;
+    let mut c = census::read_census(v.get(1..).unwrap_or(&[]), q.state);
+    if v.first().map_or(0, value::int) == 0
+        && c.card == 0
+        && !super::overview::queue_exists(inst, queue).await?
+    {
+        return Err(not_found(queue));
+    }
+    let by_score = q.state.score_meaning().unwrap_or("score");
+    if let Some(field) = q.state.time_field().filter(|_| !q.expired && c.live() <= EXACT_ORDER_MAX) {
+        let (c, all) =
+            ranges(inst, &key, q.state, now, c, |c| c.page_ranks(0, c.live() - 1, false, false)).await?;
+        let page = super::order::by_field(inst, all, field, q.desc, start, end).await?;
+        return Ok((c.live(), c.expired, field, page));
+    }
+    let plan = |c: &Census| c.page_ranks(start, end, q.desc, q.expired);
+    let mut members;
+    (c, members) = ranges(inst, &key, q.state, now, c, plan).await?;
+    if q.desc {
+        members.reverse();
+    }
+    let total = if q.expired { c.expired } else { c.live() };
+    Ok((total, c.expired, by_score, members))
+}
+
+/// Read the rank ranges `plan` gives for a census, together with the census itself (MULTI),
+/// until the census they were planned from is still the registry's.
+async fn ranges(
+    inst: &Instance,
+    key: &str,
+    state: State,
+    now: i64,
+    mut c: Census,
+    plan: impl Fn(&Census) -> Vec<(i64, i64)>,
+) -> Result<(Census, Members)> {
+    for attempt in 1..=ATTEMPTS {
+        let want = plan(&c);
+        let mut p = redis::pipe();
+        p.atomic();
+        let n = census::push_census(&mut p, state, key, now);
+        for (a, b) in &want {
+            p.cmd("ZRANGE").arg(key).arg(*a).arg(*b).arg("WITHSCORES");
+        }
+        let v: Vec<redis::Value> = inst.query(&p).await?;
+        let now_c = census::read_census(&v, state);
+        if now_c == c || attempt == ATTEMPTS {
+            let members = v.get(n..).unwrap_or(&[]).iter().flat_map(value::scored).collect();
+            return Ok((now_c, members));
+        }
+        c = now_c;
+    }
+    Ok((c, Vec::new()))
+}
+
+/// Fetch the shown fields of many jobs in one pipeline (plus the newest result for failures),
+/// then the `data` of those small enough to show their call (a second one).
 pub async fn rows(inst: &Instance, state: State, members: &[(String, Option<f64>)]) -> Result<Vec<JobRow>> {
     if members.is_empty() {
         return Ok(Vec::new());
@@ -106,6 +225,7 @@ pub async fn rows(inst: &Instance, state: State, members: &[(String, Option<f64>
     }
     let vals: Vec<redis::Value> = inst.query(&p).await?;
     let mut out = Vec::with_capacity(members.len());
+    let mut lens = Vec::with_capacity(members.len());
     for (i, (member, score)) in members.iter().enumerate() {
         let chunk = vals.get(i * per..(i + 1) * per).unwrap_or(&[]);
         let fields: Vec<Option<Vec<u8>>> =
@@ -117,6 +237,29 @@ pub async fn rows(inst: &Instance, state: State, members: &[(String, Option<f64>
             .and_then(|e| e.into_iter().next())
             .and_then(|(_, f)| ResultEntry::exc_text(&f));
         out.push(JobRow::from_fields(member, state, *score, &fields, data_len, latest_exc));
+        lens.push(data_len);
+    }
+    let small: Vec<usize> = (0..out.len()).filter(|i| lens[*i] > 0 && lens[*i] <= ROW_DATA_MAX).collect();
+    let mut data: Vec<Option<Vec<u8>>> = Vec::new();
+    if !small.is_empty() {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for i in &small {
+            p.cmd("HGET").arg(k.job(&ids[*i])).arg("data");
+        }
+        let v: Vec<redis::Value> = inst.query(&p).await?;
+        data = v.iter().map(value::bytes).collect();
+    }
+    let mut fetched = small.iter().zip(data);
+    let mut next = fetched.next();
+    for (i, row) in out.iter_mut().enumerate() {
+        match next.as_ref() {
+            Some((j, d)) if **j == i => {
+                row.set_call(d.as_deref(), lens[i]);
+                next = fetched.next();
+            }
+            _ => row.set_call(None, lens[i]),
+        }
     }
     Ok(out)
 }

@@ -1,8 +1,10 @@
 //! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
 
+pub mod census;
 mod conn;
 pub mod control;
 pub mod detail;
+pub mod discover;
 pub mod doctor;
 pub mod failed;
 pub mod failure_groups;
@@ -10,6 +12,7 @@ pub mod history;
 pub mod info;
 pub mod jobs;
 pub mod metrics;
+pub mod order;
 pub mod overview;
 pub mod search;
 pub mod url;
@@ -49,6 +52,13 @@ pub enum Error {
     Internal(String),
 }
 
+impl Error {
+    /// Whether the connection was lost or Redis did not answer (the command may have run).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Unavailable { .. })
+    }
+}
+
 /// Result alias for store calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -61,6 +71,8 @@ pub struct Instance {
     pub keys: Keys,
     /// Reached through Sentinel (the master is re-discovered after a failover).
     pub sentinel: bool,
+    /// Queues with jobs that `rq:queues` does not list (see [`discover`]).
+    pub discovered: discover::Discovered,
     conn: Conn,
 }
 
@@ -148,10 +160,17 @@ impl Store {
                 url: url::mask(raw),
                 keys: Keys::new(&args.rq_key_prefix),
                 sentinel: matches!(target, url::Target::Sentinel { .. }),
+                discovered: discover::Discovered::default(),
                 conn: Conn::new(target, opts.clone()),
             });
         }
         Ok(Self { instances: Arc::new(instances) })
+    }
+
+    /// Keep every instance's list of unregistered queues fresh in the background (see
+    /// [`discover`]); the task ends with `shutdown` or when the last clone of the store goes.
+    pub fn spawn_discovery(&self, shutdown: tokio_util::sync::CancellationToken) {
+        discover::spawn(Arc::downgrade(&self.instances), shutdown);
     }
 
     /// Every instance, in configuration order.

@@ -1,11 +1,14 @@
 //! The all-queues overview: every queue's counts, workers and oldest job in one pipelined round trip.
+//!
+//! Counts are what RQ's own API reports (`registry.count` runs RQ's cleanup first): entries
+//! RQ's cleanup would drop are counted apart, in [`Counts::expired`] (see [`super::census`]).
 
 use serde::Serialize;
 
-use super::{Instance, Result, value};
+use super::{Instance, Result, census, value};
 use crate::rq::{Keys, State, time};
 
-/// Job counts of one queue, per state.
+/// Job counts of one queue, per state, as RQ's API reports them.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
     pub queued: i64,
@@ -17,6 +20,44 @@ pub struct Counts {
     pub canceled: i64,
     /// RQ 3.0's transient ready registry (0 elsewhere).
     pub ready: i64,
+    /// Entries RQ no longer reports but has not cleaned up yet (no worker ran its maintenance):
+    /// started jobs whose heartbeat deadline passed, finished and failed entries past expiry.
+    pub expired: Expired,
+}
+
+/// Registry entries past their score, per state: RQ's next cleanup drops them (and fails or
+/// retries the abandoned started jobs).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Expired {
+    pub started: i64,
+    pub finished: i64,
+    pub failed: i64,
+}
+
+impl Expired {
+    /// The expired entries of one state (0 for states without expiry).
+    pub fn get(&self, s: State) -> i64 {
+        match s {
+            State::Started => self.started,
+            State::Finished => self.finished,
+            State::Failed => self.failed,
+            _ => 0,
+        }
+    }
+
+    fn set(&mut self, s: State, n: i64) {
+        match s {
+            State::Started => self.started = n,
+            State::Finished => self.finished = n,
+            State::Failed => self.failed = n,
+            _ => {}
+        }
+    }
+
+    /// All of them.
+    pub fn total(&self) -> i64 {
+        self.started + self.finished + self.failed
+    }
 }
 
 impl Counts {
@@ -51,7 +92,20 @@ impl Counts {
     pub fn add(&mut self, o: &Counts) {
         for s in State::ALL {
             self.set(s, self.get(s) + o.get(s));
+            self.expired.set(s, self.expired.get(s) + o.expired.get(s));
         }
+    }
+
+    /// Set one state from the replies of [`census::push_count`].
+    fn read(&mut self, s: State, vals: &[redis::Value]) {
+        let (live, expired) = census::read_count(vals, s);
+        self.set(s, live);
+        self.expired.set(s, expired);
+    }
+
+    /// Whether anything at all is listed, expired entries included.
+    pub fn any(&self) -> bool {
+        State::ALL.into_iter().any(|s| self.get(s) > 0) || self.expired.total() > 0
     }
 }
 
@@ -62,8 +116,12 @@ pub struct QueueInfo {
     pub counts: Counts,
     /// Workers listening on the queue (`rq:workers:<q>`, stale members included).
     pub workers: i64,
-    /// `enqueued_at` of the job at the head of the queue.
+    /// `enqueued_at` of the oldest job in the queue that still exists (ids without a job
+    /// hash at the head are skipped).
     pub oldest_enqueued_at: Option<String>,
+    /// Whether `rq:queues` lists it; false for queues found by [`super::discover`] (deleted
+    /// with RQ's `Queue.delete()`, whose registries RQ leaves, or filled by another tool).
+    pub registered: bool,
 }
 
 /// Everything the overview needs.
@@ -90,19 +148,36 @@ pub fn queue_names(keys: &Keys, members: &[String]) -> Vec<String> {
 /// a single 10,000-command pipeline kept the two apart (build, then wait, then decode).
 const BATCH: usize = 100;
 
+/// How far into a queue the oldest existing job is looked for when ids without a job hash
+/// sit at its head.
+const HEAD_SCAN: i64 = 100;
+
 /// Read the overview: round trip 1 lists the queues; then, for every batch of [`BATCH`] queues
 /// at once, one pipeline counts them (and reads each queue's head id) and a second reads those
 /// heads' `enqueued_at`. Plain commands only: a per-queue EVAL was measured at 3–70 µs of
-/// Redis time each, LLEN/ZCARD at 0.3–1.
+/// Redis time each, LLEN/ZCARD/ZCOUNT at 0.3–1.5. Queues found by [`super::discover`] are
+/// listed after the registered ones' counts are read the same way.
 pub async fn overview(inst: &Instance) -> Result<Overview> {
     let k = &inst.keys;
     let mut p = redis::pipe();
     p.cmd("SMEMBERS").arg(k.queues()).cmd("SCARD").arg(k.workers()).cmd("EXISTS").arg(k.suspended());
     let head: Vec<redis::Value> = inst.query(&p).await?;
     let members = head.first().map(value::strings).unwrap_or_default();
-    let names = queue_names(k, &members);
-    let batches = futures_util::future::try_join_all(names.chunks(BATCH).map(|b| batch(inst, b))).await?;
-    let queues: Vec<QueueInfo> = batches.into_iter().flatten().collect();
+    let mut names: Vec<(String, bool)> = queue_names(k, &members).into_iter().map(|n| (n, true)).collect();
+    let extra: Vec<String> = inst
+        .discovered
+        .names()
+        .into_iter()
+        .filter(|d| names.binary_search(&(d.clone(), true)).is_err())
+        .collect();
+    names.extend(extra.into_iter().map(|n| (n, false)));
+    names.sort();
+    let now = census::now();
+    let batches =
+        futures_util::future::try_join_all(names.chunks(BATCH).map(|b| batch(inst, b, now))).await?;
+    // An unregistered queue whose jobs are all gone since the last discovery pass is not shown.
+    let queues: Vec<QueueInfo> =
+        batches.into_iter().flatten().filter(|q| q.registered || q.counts.any()).collect();
     let mut totals = Counts::default();
     for q in &queues {
         totals.add(&q.counts);
@@ -115,39 +190,38 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
     })
 }
 
-/// Counts, workers and oldest job of some queues, in two round trips.
-async fn batch(inst: &Instance, names: &[String]) -> Result<Vec<QueueInfo>> {
+/// Counts, workers and oldest job of some queues, in two round trips (three when ids without
+/// a job hash sit at the head of a queue).
+async fn batch(inst: &Instance, names: &[(String, bool)], now: i64) -> Result<Vec<QueueInfo>> {
     let k = &inst.keys;
     // RQ 3.0's `ready` registry is transient and nearly always absent: one EXISTS over all of
     // them replaces a ZCARD per queue, and they are counted (round trip 2) only when some exist.
     let counted: Vec<State> = State::ALL.into_iter().filter(|s| *s != State::Ready).collect();
-    let per_queue = counted.len() + 2;
+    let per_queue: usize = counted.iter().map(|s| census::count_len(*s)).sum::<usize>() + 2;
     let mut p = redis::Pipeline::with_capacity(names.len() * per_queue + 1);
     p.ignore_errors();
-    for q in names {
+    for (q, _) in names {
         for s in &counted {
-            let cmd = if *s == State::Queued { "LLEN" } else { "ZCARD" };
-            p.cmd(cmd).arg(k.state_key(*s, q));
+            census::push_count(&mut p, *s, &k.state_key(*s, q), now);
         }
         p.cmd("SCARD").arg(k.queue_workers(q));
         p.cmd("LINDEX").arg(k.queue(q)).arg(0);
     }
     let exists = p.cmd("EXISTS");
-    for q in names {
+    for (q, _) in names {
         exists.arg(k.state_key(State::Ready, q));
     }
     let vals: Vec<redis::Value> = inst.query(&p).await?;
     let any_ready = vals.get(names.len() * per_queue).map_or(0, value::int) > 0;
-    let heads: Vec<Option<String>> = (0..names.len())
-        .map(|i| vals.get(i * per_queue + counted.len() + 1).and_then(value::string))
-        .collect();
+    let heads: Vec<Option<String>> =
+        (0..names.len()).map(|i| vals.get((i + 1) * per_queue - 1).and_then(value::string)).collect();
     let mut p = redis::pipe();
     p.ignore_errors();
     for h in heads.iter().flatten() {
         p.cmd("HGET").arg(k.job(h)).arg("enqueued_at");
     }
     if any_ready {
-        for q in names {
+        for (q, _) in names {
             p.cmd("ZCARD").arg(k.state_key(State::Ready, q));
         }
     }
@@ -156,11 +230,14 @@ async fn batch(inst: &Instance, names: &[String]) -> Result<Vec<QueueInfo>> {
     let n_heads = heads.iter().flatten().count();
     let mut oldest = second.iter().take(n_heads);
     let mut queues = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
+    for (i, (name, registered)) in names.iter().enumerate() {
         let row = vals.get(i * per_queue..(i + 1) * per_queue).unwrap_or(&[]);
         let mut counts = Counts::default();
-        for (j, s) in counted.iter().enumerate() {
-            counts.set(*s, row.get(j).map_or(0, value::int));
+        let mut at = 0;
+        for s in &counted {
+            let n = census::count_len(*s);
+            counts.read(*s, row.get(at..at + n).unwrap_or(&[]));
+            at += n;
         }
         if any_ready {
             counts.set(State::Ready, second.get(n_heads + i).map_or(0, value::int));
@@ -168,49 +245,102 @@ async fn batch(inst: &Instance, names: &[String]) -> Result<Vec<QueueInfo>> {
         queues.push(QueueInfo {
             name: name.clone(),
             counts,
-            workers: row.get(counted.len()).map_or(0, value::int),
+            workers: row.get(at).map_or(0, value::int),
             oldest_enqueued_at: match heads.get(i) {
                 Some(Some(_)) => oldest.next().and_then(value::string).and_then(|s| time::normalize(&s)),
                 _ => None,
             },
+            registered: *registered,
         });
     }
+    let orphan_heads: Vec<usize> = (0..queues.len())
+        .filter(|i| {
+            heads[*i].is_some() && queues[*i].oldest_enqueued_at.is_none() && queues[*i].counts.queued > 1
+        })
+        .collect();
+    if !orphan_heads.is_empty() {
+        oldest_behind_orphans(inst, &mut queues, &orphan_heads).await?;
+    }
     Ok(queues)
+}
+
+/// The oldest existing job of queues whose head id has no job hash: the next [`HEAD_SCAN`]
+/// ids are read (one round trip) and their `enqueued_at` (another), the first found wins.
+async fn oldest_behind_orphans(inst: &Instance, queues: &mut [QueueInfo], which: &[usize]) -> Result<()> {
+    let k = &inst.keys;
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for i in which {
+        p.cmd("LRANGE").arg(k.queue(&queues[*i].name)).arg(1).arg(HEAD_SCAN);
+    }
+    let lists: Vec<redis::Value> = inst.query(&p).await?;
+    let ids: Vec<Vec<String>> = lists.iter().map(value::strings).collect();
+    let mut p = redis::pipe();
+    p.ignore_errors();
+    for id in ids.iter().flatten() {
+        p.cmd("HGET").arg(k.job(id)).arg("enqueued_at");
+    }
+    let found: Vec<redis::Value> = inst.query(&p).await?;
+    let mut found = found.iter();
+    for (i, list) in which.iter().zip(&ids) {
+        let mut first = None;
+        for v in found.by_ref().take(list.len()) {
+            if first.is_none() {
+                first = value::string(v).and_then(|s| time::normalize(&s));
+            }
+        }
+        queues[*i].oldest_enqueued_at = first;
+    }
+    Ok(())
 }
 
 /// One queue's counts and the suspension flag, in one round trip (a queue page must not pay
 /// for reading every queue).
 pub async fn queue_counts(inst: &Instance, q: &str) -> Result<(Counts, bool)> {
     let k = &inst.keys;
+    let now = census::now();
     let mut p = redis::pipe();
     p.ignore_errors();
+    let mut lens = Vec::with_capacity(State::ALL.len());
     for s in State::ALL {
-        let cmd = if s == State::Queued { "LLEN" } else { "ZCARD" };
-        p.cmd(cmd).arg(k.state_key(s, q));
+        lens.push(census::push_count(&mut p, s, &k.state_key(s, q), now));
     }
     p.cmd("EXISTS").arg(k.suspended());
     let v: Vec<redis::Value> = inst.query(&p).await?;
     let mut counts = Counts::default();
-    for (j, s) in State::ALL.into_iter().enumerate() {
-        counts.set(s, v.get(j).map_or(0, value::int));
+    let mut at = 0;
+    for (s, n) in State::ALL.into_iter().zip(lens) {
+        counts.read(s, v.get(at..at + n).unwrap_or(&[]));
+        at += n;
     }
-    Ok((counts, v.get(State::ALL.len()).map_or(0, value::int) > 0))
+    Ok((counts, v.get(at).map_or(0, value::int) > 0))
 }
 
-/// Every queue name (sorted) and the suspension flag, in one round trip.
+/// Every queue name (sorted; unregistered ones found by [`super::discover`] included) and the
+/// suspension flag, in one round trip.
 pub async fn queue_list(inst: &Instance) -> Result<(Vec<String>, bool)> {
     let k = &inst.keys;
     let mut p = redis::pipe();
     p.cmd("SMEMBERS").arg(k.queues()).cmd("EXISTS").arg(k.suspended());
     let v: Vec<redis::Value> = inst.query(&p).await?;
     let members = v.first().map(value::strings).unwrap_or_default();
-    Ok((queue_names(k, &members), v.get(1).map_or(0, value::int) > 0))
+    let mut names = queue_names(k, &members);
+    names.extend(inst.discovered.names());
+    names.sort();
+    names.dedup();
+    Ok((names, v.get(1).map_or(0, value::int) > 0))
 }
 
-/// Whether a queue is known: a member of `rq:queues`.
+/// Whether a queue is known: a member of `rq:queues`, or holding anything in its list or one of
+/// its registries (RQ's `FailedJobRegistry('q')` works on a queue `rq:queues` forgot).
 pub async fn queue_exists(inst: &Instance, q: &str) -> Result<bool> {
+    let k = &inst.keys;
     let mut p = redis::pipe();
-    p.cmd("SISMEMBER").arg(inst.keys.queues()).arg(inst.keys.queue(q));
-    let (n,): (i64,) = inst.query(&p).await?;
-    Ok(n > 0)
+    p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(q));
+    let exists = p.cmd("EXISTS");
+    for s in State::ALL {
+        exists.arg(k.state_key(s, q));
+    }
+    let (member, n): (i64, i64) = inst.query(&p).await?;
+    Ok(member > 0 || n > 0)
 }

@@ -8,7 +8,7 @@ use super::AppState;
 use super::error::{Error, Result};
 use super::params::Params;
 use crate::rq;
-use crate::store::{detail, info, jobs, overview, workers};
+use crate::store::{detail, failed, info, jobs, overview, workers};
 
 /// `GET /api/v1/instances`: configured instances (masked URLs) and whether each answers PING.
 pub async fn instances(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<Value>> {
@@ -30,13 +30,24 @@ pub async fn queues(State(app): State<AppState>, RawQuery(q): RawQuery) -> Resul
     Ok(Json(overview::overview(inst).await?))
 }
 
-/// `GET /api/v1/queues/{queue}/jobs?state=&page=&per_page=&order=`.
+/// `GET /api/v1/failed?limit=`: the newest failures of every queue (by `ended_at`).
+pub async fn failed(
+    State(app): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<failed::FailedAcross>> {
+    let p = Params::parse(q.as_deref(), &["instance", "limit"])?;
+    let inst = app.store.instance(p.instance()?)?;
+    let limit = usize::try_from(p.int("limit", 100, 1, 1000)?).unwrap_or(100);
+    Ok(Json(failed::failed_across(inst, limit).await?))
+}
+
+/// `GET /api/v1/queues/{queue}/jobs?state=&page=&per_page=&order=&expired=`.
 pub async fn queue_jobs(
     State(app): State<AppState>,
     Path(queue): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<jobs::JobPage>> {
-    let p = Params::parse(q.as_deref(), &["instance", "state", "page", "per_page", "order"])?;
+    let p = Params::parse(q.as_deref(), &["instance", "state", "page", "per_page", "order", "expired"])?;
     let inst = app.store.instance(p.instance()?)?;
     let state = match p.get("state") {
         None => rq::State::Queued,
@@ -56,6 +67,7 @@ pub async fn queue_jobs(
         page: p.int("page", 1, 1, 10_000_000)?,
         per_page: p.int("per_page", 50, 1, jobs::MAX_PER_PAGE)?,
         desc,
+        expired: p.flag("expired")?,
     };
     Ok(Json(jobs::list(inst, &queue, query).await?))
 }

@@ -69,7 +69,7 @@ pub async fn jobs(
     let page_s = page.strip_suffix(".json").unwrap_or(&page);
     let page = num("page", page_s, 10_000_000)?;
     let desc = order == "dsc" || order == "desc";
-    let p = jobs::list(inst, &queue, jobs::PageQuery { state, page, per_page, desc }).await?;
+    let p = jobs::list(inst, &queue, jobs::PageQuery::new(state, page, per_page, desc)).await?;
     let url = |k: u64| {
         format!(
             "{}/{n}/view/jobs/{}/{registry}/{per_page}/{}/{k}",

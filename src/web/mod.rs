@@ -66,6 +66,7 @@ impl AppState {
         shutdown: CancellationToken,
     ) -> Self {
         let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
+        store.spawn_discovery(shutdown.clone());
         let tasks = Arc::new(tasks::Tasks::default());
         let (auth, csrf, metrics) = (None, security::new_token(), Arc::default());
         let history = Default::default();
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/search/select"), post(search::selection::select))
         .route(&at("/api/v1/search/selections/{id}"), get(search::selection::show))
         .route(&at("/api/v1/search/selections/{id}/{action}"), post(search::selection::act))
+        .route(&at("/api/v1/failed"), get(api::failed))
         .route(&at("/api/v1/failed/groups"), get(search::groups::api))
         .route(&at("/jump"), get(pages::jump))
         .route(&at("/doctor"), get(doctor::page))

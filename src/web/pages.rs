@@ -109,8 +109,13 @@ pub async fn queue_page(
     Path(queue): Path<String>,
     RawQuery(q): RawQuery,
 ) -> PageResult<QueuePage> {
-    let (p, mut c) =
-        start(&app, q.as_deref(), &["instance", "state", "page", "per_page", "order", "range"], &queue, "")?;
+    let (p, mut c) = start(
+        &app,
+        q.as_deref(),
+        &["instance", "state", "page", "per_page", "order", "range", "expired"],
+        &queue,
+        "",
+    )?;
     let range = range_param(&p, &c)?;
     let bad = |e: Error, c: &Chrome| PageError(e, Box::new(c.clone()));
     let state = match p.get("state") {
@@ -127,7 +132,8 @@ pub async fn queue_page(
     let page = p.int("page", 1, 1, 10_000_000).map_err(|e| bad(e, &c))?;
     let per_page = p.int("per_page", 50, 1, jobs::MAX_PER_PAGE).map_err(|e| bad(e, &c))?;
     let inst = app.store.instance(c.instance).map_err(|e| bad(e.into(), &c))?;
-    let query = jobs::PageQuery { state, page, per_page, desc };
+    let expired = p.flag("expired").map_err(|e| bad(e, &c))?;
+    let query = jobs::PageQuery { state, page, per_page, desc, expired };
     let (list, o, h) = tokio::join!(
         jobs::list(inst, &queue, query),
         overview::queue_counts(inst, &queue),
@@ -202,12 +208,19 @@ pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> 
     let (p, mut c) = start(&app, q.as_deref(), &["instance", "limit"], "Failures", "failed")?;
     let limit = p.int("limit", 100, 1, 1000).map_err(pe(&c))?;
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let (total, list) =
-        failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await.map_err(pe(&c))?;
+    let f = failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await.map_err(pe(&c))?;
     c.suspended = crate::store::control::state(inst).await.is_ok_and(|s| s.suspended);
-    let rows = list.into_iter().map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j))).collect();
+    let rows = f.rows.into_iter().map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j))).collect();
     let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
-    Ok(FailedPage { total: fmt::int(total), rows, limits, c })
+    Ok(FailedPage {
+        total: fmt::int(f.total),
+        expired: fmt::int(f.expired),
+        by_expiry: f.by_expiry,
+        exact_budget: fmt::int(failed::EXACT_BUDGET),
+        rows,
+        limits,
+        c,
+    })
 }
 
 /// `GET /jump?id=`: the header's job-id box.

@@ -46,6 +46,15 @@ impl Params {
         Ok(n)
     }
 
+    /// A boolean parameter (`1/0/true/false/yes/no`), false when absent.
+    pub fn flag(&self, k: &str) -> Result<bool> {
+        match self.get(k).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("" | "0" | "false" | "no" | "off") => Ok(false),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) => Err(Error::BadRequest(format!("{k} must be true or false (1/0, yes/no), got {v:?}"))),
+        }
+    }
+
     /// The `instance` parameter (index into the configured Redis URLs).
     pub fn instance(&self) -> Result<usize> {
         Ok(usize::try_from(self.int("instance", 0, 0, 1_000)?).unwrap_or(0))

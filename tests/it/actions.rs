@@ -29,6 +29,8 @@ mod stop;
 mod rate_limit;
 // Requeue all of 20,000 failed jobs while a worker consumes and a producer enqueues.
 mod concurrency;
+// One click acts once: no second requeue of a job failing again; a lost reply is resumed.
+mod twice;
 
 /// What RQ's requeue stores as `exc_info`: zlib.compress(b'').
 pub const ZLIB_EMPTY: [u8; 8] = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use crate::api_basics::{plant_job, plant_queue};
-use crate::support::{RedisServer, TestApp};
+use crate::support::{FAR, RedisServer, TestApp};
 
 async fn post(app: &TestApp, path: &str, body: Option<Value>) -> (u16, Value) {
     let b = Request::builder().method("POST").uri(path).header("content-type", "application/json");
@@ -25,10 +25,10 @@ fn failed_queue(r: &RedisServer, n: usize, ghosts: usize) -> redis::Connection {
     for i in 0..n {
         let id = format!("f{i:04}");
         plant_job(&mut con, &id, "failed", "default");
-        let _: () = con.zadd("rq:failed:default", &id, 1000 + i).expect("ZADD");
+        let _: () = con.zadd("rq:failed:default", &id, FAR + 1000 + i as i64).expect("ZADD");
     }
     for i in 0..ghosts {
-        let _: () = con.zadd("rq:failed:default", format!("ghost{i}"), 5000 + i).expect("ZADD");
+        let _: () = con.zadd("rq:failed:default", format!("ghost{i}"), FAR + 5000 + i as i64).expect("ZADD");
     }
     con
 }

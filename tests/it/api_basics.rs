@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use redis::Commands;
 use serde_json::Value;
 
-use crate::support::{RedisServer, TestApp, seg};
+use crate::support::{FAR, RedisServer, TestApp, seg};
 
 const TS: &str = "2026-01-01T00:00:00.000000Z";
 
@@ -59,7 +59,7 @@ async fn failed_registry_pages_never_overlap_and_cover_every_id_in_both_orders()
     for i in 0..1234 {
         let id = format!("job-{i:05}");
         plant_job(&mut con, &id, "failed", "default");
-        let _: () = con.zadd("rq:failed:default", &id, 1_000_000 + i).expect("ZADD");
+        let _: () = con.zadd("rq:failed:default", &id, FAR + i).expect("ZADD");
     }
     let app = TestApp::new(&r.url());
     for order in ["asc", "desc"] {
@@ -112,10 +112,10 @@ async fn orphaned_ids_are_listed_as_missing_rows_and_counted() {
     let mut con = r.conn();
     plant_queue(&mut con, "default");
     plant_job(&mut con, "real", "failed", "default");
-    let _: () = con.zadd("rq:failed:default", "real", 1).expect("ZADD");
-    let _: () = con.zadd("rq:failed:default", "ghost", 2).expect("ZADD");
+    let _: () = con.zadd("rq:failed:default", "real", FAR + 1).expect("ZADD");
+    let _: () = con.zadd("rq:failed:default", "ghost", FAR + 2).expect("ZADD");
     let _: () = con.hset("rq:job:nodata", "last_heartbeat", TS).expect("HSET");
-    let _: () = con.zadd("rq:failed:default", "nodata", 3).expect("ZADD");
+    let _: () = con.zadd("rq:failed:default", "nodata", FAR + 3).expect("ZADD");
     let app = TestApp::new(&r.url());
     let v = app.get_json("/api/v1/queues/default/jobs?state=failed").await;
     assert_eq!(v["total"], 3);

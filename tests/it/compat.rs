@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use redis::Commands;
 
 use crate::api_basics::{plant_job, plant_queue};
-use crate::support::{Fixture, RQ_VERSIONS, RedisServer, TestApp};
+use crate::support::{FAR, Fixture, RQ_VERSIONS, RedisServer, TestApp};
 
 #[tokio::test]
 async fn queues_json_has_rq_dashboards_fields() {
@@ -49,7 +49,7 @@ async fn rq_dashboard_job_pages_do_not_overlap() {
     for i in 0..30 {
         let id = format!("j{i:02}");
         plant_job(&mut con, &id, "failed", "q");
-        let _: () = con.zadd("rq:failed:q", &id, i).expect("ZADD");
+        let _: () = con.zadd("rq:failed:q", &id, FAR + i).expect("ZADD");
     }
     let app = TestApp::new(&r.url());
     for order in ["asc", "dsc"] {

@@ -3,7 +3,7 @@
 use redis::Commands;
 
 use crate::api_basics::{plant_job, plant_queue};
-use crate::support::{RedisServer, TestApp};
+use crate::support::{FAR, RedisServer, TestApp};
 
 fn set(con: &mut redis::Connection, id: &str, field: &str, value: &[u8]) {
     let _: () = con.hset(format!("rq:job:{id}"), field, value).expect("HSET");
@@ -30,10 +30,10 @@ async fn corrupt_payloads_non_utf8_fields_and_missing_data_still_render() {
     for (id, field, value) in &cases {
         plant_job(&mut con, id, "failed", "default");
         set(&mut con, id, field, value);
-        let _: () = con.zadd("rq:failed:default", *id, 1).expect("ZADD");
+        let _: () = con.zadd("rq:failed:default", *id, FAR).expect("ZADD");
     }
     let _: () = con.hset("rq:job:nodata", "last_heartbeat", "2026-01-01T00:00:00Z").expect("HSET");
-    let _: () = con.zadd("rq:failed:default", "nodata", 2).expect("ZADD");
+    let _: () = con.zadd("rq:failed:default", "nodata", FAR + 2).expect("ZADD");
     // A results stream with garbage in every field.
     let _: () = redis::cmd("XADD")
         .arg("rq:results:garbage")

@@ -51,6 +51,8 @@ mod live;
 mod reads_never_write;
 // The API agrees with what the real `rq` (1.16.2, 2.12.0, 3.0.0) says about real data.
 mod rq_oracle;
+// What RQ's own API reports: expired entries apart, forgotten queues, calls from data, order.
+mod truth;
 // Search (every criterion, cursors) and failure groups on real RQ failures.
 mod search;
 // Basic auth, CSRF, read-only mode.

@@ -4,7 +4,7 @@ use redis::Commands;
 
 use crate::api_basics::{plant_job, plant_queue};
 use crate::support::probe::{READ_COMMANDS, commands_used, digest, reset};
-use crate::support::{Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
+use crate::support::{FAR, Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
 
 /// Hit every read endpoint for every queue, state, job and worker the server holds.
 async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
@@ -62,7 +62,7 @@ async fn reading_planted_data_with_orphans_changes_nothing() {
     plant_queue(&mut con, "default");
     plant_job(&mut con, "a", "queued", "default");
     let _: () = con.rpush("rq:queue:default", &["a", "ghost-q"][..]).expect("RPUSH");
-    let _: () = con.zadd("rq:failed:default", "ghost-f", 1).expect("ZADD");
+    let _: () = con.zadd("rq:failed:default", "ghost-f", FAR).expect("ZADD");
     let _: () = con.sadd("rq:workers", "rq:worker:gone").expect("SADD");
     assert_reads_write_nothing(&r).await;
 }

@@ -113,6 +113,14 @@ impl JobCall {
         }
         s.push_str(self.func_name.as_deref().unwrap_or("?"));
         s.push('(');
+        s.push_str(&self.args_string(max_len.saturating_sub(s.len()).max(1)));
+        s.push(')');
+        cut(&s, max_len)
+    }
+
+    /// The arguments as written in the call, `1, 'a', k=2`, at most about `max_len` bytes.
+    pub fn args_string(&self, max_len: usize) -> String {
+        let mut s = String::new();
         let args = self.args.iter().map(|a| (None, a));
         let kwargs = self.kwargs.iter().map(|(k, v)| (Some(k), v));
         for (i, (name, value)) in args.chain(kwargs).enumerate() {
@@ -128,7 +136,6 @@ impl JobCall {
             }
             s.push_str(&value.to_repr(max_len.saturating_sub(s.len()).max(1)));
         }
-        s.push(')');
         cut(&s, max_len)
     }
 

@@ -44,12 +44,14 @@ pub struct FixOutcome {
 }
 
 struct Scripts {
+    expire: Script,
     prune: Script,
     srem: Script,
     release: Script,
 }
 
 static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
+    expire: with_prelude(include_str!("../../../lua/doctor_expire_registry.lua")),
     prune: with_prelude(include_str!("../../../lua/doctor_prune_registry.lua")),
     srem: with_prelude(include_str!("../../../lua/doctor_srem_missing.lua")),
     release: with_prelude(include_str!("../../../lua/doctor_release_deferred.lua")),
@@ -70,6 +72,7 @@ pub async fn fix(
             break;
         }
         let step = match f.check {
+            Check::ExpiredEntry => expire(inst, f, cancel).await?,
             Check::MissingJob | Check::JobWithoutData => {
                 // Both checks of one list or registry are repaired by the same walk.
                 let done_before = out.steps.iter().any(|s| s.key == f.key && s.queue == f.queue);
@@ -136,6 +139,27 @@ async fn prune(
     let mut s = step(f, removed, "removed from the registry");
     s.hashes_deleted = deleted;
     Ok(s)
+}
+
+/// Registry entries past expiry, removed in bounded chunks as RQ's cleanup removes them.
+async fn expire(inst: &Instance, f: &Finding, cancel: &CancellationToken) -> Result<FixStep> {
+    let (Some(key), Some(state)) = (f.key.clone(), f.state) else {
+        return Ok(step(f, 0, "nothing to remove"));
+    };
+    let (limit, started) = (CHUNK.to_string(), if state == State::Started { "1" } else { "0" });
+    let (mut removed, mut kept) = (0u64, 0u64);
+    while !cancel.is_cancelled() {
+        let offset = kept.to_string();
+        let args = [limit.as_str(), offset.as_str(), started];
+        let reply = run(inst, &SCRIPTS.expire, std::slice::from_ref(&key), &args).await?;
+        let r = value::array(&reply);
+        removed += count(r.first());
+        kept += count(r.get(2));
+        if count(r.get(1)) < CHUNK as u64 {
+            break;
+        }
+    }
+    Ok(step(f, removed, "removed past expiry, as RQ's cleanup does"))
 }
 
 /// Set members naming a worker key (`mode` "key") or a job (`mode` "job") that is gone.

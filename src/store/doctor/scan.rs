@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use redis::Value;
 
 use super::{CHUNK, Check, CheckSummary, EXAMPLES, Finding, Report, links, workers};
+use crate::rq::registry::is_expired;
 use crate::rq::{State, split_started_member, time};
 use crate::store::{Instance, Result, overview, value};
 
@@ -75,7 +76,11 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
     let mut p = redis::pipe();
     p.cmd("SMEMBERS").arg(k.queues()).cmd("SMEMBERS").arg(k.workers());
     let head: Vec<Value> = inst.query(&p).await?;
-    let names = overview::queue_names(k, &head.first().map(value::strings).unwrap_or_default());
+    let mut names = overview::queue_names(k, &head.first().map(value::strings).unwrap_or_default());
+    let registered = names.len();
+    let unregistered: Vec<String> =
+        inst.discovered.names().into_iter().filter(|d| names.binary_search(d).is_err()).collect();
+    names.extend(unregistered.iter().cloned());
     let mut worker_sets: Vec<(Place, Vec<String>)> = vec![(
         Place { key: Some(k.workers()), ..Place::default() },
         head.get(1).map(value::strings).unwrap_or_default(),
@@ -94,6 +99,11 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
     let sizes: Vec<Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
     let mut acc = Acc::default();
     let now = time::now_epoch();
+    let now_s = crate::store::census::now();
+    for q in &unregistered {
+        let place = Place { queue: Some(q.clone()), key: Some(k.queues()), state: None };
+        acc.note(Check::UnregisteredQueue, &place, q.clone(), None);
+    }
     for (i, q) in names.iter().enumerate() {
         let row = sizes.get(i * per..(i + 1) * per).unwrap_or(&[]);
         let count = |j: usize| usize::try_from(row.get(j).map_or(0, value::int)).unwrap_or(0);
@@ -101,7 +111,7 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
         let mut anything = count(State::ALL.len() + 1) > 0 || !listeners.is_empty();
         for (j, s) in State::ALL.into_iter().enumerate() {
             anything |= count(j) > 0;
-            walk(inst, &mut acc, q, s, count(j)).await?;
+            walk(inst, &mut acc, q, s, count(j), now_s).await?;
         }
         let place = Place { queue: Some(q.clone()), key: Some(k.queue(q)), state: None };
         if !anything {
@@ -113,11 +123,18 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
     workers::check(inst, &mut acc, &worker_sets, now).await?;
     links::dependents(inst, &mut acc).await?;
     links::deferred(inst, &mut acc).await?;
-    Ok(report(inst, acc, names.len() as u64, worker_members))
+    Ok(report(inst, acc, registered as u64, worker_members))
 }
 
 /// Walk one list or registry, at most the `total` ids it held when the scan began.
-async fn walk(inst: &Instance, acc: &mut Acc, queue: &str, state: State, total: usize) -> Result<()> {
+async fn walk(
+    inst: &Instance,
+    acc: &mut Acc,
+    queue: &str,
+    state: State,
+    total: usize,
+    now: i64,
+) -> Result<()> {
     let key = inst.keys.state_key(state, queue);
     let place = Place { queue: Some(queue.to_owned()), state: Some(state), key: Some(key.clone()) };
     let mut start = 0usize;
@@ -139,7 +156,7 @@ async fn walk(inst: &Instance, acc: &mut Acc, queue: &str, state: State, total: 
             break;
         }
         start += members.len();
-        examine(inst, acc, &place, &members).await?;
+        examine(inst, acc, &place, &members, now).await?;
     }
     Ok(())
 }
@@ -150,6 +167,7 @@ async fn examine(
     acc: &mut Acc,
     place: &Place,
     members: &[(String, Option<f64>)],
+    now: i64,
 ) -> Result<()> {
     let k = &inst.keys;
     let state = place.state.unwrap_or(State::Queued);
@@ -170,6 +188,13 @@ async fn examine(
     for (i, (id, (_, score))) in ids.iter().zip(members).enumerate() {
         let c = vals.get(i * 4..i * 4 + 4).unwrap_or(&[]);
         let at = |j: usize| c.get(j).map_or(0, value::int);
+        // Past expiry: RQ's cleanup drops these (a started one only after failing its job,
+        // so a loadable started job stays with the abandoned check).
+        let expired = state.expires() && score.is_some_and(|s| is_expired(s, now));
+        if expired && (state != State::Started || at(0) == 0 || at(1) == 0) {
+            acc.note(Check::ExpiredEntry, place, (*id).to_owned(), None);
+            continue;
+        }
         if at(0) == 0 {
             acc.note(Check::MissingJob, place, (*id).to_owned(), None);
             continue;

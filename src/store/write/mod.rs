@@ -51,8 +51,37 @@ pub struct BulkOutcome {
     pub missing: u64,
     /// Jobs not in a state the action applies to; left where they are.
     pub skipped: u64,
+    /// Entries of a whole-registry requeue past their expiry, removed as RQ's cleanup (which
+    /// `rq requeue --all` runs first) removes them.
+    pub expired_removed: u64,
+    /// Entries that arrived after the action started (a requeued job that failed again, a new
+    /// failure): left in place, so one click never acts twice on a job.
+    pub arrived: u64,
+    /// Ids of chunks whose reply was lost with the connection: each may or may not have been
+    /// acted on (the walk resumed after them, and every chunk re-checks inside Redis).
+    pub unconfirmed: u64,
+    /// How many times the connection was lost and the walk resumed by itself.
+    pub resumed: u64,
     /// True when the caller cancelled before the end: the counts are what was done until then.
     pub interrupted: bool,
+}
+
+impl BulkOutcome {
+    /// Add another outcome's counts (an interruption in either is one in the sum).
+    pub fn add(&mut self, o: &BulkOutcome) {
+        self.requeued += o.requeued;
+        self.enqueued += o.enqueued;
+        self.deleted += o.deleted;
+        self.canceled += o.canceled;
+        self.orphans_removed += o.orphans_removed;
+        self.missing += o.missing;
+        self.skipped += o.skipped;
+        self.expired_removed += o.expired_removed;
+        self.arrived += o.arrived;
+        self.unconfirmed += o.unconfirmed;
+        self.resumed += o.resumed;
+        self.interrupted |= o.interrupted;
+    }
 }
 
 /// Progress of a bulk operation, reported after every chunk.

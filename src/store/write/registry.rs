@@ -2,15 +2,28 @@
 //! is one script call that takes its ids from the structure itself (nothing travels over the
 //! wire), so a crash or a cancellation between chunks leaves everything consistent.
 
+use std::time::Duration;
+
 use tokio_util::sync::CancellationToken;
 
 use super::pace::Pacer;
 use super::{BulkOutcome, Progress, SCRIPTS, count, run, size_of, text};
-use crate::rq::State;
+use crate::rq::{State, time};
 use crate::store::{Error, Instance, Result, value};
+
+/// How long a walk keeps trying to get its connection back before it gives up.
+const RESUME_FOR: Duration = Duration::from_secs(60);
 
 /// Walk a registry chunk by chunk with `script` (requeue_all.lua / empty_registry.lua: same
 /// reply shape); `done` says which counter the first reply entry feeds.
+///
+/// The walk acts only on the entries that were there when it started: it stops at the highest
+/// score it saw then, and each chunk leaves in place (as `arrived`) the jobs that ended or were
+/// enqueued after the start: a requeued job that fails again while the walk runs is re-added
+/// to the registry, and must not be requeued a second time by the same click.
+///
+/// A chunk whose reply is lost with the connection is counted as `unconfirmed`; the walk waits
+/// for the connection and resumes, which is safe because every chunk re-checks inside Redis.
 async fn walk_registry(
     inst: &Instance,
     queue: &str,
@@ -22,8 +35,10 @@ async fn walk_registry(
 ) -> Result<BulkOutcome> {
     let total = size_of(inst, queue, state).await?;
     let key = inst.keys.state_key(state, queue);
-    let (mut cursor, mut cursor_score) = (String::new(), String::new());
     let mut out = BulkOutcome::default();
+    let Some(max_score) = highest_score(inst, &key).await? else { return Ok(out) };
+    let started = time::format(jiff::Timestamp::now());
+    let (mut cursor, mut cursor_score) = (String::new(), String::new());
     let mut processed = 0u64;
     let mut pace = Pacer::default();
     loop {
@@ -33,8 +48,26 @@ async fn walk_registry(
         }
         let size = pace.take();
         let limit = size.to_string();
-        let args = [limit.as_str(), cursor.as_str(), cursor_score.as_str(), state.as_str()];
-        let reply = run(inst, script, std::slice::from_ref(&key), &args).await?;
+        let args = [
+            limit.as_str(),
+            cursor.as_str(),
+            cursor_score.as_str(),
+            state.as_str(),
+            max_score.as_str(),
+            &started,
+        ];
+        let reply = match run(inst, script, std::slice::from_ref(&key), &args).await {
+            Ok(r) => r,
+            Err(e) if e.is_unavailable() => {
+                out.unconfirmed += size as u64;
+                progress(Progress { processed, total, outcome: out });
+                wait_for_connection(inst, cancel, e).await?;
+                out.resumed += 1;
+                tracing::warn!(queue, %state, "connection lost during a bulk action; resumed");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let r = value::array(&reply);
         done(&mut out, count(r.first()));
         out.orphans_removed += count(r.get(1));
@@ -42,16 +75,54 @@ async fn walk_registry(
         let examined = count(r.get(3));
         pace.done(usize::try_from(examined).unwrap_or(size));
         (cursor, cursor_score) = (text(r.get(4)), text(r.get(5)));
+        out.expired_removed += count(r.get(6));
+        out.arrived += count(r.get(7));
         processed += examined;
         progress(Progress { processed, total, outcome: out });
-        // Members that arrive while we walk (jobs failing meanwhile) are taken until the
-        // count seen at the start is reached; that bound also ends a walk a busy worker
-        // keeps feeding.
-        if examined < size as u64 || processed >= total {
+        // A short window means the walk reached the end, or the highest score it began with.
+        if examined < size as u64 {
             break;
         }
     }
     Ok(out)
+}
+
+/// The highest score in a registry (as Lua reads it back), or None when it is empty.
+async fn highest_score(inst: &Instance, key: &str) -> Result<Option<String>> {
+    let mut p = redis::pipe();
+    p.cmd("ZRANGE").arg(key).arg(-1).arg(-1).arg("WITHSCORES");
+    let (v,): (redis::Value,) = inst.query(&p).await?;
+    Ok(value::scored(&v).first().map(|(_, s)| match s {
+        Some(x) if x.is_finite() => format!("{x}"),
+        Some(x) if *x < 0.0 => "-inf".to_owned(),
+        _ => "inf".to_owned(),
+    }))
+}
+
+/// Wait (PING with backoff) until the connection answers again, for up to [`RESUME_FOR`];
+/// the error that stopped the walk is returned if it never does, or if the user cancels.
+async fn wait_for_connection(
+    inst: &Instance,
+    cancel: &CancellationToken,
+    first: crate::store::Error,
+) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + RESUME_FOR;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let mut p = redis::pipe();
+        p.cmd("PING");
+        if inst.query::<(String,)>(&p).await.is_ok() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() + pause > deadline {
+            return Err(first);
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return Err(first),
+            () = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(Duration::from_secs(2));
+    }
 }
 
 /// Requeue every job of a queue's `failed` (stopped jobs included) or `canceled` registry,

@@ -132,17 +132,9 @@ pub async fn show(
     Ok(Json(state))
 }
 
-fn total(a: BulkOutcome, b: BulkOutcome) -> BulkOutcome {
-    BulkOutcome {
-        requeued: a.requeued + b.requeued,
-        enqueued: a.enqueued + b.enqueued,
-        deleted: a.deleted + b.deleted,
-        canceled: a.canceled + b.canceled,
-        orphans_removed: a.orphans_removed + b.orphans_removed,
-        missing: a.missing + b.missing,
-        skipped: a.skipped + b.skipped,
-        interrupted: a.interrupted || b.interrupted,
-    }
+fn total(mut a: BulkOutcome, b: BulkOutcome) -> BulkOutcome {
+    a.add(&b);
+    a
 }
 
 /// `POST /api/v1/search/selections/{id}/{action}?count=N&instance=`: requeue, delete, cancel or

@@ -17,6 +17,10 @@ pub struct QueueRow {
     pub cells: Vec<StateCell>,
     pub workers: i64,
     pub oldest: Option<Time>,
+    /// False for a queue `rq:queues` does not list (found holding jobs by a background scan).
+    pub registered: bool,
+    /// Entries awaiting RQ's cleanup, all states together.
+    pub expired: i64,
 }
 
 /// A sortable column header.
@@ -101,6 +105,8 @@ impl OverviewPage {
                 cells: cells(&c, Some(&q.name), &q.counts),
                 workers: q.workers,
                 oldest: Time::from(q.oldest_enqueued_at.as_deref()),
+                registered: q.registered,
+                expired: q.counts.expired.total(),
             })
             .collect();
         let mut headers = vec![("name", "Queue", false)];

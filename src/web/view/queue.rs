@@ -70,6 +70,16 @@ pub struct QueuePage {
     pub bulk: Vec<(&'static str, &'static str, bool)>,
     pub bulk_url: String,
     pub history: Option<super::HistoryBlock>,
+    /// What the order follows ("time ended", "expiry time (ended + TTL)", ...).
+    pub order_label: &'static str,
+    /// Entries RQ no longer counts, awaiting its cleanup (0 in the expired view).
+    pub expired: i64,
+    pub expired_fmt: String,
+    /// Whether this page lists those expired entries.
+    pub expired_view: bool,
+    /// The expired view, and back to the live one.
+    pub expired_href: String,
+    pub live_href: String,
 }
 
 /// The whole-list actions a state offers, with confirmations that name the exact count and queue.
@@ -88,7 +98,7 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
         out.push(ActionButton {
             label: "Requeue all",
             url: api("requeue", s),
-            confirm: format!("Requeue {n} {s} {jobs} of queue `{queue}` into their queue? Orphaned ids are removed and counted."),
+            confirm: format!("Requeue {n} {s} {jobs} of queue `{queue}` into their queue? Orphaned ids and expired entries are removed and counted, as RQ's cleanup would."),
             class: "",
             background: true,
         });
@@ -138,12 +148,6 @@ fn bulk_actions(state: State) -> Vec<(&'static str, &'static str, bool)> {
     list.into_iter().map(|(a, l)| (a, l, a == "delete")).collect()
 }
 
-/// The arguments part of a call-shaped description: `tasks.add(1, 2)` → `1, 2`.
-pub fn args_preview(desc: &str) -> String {
-    let inner = desc.split_once('(').map_or("", |(_, rest)| rest.strip_suffix(')').unwrap_or(rest));
-    crate::rq::job::truncate(inner, 80)
-}
-
 fn score_label(state: State) -> &'static str {
     match state {
         State::Scheduled => "Scheduled for",
@@ -162,7 +166,7 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
         origin: j.origin.clone().unwrap_or_default(),
         missing: j.missing,
         func: j.func_name.unwrap_or_default(),
-        args: j.description.as_deref().map(args_preview).unwrap_or_default(),
+        args: j.args_preview.or(j.call_note).unwrap_or_default(),
         created: Time::from(j.created_at.as_deref()),
         enqueued: Time::from(j.enqueued_at.as_deref()),
         started: Time::from(j.started_at.as_deref()),
@@ -182,16 +186,19 @@ impl QueuePage {
     /// Build from one page of jobs and the queue's counts.
     pub fn build(c: Chrome, p: JobPage, counts: &Counts) -> Self {
         let state = p.state;
-        let base = |page: u64, per: u64, desc: bool| {
+        let view = |expired: bool| if expired { "&expired=1" } else { "" };
+        let link = |page: u64, per: u64, desc: bool, expired: bool| {
             format!(
-                "{}/queues/{}?state={}&page={page}&per_page={per}&order={}{}",
+                "{}/queues/{}?state={}&page={page}&per_page={per}&order={}{}{}",
                 c.prefix,
                 fmt::seg(&p.queue),
                 state.as_str(),
                 if desc { "desc" } else { "asc" },
+                view(expired),
                 c.inst_amp
             )
         };
+        let base = |page: u64, per: u64, desc: bool| link(page, per, desc, p.expired_view);
         let desc = p.order == "desc";
         let pages = p.pages.max(1);
         let (lo, hi) = (p.page.saturating_sub(4).max(1), (p.page + 4).min(pages));
@@ -229,23 +236,18 @@ impl QueuePage {
             show_exc: state == State::Failed,
             from,
             to,
-            actions: list_actions(&c, &p.queue, state, p.total),
-            bulk: if c.read_only { Vec::new() } else { bulk_actions(state) },
+            actions: if p.expired_view { Vec::new() } else { list_actions(&c, &p.queue, state, p.total) },
+            bulk: if c.read_only || p.expired_view { Vec::new() } else { bulk_actions(state) },
             history: None,
+            order_label: crate::store::order::label(state, p.order_by),
+            expired: p.expired,
+            expired_fmt: fmt::int(p.expired),
+            expired_view: p.expired_view,
+            expired_href: link(1, p.per_page, desc, true),
+            live_href: link(1, p.per_page, desc, false),
             bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
             rows: p.jobs.into_iter().map(|j| row(&c, j)).collect(),
             c,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn args_preview_is_the_inside_of_the_call() {
-        assert_eq!(args_preview("tasks.add(1, 2)"), "1, 2");
-        assert_eq!(args_preview("custom text"), "");
     }
 }

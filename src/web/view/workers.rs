@@ -130,6 +130,11 @@ pub struct FailedPage {
     pub c: Chrome,
     pub rows: Vec<(String, String, Row)>,
     pub total: String,
+    /// Failed entries past expiry, awaiting RQ's cleanup (not in `total`).
+    pub expired: String,
+    /// Queues whose failures are too many for the exact order (see store::failed).
+    pub by_expiry: Vec<String>,
+    pub exact_budget: String,
     pub limits: Vec<(u64, bool)>,
 }
 

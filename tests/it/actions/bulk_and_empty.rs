@@ -10,7 +10,7 @@ use rqdash::store::Error;
 use rqdash::store::write::{self, BulkAction, BulkOutcome, Source};
 
 use super::{py_list, store, strings};
-use crate::support::{RedisServer, Rq};
+use crate::support::{FAR, RedisServer, Rq};
 
 for_each_rq_version!(bulk_actions_and_empty_count_every_id_once_and_rq_agrees);
 
@@ -33,11 +33,11 @@ out({'failed': [d.enqueue(flaky, i).id for i in range(20)],
 
     let mut con = r.conn();
     for i in 0..3 {
-        let _: () = con.zadd("rq:failed:default", format!("ghost-f{i}"), 1).expect("ZADD");
+        let _: () = con.zadd("rq:failed:default", format!("ghost-f{i}"), FAR).expect("ZADD");
     }
     let _: () = con.rpush("rq:queue:hold", &["ghost-q0", "ghost-q1"]).expect("RPUSH");
-    let _: () = con.zadd("rq:finished:done", "ghost-d0", 1).expect("ZADD");
-    let _: () = con.zadd("rq:finished:done", "ghost-d1", 1).expect("ZADD");
+    let _: () = con.zadd("rq:finished:done", "ghost-d0", FAR).expect("ZADD");
+    let _: () = con.zadd("rq:finished:done", "ghost-d1", FAR).expect("ZADD");
 
     let s = store(&r);
     let inst = s.instance(0).expect("instance");

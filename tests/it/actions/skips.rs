@@ -11,7 +11,7 @@ use rqdash::store::write::{self, BulkOutcome};
 
 use super::store;
 use crate::api_basics::{plant_job, plant_queue};
-use crate::support::RedisServer;
+use crate::support::{FAR, RedisServer};
 
 #[tokio::test]
 async fn whole_registry_walks_skip_jobs_that_moved_and_still_reach_the_end() {
@@ -29,11 +29,11 @@ async fn whole_registry_walks_skip_jobs_that_moved_and_still_reach_the_end() {
             _ => "finished",
         };
         if i == 1500 || i == 2000 {
-            let _: () = con.zadd("rq:failed:q", &id, i).expect("ZADD");
+            let _: () = con.zadd("rq:failed:q", &id, FAR + i as i64).expect("ZADD");
             continue;
         }
         plant_job(&mut con, &id, status, "q");
-        let _: () = con.zadd("rq:failed:q", &id, i).expect("ZADD");
+        let _: () = con.zadd("rq:failed:q", &id, FAR + i as i64).expect("ZADD");
     }
     let s = store(&r);
     let inst = s.instance(0).expect("instance");
@@ -49,7 +49,7 @@ async fn whole_registry_walks_skip_jobs_that_moved_and_still_reach_the_end() {
     // deletes the finished jobs and leaves that one alone.
     for i in 0..1200 {
         plant_job(&mut con, &format!("f-{i}"), if i % 400 == 0 { "scheduled" } else { "finished" }, "q");
-        let _: () = con.zadd("rq:finished:q", format!("f-{i}"), i).expect("ZADD");
+        let _: () = con.zadd("rq:finished:q", format!("f-{i}"), FAR + i as i64).expect("ZADD");
     }
     let out = write::empty(inst, "q", State::Finished, |_| {}, &go).await.expect("empty finished");
     assert_eq!(out, BulkOutcome { deleted: 1197, skipped: 3, ..BulkOutcome::default() });

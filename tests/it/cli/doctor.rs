@@ -74,6 +74,9 @@ fn planted() -> BTreeMap<(String, String), Vec<String>> {
         add("missing_job", &format!("rq:{kind}:default"), &[id.as_str()]);
     }
     add("job_without_data", "rq:failed:default", &["nodata-1"]);
+    // The fixture's result_ttl/failure_ttl=1 entries: past expiry, not missing jobs.
+    add("expired_entry", "rq:finished:expiring", &["exp-fin-0", "exp-fin-1", "exp-fin-2"]);
+    add("expired_entry", "rq:failed:expiring", &["exp-fail-0", "exp-fail-1"]);
     add("abandoned_started", "rq:wip:long", &["busy-1"]);
     add("dangling_dependent", "-", &["q-add-1 -> ghost-child"]);
     add("stale_worker", "rq:workers", &["ghost-worker"]);
@@ -112,7 +115,7 @@ fn doctor_round_trip(version: &'static str) {
     plant(&mut con);
     let report = json_expect(&server, &["doctor", "--json"], 3);
     assert_eq!(findings(&report), planted(), "rq {version}: doctor's findings");
-    assert_eq!(report["repairable"], 11, "rq {version}");
+    assert_eq!(report["repairable"], 16, "rq {version}");
 
     let fixed = json_expect(&server, &["doctor", "--fix", "--yes", "--json"], 3);
     let after = findings(&fixed["after"]);
@@ -127,6 +130,8 @@ fn doctor_round_trip(version: &'static str) {
         .sum();
     assert_eq!(deleted, 1, "rq {version}: the data-less hash nodata-1 is deleted");
     // Literal keys: the repairs happened where RQ looks.
+    let finished: Vec<String> = con.zrange("rq:finished:expiring", 0, -1).expect("ZRANGE");
+    assert_eq!(finished, ["exp-kept"], "rq {version}: expired entries removed as RQ's cleanup does");
     assert!(!con.exists::<_, bool>("rq:job:nodata-1").expect("EXISTS"));
     assert_eq!(con.zscore::<_, _, Option<f64>>("rq:failed:default", "orphan-failed").expect("ZSCORE"), None);
     assert!(!con.sismember::<_, _, bool>("rq:workers", "rq:worker:ghost-worker").expect("SISMEMBER"));

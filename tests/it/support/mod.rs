@@ -11,3 +11,7 @@ pub use app::{TestApp, seg};
 pub use fixture::{Fixture, RQ_VERSIONS};
 pub use redis_server::RedisServer;
 pub use rq_worker::Rq;
+
+/// A registry score far in the future (year 2096): planted entries that must not count as
+/// expired (RQ's cleanup drops scores in `[0, now]`, and rqdash reports what RQ reports).
+pub const FAR: i64 = 4_000_000_000;

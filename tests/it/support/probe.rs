@@ -10,6 +10,7 @@ pub const READ_COMMANDS: &[&str] = &[
     "exists",
     "llen",
     "zcard",
+    "zcount",
     "eval",
     "lindex",
     "hget",

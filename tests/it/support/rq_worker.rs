@@ -46,6 +46,15 @@ def ok(n=0):
     return n
 
 
+def fail_counted():
+    """Counts its runs per job id (hash rqdash-test:runs), then fails: a job run twice shows."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    job.connection.hincrby('rqdash-test:runs', job.id, 1)
+    raise RuntimeError('fails every time')
+
+
 def sleep(seconds):
     time.sleep(seconds)
     return seconds
@@ -151,6 +160,12 @@ impl Rq {
     /// Start `rq worker` with `args` (e.g. `--max-jobs N queue`) in the background.
     pub fn spawn_worker(&self, args: &[&str]) -> Child {
         self.worker_cmd(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn rq worker")
+    }
+
+    /// Start `rq worker` with its output discarded: a worker failing hundreds of jobs logs a
+    /// traceback each, and would block on a full pipe nobody reads.
+    pub fn spawn_quiet_worker(&self, args: &[&str]) -> Child {
+        self.worker_cmd(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn rq worker")
     }
 }
 
