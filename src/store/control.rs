@@ -1,5 +1,5 @@
 //! Suspend and resume every worker of an instance, with RQ's own flag: `SET rq:suspended 1`
-//! (+ `EXPIRE` for a duration) and `DEL rq:suspended`, exactly as `rq suspend` / `rq resume` do.
+//! (`EX` for a duration) and `DEL rq:suspended`, exactly as `rq suspend` / `rq resume` do.
 //!
 //! Workers look at the flag between jobs only: running jobs finish, and a worker already
 //! blocked waiting for a job takes one more before it notices.
@@ -27,17 +27,18 @@ pub async fn state(inst: &Instance) -> Result<Suspension> {
     Ok(Suspension { suspended, ttl: (suspended && ttl >= 0).then_some(ttl) })
 }
 
-/// RQ's `suspend(connection, ttl)`: `SET rq:suspended 1`, plus `EXPIRE` when a duration is given.
-/// Without a duration an earlier expiry is cleared (SET drops it), as with RQ.
+/// RQ's `suspend(connection, ttl)`: `SET rq:suspended 1`, expiring when a duration is given
+/// (`EX`: one command, so no MULTI, which a least-privilege ACL user may lack). Without a
+/// duration an earlier expiry is cleared (SET drops it), as with RQ.
 pub async fn suspend(inst: &Instance, duration_secs: Option<u64>) -> Result<Suspension> {
     if duration_secs == Some(0) {
         return Err(Error::BadRequest("a suspension lasts at least 1 second".to_owned()));
     }
     let key = inst.keys.suspended();
     let mut p = redis::pipe();
-    p.atomic().cmd("SET").arg(&key).arg(1).ignore();
+    p.cmd("SET").arg(&key).arg(1);
     if let Some(s) = duration_secs {
-        p.cmd("EXPIRE").arg(&key).arg(s).ignore();
+        p.arg("EX").arg(s);
     }
     inst.query::<()>(&p).await?;
     state(inst).await

@@ -1,5 +1,6 @@
 //! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
 
+mod acl;
 pub mod census;
 mod conn;
 pub mod control;
@@ -23,6 +24,7 @@ pub mod workers;
 pub mod write;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use redis::aio::ConnectionManager;
 
@@ -46,6 +48,9 @@ pub enum Error {
     Unavailable { index: usize, url: String, detail: String },
     #[error("Redis error on instance {index} ({url}): {detail}")]
     Redis { index: usize, url: String, detail: String },
+    /// The Redis user's ACL refused a command, key or channel (NOPERM); the message names it.
+    #[error("{detail} (instance {index}, {url})")]
+    Forbidden { index: usize, url: String, detail: String },
     #[error("{0}")]
     Config(String),
     #[error("internal error: {0}")]
@@ -74,6 +79,8 @@ pub struct Instance {
     /// Queues with jobs that `rq:queues` does not list (see [`discover`]).
     pub discovered: discover::Discovered,
     conn: Conn,
+    /// The Redis user may not run MULTI (ACL): MULTI pipelines go out as plain ones.
+    multi_refused: AtomicBool,
 }
 
 impl Instance {
@@ -85,6 +92,9 @@ impl Instance {
     /// Convert a Redis error into a store error naming this instance (password masked).
     pub fn err(&self, e: redis::RedisError) -> Error {
         let (index, url) = (self.index, self.url.clone());
+        if let Some(r) = acl::refusal(&e) {
+            return Error::Forbidden { index, url, detail: acl::explain(&r) };
+        }
         let detail = e.to_string();
         if conn::is_unreachable(&e) {
             Error::Unavailable { index, url, detail }
@@ -94,9 +104,15 @@ impl Instance {
     }
 
     /// Run a pipeline, reporting failures against this instance (and healing Sentinel routing).
+    ///
+    /// A MULTI pipeline (`atomic()`) is a consistent read. When the Redis user may not run MULTI
+    /// (a read-only ACL user), the same commands answer as a plain pipeline instead: each reply
+    /// is still exact, only the snapshot may straddle a write. That is remembered per instance,
+    /// so later reads skip the refused MULTI. Writes are Lua scripts, never MULTI pipelines.
     pub async fn query<T: redis::FromRedisValue>(&self, pipe: &redis::Pipeline) -> Result<T> {
         let mut c = self.conn().await?;
-        match pipe.query_async::<T>(&mut c).await {
+        let mut tx = acl::Tx { conn: &mut c, refused: &self.multi_refused, instance: self.index };
+        match pipe.query_async::<T>(&mut tx).await {
             Ok(v) => Ok(v),
             Err(e) => {
                 self.conn.on_error(&e).await;
@@ -162,6 +178,7 @@ impl Store {
                 sentinel: matches!(target, url::Target::Sentinel { .. }),
                 discovered: discover::Discovered::default(),
                 conn: Conn::new(target, opts.clone()),
+                multi_refused: AtomicBool::new(false),
             });
         }
         Ok(Self { instances: Arc::new(instances) })

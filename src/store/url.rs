@@ -31,9 +31,15 @@ pub fn mask(url: &str) -> String {
         None => "***@".to_owned(),
     });
     let mut out = format!("{scheme}://{}{host_part}", masked_auth.unwrap_or_default());
-    if let Some(q) = out.find("password=") {
-        let end = out[q..].find('&').map_or(out.len(), |e| q + e);
-        out.replace_range(q + "password=".len()..end, "***");
+    // `password=` (rq-dashboard's habit) and `pass=` (redis-rs's for unix:// sockets).
+    for name in ["password=", "pass="] {
+        for sep in ['?', '&'] {
+            if let Some(q) = out.find(&format!("{sep}{name}")) {
+                let start = q + 1 + name.len();
+                let end = out[start..].find('&').map_or(out.len(), |e| start + e);
+                out.replace_range(start..end, "***");
+            }
+        }
     }
     out
 }
@@ -122,6 +128,11 @@ mod tests {
         assert_eq!(mask("redis://:s3cret@h"), "redis://:***@h");
         assert_eq!(mask("rediss://h/0?password=x&db=1"), "rediss://h/0?password=***&db=1");
         assert_eq!(mask("redis://h:6379"), "redis://h:6379");
+        assert_eq!(
+            mask("unix:///r.sock?user=reader&pass=pw&db=1"),
+            "unix:///r.sock?user=reader&pass=***&db=1"
+        );
+        assert_eq!(mask("unix:///bypass=1/r.sock?pass=pw"), "unix:///bypass=1/r.sock?pass=***");
     }
 
     #[test]

@@ -30,6 +30,7 @@ impl Error {
                 store::Error::NotFound(_) => StatusCode::NOT_FOUND,
                 store::Error::BadRequest(_) => StatusCode::BAD_REQUEST,
                 store::Error::Conflict(_) => StatusCode::CONFLICT,
+                store::Error::Forbidden { .. } => StatusCode::FORBIDDEN,
                 store::Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 store::Error::Redis { .. } | store::Error::Config(_) | store::Error::Internal(_) => {
                     StatusCode::INTERNAL_SERVER_ERROR

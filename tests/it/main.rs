@@ -23,6 +23,8 @@ macro_rules! for_each_rq_version {
 
 mod support;
 
+// Least-privilege Redis users (ACL): reads with read commands alone, actions refused as 403.
+mod acl;
 // JSON API behaviour on hand-planted RQ-shaped data: pagination, errors, names, headers.
 mod api_basics;
 // The real binary: flags, socket, signals.

@@ -14,7 +14,7 @@ use super::row;
 use super::throughput::{self, QueueThroughput, Tracks};
 use crate::rq::time;
 use crate::store::overview::{self, QueueInfo};
-use crate::store::{Instance, Result, Store};
+use crate::store::{Error, Instance, Result, Store};
 
 /// Longest lookback of a tick (seconds): a restart or an outage up to this long loses no
 /// throughput (RQ keeps finished jobs 500 s by default, so longer would find little anyway).
@@ -100,7 +100,8 @@ fn records(queues: &[QueueInfo], thr: &[QueueThroughput], now: i64) -> Vec<Recor
 }
 
 /// Start one sampling task per instance, ticking every `period` (at least [`MIN_PERIOD`]) until
-/// `shutdown`. A failing tick is logged once per outage and retried at the next tick.
+/// `shutdown`. A failing tick is logged once per outage and retried at the next tick; an ACL
+/// refusal (NOPERM) is logged once and ends the instance's sampling.
 pub fn spawn_sampler(
     store: Store,
     layout: Layout,
@@ -152,6 +153,11 @@ async fn run(
                 rows = t.written.minute_rows,
                 "history sampled"
             ),
+            // An ACL user without write or scripting rights will not gain them by waiting.
+            Err(e @ Error::Forbidden { .. }) => {
+                tracing::warn!(instance = index, error = %e, "history sampling off: the Redis user may not write it");
+                return;
+            }
             Err(e) if !failing => {
                 failing = true;
                 tracing::warn!(instance = index, error = %e, "history sampling failed; retrying every tick");

@@ -72,6 +72,17 @@ impl RedisServer {
         format!("unix://{}", self.socket().display())
     }
 
+    /// A least-privilege user that may only read (`+@read +@connection +info`, every key and
+    /// channel), as a read-only dashboard account is set up; returns its URL.
+    pub fn acl_reader(&self) -> String {
+        let mut con = self.conn();
+        let _: () = redis::cmd("ACL")
+            .arg(&["SETUSER", "reader", "on", ">pw", "~*", "&*", "+@read", "+@connection", "+info"])
+            .query(&mut con)
+            .expect("ACL SETUSER");
+        format!("{}?user=reader&pass=pw", self.url())
+    }
+
     /// The unix socket path.
     pub fn socket(&self) -> PathBuf {
         self.dir.path().join("redis.sock")
