@@ -18,6 +18,7 @@ use commands::EXAMPLES;
 pub use commands::{
     CliArgs, Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
 };
+pub use scope::{command, completion_command};
 pub use values::{EnvBool, parse_interval};
 
 /// rqdash: a fast, safe dashboard and CLI for RQ (Python's Redis Queue).
@@ -50,11 +51,6 @@ where
     let mut matches = cmd.try_get_matches_from_mut(args)?;
     scope::check(&mut cmd, &matches)?;
     Cli::from_arg_matches_mut(&mut matches)
-}
-
-/// The command as parsed: each subcommand shows (and completes) only the flags it uses.
-pub fn command() -> clap::Command {
-    scope::apply(Cli::command())
 }
 
 /// How to reach the Redis instances that hold RQ data.

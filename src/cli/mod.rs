@@ -65,7 +65,12 @@ impl Ctx {
 /// Under `read_only` a command that writes is refused before Redis is even reached.
 pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only: bool) -> ExitCode {
     if let Command::Completions { shell } = command {
-        clap_complete::generate(shell, &mut crate::config::command(), "rqdash", &mut std::io::stdout());
+        clap_complete::generate(
+            shell,
+            &mut crate::config::completion_command(),
+            "rqdash",
+            &mut std::io::stdout(),
+        );
         return ExitCode::SUCCESS;
     }
     if let (true, Some(what)) = (read_only, command.writes()) {

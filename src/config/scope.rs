@@ -9,9 +9,9 @@
 //! `rqdash jobs q --port 1` is an error instead of a flag silently ignored.
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, Command};
+use clap::{ArgMatches, Args, Command, CommandFactory};
 
-use super::{RedisArgs, ServeArgs};
+use super::{Cli, RedisArgs, ServeArgs};
 
 /// Subcommands that write to Redis: they take `--yes` and `--read-only` (`doctor` with `--fix`).
 /// [`Command::writes`](super::Command::writes) decides per invocation; a test keeps the two in step.
@@ -42,6 +42,21 @@ impl super::Command {
             Self::Resume => Some("resume"),
         }
     }
+}
+
+/// The command as parsed: each subcommand shows only the flags it uses.
+pub fn command() -> clap::Command {
+    apply(Cli::command())
+}
+
+/// The command whose shell completions `rqdash completions` prints: each subcommand completes
+/// only the flags it uses.
+pub fn completion_command() -> clap::Command {
+    let base = clap::Command::new("rqdash").version(env!("CARGO_PKG_VERSION"));
+    let base = <super::Command as clap::Subcommand>::augment_subcommands(ServeArgs::augment_args(
+        RedisArgs::augment_args(base),
+    ));
+    for_completions(base, &Cli::command())
 }
 
 fn ids<A: Args>() -> Vec<String> {
@@ -99,6 +114,23 @@ pub fn apply(cmd: Command) -> Command {
         .iter()
         .filter(|a| !scope.uses("", a.get_id().as_str()))
         .fold(cmd, |cmd, a| cmd.mut_arg(a.get_id(), |a| a.hide(true)))
+}
+
+/// The command for shell completions, built on `base` (the subcommands and only serve's and
+/// Redis's flags): clap_complete lists hidden flags too, so here each subcommand gets a copy of
+/// the flags of `full` it uses and nothing else, and no flag is global.
+pub fn for_completions(base: Command, full: &Command) -> Command {
+    let globals: Vec<clap::Arg> = full.get_arguments().filter(|a| a.is_global_set()).cloned().collect();
+    let subs: Vec<String> = base.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let scope = Scope::new();
+    let cmd = subs.iter().fold(base, |cmd, name| {
+        cmd.mut_subcommand(name, |sub| {
+            let used = globals.iter().filter(|a| scope.uses(name, a.get_id().as_str()));
+            used.fold(sub, |sub, a| sub.arg(a.clone().global(false)))
+        })
+    });
+    let own: Vec<clap::Id> = cmd.get_arguments().map(|a| a.get_id().clone()).collect();
+    own.iter().fold(cmd, |cmd, id| cmd.mut_arg(id, |a| a.global(false)))
 }
 
 /// A usage error when a flag the chosen subcommand does not use was given on the command line.

@@ -24,8 +24,9 @@ fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 }
 
 #[test]
-fn the_scoped_command_is_consistent() {
+fn the_scoped_commands_are_consistent() {
     command().debug_assert();
+    completion_command().debug_assert();
 }
 
 #[test]

@@ -121,6 +121,15 @@ fn each_subcommand_help_lists_only_the_flags_it_uses() {
     }
     let h = help(&["completions"]);
     assert!(!h.contains("--redis-url") && !h.contains("--port"), "{h}");
+    // Completions offer the same flags as the help (clap_complete would list hidden ones too).
+    let o = Command::new(env!("CARGO_BIN_EXE_rqdash")).args(["completions", "fish"]).output().expect("run");
+    let fish = String::from_utf8_lossy(&o.stdout);
+    let of = |sub: &str, flag: &str| {
+        let cond = format!("__fish_rqdash_using_subcommand {sub}\"");
+        fish.lines().any(|l| l.contains(&cond) && l.contains(&format!(" -l {flag}")))
+    };
+    assert!(of("jobs", "instance") && of("requeue", "yes") && of("serve", "port"), "{fish}");
+    assert!(!of("jobs", "port") && !of("jobs", "yes") && !of("serve", "instance"), "{fish}");
     // A flag the subcommand does not use is an error, not silently ignored.
     let o =
         Command::new(env!("CARGO_BIN_EXE_rqdash")).args(["jobs", "q", "--port", "1"]).output().expect("run");
