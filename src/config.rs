@@ -1,10 +1,13 @@
 //! Command-line and environment configuration: one clap struct shared by `serve` and the CLI.
 //!
 //! Precedence for every option: the flag, then its `RQDASH_*` variable, then rq-dashboard's
-//! `RQ_DASHBOARD_*` variable where it has one ([`compat`]), then the built-in default.
+//! `RQ_DASHBOARD_*` variable where it has one ([`compat`]), then the built-in default. Every flag
+//! is global; each subcommand shows and accepts only those it uses (`scope`).
 
 mod commands;
 pub mod compat;
+mod scope;
+mod values;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +18,8 @@ use commands::EXAMPLES;
 pub use commands::{
     CliArgs, Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
 };
+pub use scope::{command, completion_command};
+pub use values::{EnvBool, parse_interval};
 
 /// rqdash: a fast, safe dashboard and CLI for RQ (Python's Redis Queue).
 #[derive(Debug, Parser)]
@@ -42,7 +47,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let mut matches = compat::with_rq_dashboard_env(Cli::command(), env).try_get_matches_from(args)?;
+    let mut cmd = scope::apply(compat::with_rq_dashboard_env(Cli::command(), env));
+    let mut matches = cmd.try_get_matches_from_mut(args)?;
+    scope::check(&mut cmd, &matches)?;
     Cli::from_arg_matches_mut(&mut matches)
 }
 
@@ -71,7 +78,7 @@ pub struct RedisArgs {
     pub tls_ca_file: Option<PathBuf>,
 
     /// Do not verify TLS certificates (explicit opt-in; never the default).
-    #[arg(long, env = "RQDASH_TLS_INSECURE", global = true)]
+    #[arg(long, env = "RQDASH_TLS_INSECURE", global = true, value_parser = EnvBool)]
     pub tls_insecure: bool,
 
     /// RQ's key prefix (RQ 3.0's RQ_KEY_PREFIX).
@@ -110,10 +117,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RQDASH_POLL_INTERVAL", default_value = "2s", value_parser = parse_interval, global = true)]
     pub poll_interval: Duration,
 
-    /// Hide every action and refuse every mutation with 403, and write nothing to Redis (no
-    /// history sampling either) (rq-dashboard's --disable-delete; RQ_DASHBOARD_DISABLE_DELETE is
-    /// read as a fallback).
-    #[arg(long, env = "RQDASH_READ_ONLY", global = true, alias = "disable-delete")]
+    /// Write nothing to Redis: commands that would are refused (exit status 4); the dashboard
+    /// hides every action, answers 403 to every mutation and samples no history (rq-dashboard's
+    /// --disable-delete; RQ_DASHBOARD_DISABLE_DELETE is read as a fallback).
+    #[arg(long, env = "RQDASH_READ_ONLY", global = true, alias = "disable-delete", value_parser = EnvBool,
+          help_heading = None::<&str>)]
     pub read_only: bool,
 
     /// HTTP Basic auth user (RQ_DASHBOARD_USERNAME also read); auth covers every route.
@@ -130,7 +138,7 @@ pub struct ServeArgs {
 
     /// Label the worker counters of /metrics per worker instead of per queue (worker names are
     /// often UUIDs: one new series per worker ever started).
-    #[arg(long, env = "RQDASH_METRICS_PER_WORKER", global = true)]
+    #[arg(long, env = "RQDASH_METRICS_PER_WORKER", global = true, value_parser = EnvBool)]
     pub metrics_per_worker: bool,
 
     /// How long one /metrics answer is reused, so several scrapers do not multiply the Redis
@@ -150,7 +158,7 @@ pub struct ServeArgs {
     pub history_interval: Duration,
 
     /// Do not sample queue history (charts still show what other rqdash replicas record).
-    #[arg(long, env = "RQDASH_NO_HISTORY", global = true)]
+    #[arg(long, env = "RQDASH_NO_HISTORY", global = true, value_parser = EnvBool)]
     pub no_history: bool,
 
     /// Key prefix of the history rqdash keeps in each Redis (only keys under it are written).
@@ -163,23 +171,6 @@ pub struct ServeArgs {
 pub struct Credentials {
     pub username: String,
     pub password: String,
-}
-
-/// "2s", "1.5s", "500ms" or "2500" (milliseconds); at least 100 ms so Redis is never hammered.
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let secs = if let Some(ms) = t.strip_suffix("ms") {
-        ms.trim().parse::<f64>().map(|v| v / 1000.0)
-    } else if let Some(sec) = t.strip_suffix('s') {
-        sec.trim().parse::<f64>()
-    } else {
-        t.parse::<f64>().map(|v| v / 1000.0)
-    }
-    .map_err(|_| format!("not a duration: {s:?} (try 2s or 500ms)"))?;
-    if !(0.1..=3600.0).contains(&secs) {
-        return Err(format!("poll interval must be between 100ms and 1h, got {s:?}"));
-    }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 impl RedisArgs {

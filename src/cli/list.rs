@@ -81,9 +81,20 @@ pub async fn jobs(ctx: &Ctx, a: &JobsArgs) -> anyhow::Result<ExitCode> {
         State::Started => "WORKER",
         _ => "DESCRIPTION",
     };
-    let mut t = Table::new(&["ID", "STATUS", when, detail]);
+    // RQ 2.x+ started-registry members are `<id>:<execution id>`: the ID column holds the job id
+    // alone (what `rqdash job` takes), the execution id gets its own column.
+    let executions = first.jobs.iter().any(|j| j.execution_id.is_some());
+    let mut head = vec!["ID", "STATUS", when, detail];
+    if executions {
+        head.insert(1, "EXECUTION");
+    }
+    let mut t = Table::new(&head);
     for j in &first.jobs {
-        t.row(row(ctx, a.state, j));
+        let mut cells = row(ctx, a.state, j);
+        if executions {
+            cells.insert(1, j.execution_id.as_deref().map_or_else(|| "-".to_owned(), clean));
+        }
+        t.row(cells);
     }
     println!(
         "{} jobs of queue {}: {} of {} ({})",
@@ -100,10 +111,7 @@ pub async fn jobs(ctx: &Ctx, a: &JobsArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn row(ctx: &Ctx, state: State, j: &JobRow) -> Vec<String> {
-    let mut id = clean(&j.id);
-    if let Some(e) = &j.execution_id {
-        id.push_str(&ctx.style.dim(&format!(":{}", clean(e))));
-    }
+    let id = clean(&j.id);
     if j.missing {
         return vec![
             id,

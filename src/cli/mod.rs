@@ -24,8 +24,6 @@ pub mod table;
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
 use crate::config::{CliArgs, Command, RedisArgs};
 use crate::store::write::BulkAction;
 use crate::store::{self, Instance, Store};
@@ -33,6 +31,8 @@ use output::Style;
 
 /// Exit status when `doctor` leaves problems behind.
 pub const EXIT_PROBLEMS: u8 = 3;
+/// Exit status when `--read-only` (or `RQDASH_READ_ONLY`) refuses a command that writes.
+pub const EXIT_READ_ONLY: u8 = 4;
 /// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -62,10 +62,24 @@ impl Ctx {
 }
 
 /// Run one subcommand; errors are printed to stderr as `rqdash: <message>` (exit status 1).
-pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs) -> ExitCode {
+/// Under `read_only` a command that writes is refused before Redis is even reached.
+pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only: bool) -> ExitCode {
     if let Command::Completions { shell } = command {
-        clap_complete::generate(shell, &mut crate::config::Cli::command(), "rqdash", &mut std::io::stdout());
+        clap_complete::generate(
+            shell,
+            &mut crate::config::completion_command(),
+            "rqdash",
+            &mut std::io::stdout(),
+        );
         return ExitCode::SUCCESS;
+    }
+    if let (true, Some(what)) = (read_only, command.writes()) {
+        eprintln!(
+            "rqdash: read-only mode (--read-only, RQDASH_READ_ONLY or RQ_DASHBOARD_DISABLE_DELETE): \
+             `rqdash {what}` writes to Redis and was refused; nothing was changed (reads such as \
+             `rqdash jobs` still work)"
+        );
+        return ExitCode::from(EXIT_READ_ONLY);
     }
     let ctx = match Store::from_args(redis) {
         Ok(store) => {

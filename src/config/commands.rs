@@ -20,7 +20,7 @@ variables (-u, -b, -p, --url-prefix, --username, --password, --poll-interval in 
 --disable-delete, -j), so it can replace rq-dashboard as is.
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 `doctor` found problems it did not repair,
-130 interrupted.";
+4 refused by --read-only (RQDASH_READ_ONLY), 130 interrupted.";
 
 /// Options of the command-line subcommands.
 #[derive(Debug, Clone, Args)]
@@ -30,9 +30,9 @@ pub struct CliArgs {
     #[arg(long, env = "RQDASH_INSTANCE", default_value_t = 0, global = true, value_name = "N")]
     pub instance: usize,
 
-    /// Print JSON (the store's own structures) instead of tables. Without a subcommand this is
-    /// rq-dashboard's -j/--json (JSONSerializer), accepted and ignored: rqdash recognises each
-    /// job's serializer by itself.
+    /// Print JSON (the store's own structures) instead of tables.
+    // Without a subcommand this is rq-dashboard's -j/--json (its JSONSerializer): accepted, hidden
+    // and ignored there (see `scope`), since rqdash recognises each job's serializer by itself.
     #[arg(short = 'j', long, global = true)]
     pub json: bool,
 

@@ -16,9 +16,9 @@ pub const FALLBACKS: [(&str, &str, &str); 5] = [
     ("RQDASH_READ_ONLY", "RQ_DASHBOARD_DISABLE_DELETE", "read_only"),
 ];
 
-/// Click's spelling of true for boolean options (rq-dashboard is a click program).
-fn click_true(v: &str) -> bool {
-    matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes" | "y" | "on")
+/// rq-dashboard's variable that falls back for rqdash's `ours`, for error messages.
+pub fn fallback_of(ours: &str) -> Option<&'static str> {
+    FALLBACKS.iter().find(|(o, _, _)| *o == ours).map(|(_, theirs, _)| *theirs)
 }
 
 /// `cmd` with rq-dashboard's variables (looked up with `env`) as defaults where rqdash's own
@@ -26,7 +26,7 @@ fn click_true(v: &str) -> bool {
 pub fn with_rq_dashboard_env(cmd: clap::Command, env: impl Fn(&str) -> Option<String>) -> clap::Command {
     FALLBACKS.iter().fold(cmd, |cmd, (ours, theirs, id)| match (env(ours), env(theirs)) {
         (None, Some(v)) if !v.trim().is_empty() => {
-            let v = if *id == "read_only" { click_true(&v).to_string() } else { v };
+            // A boolean is parsed by the flag's own parser (`EnvBool`), which knows click's spellings.
             // clap wants a 'static default; this runs once per process, for at most five values.
             let v: &'static str = Box::leak(v.into_boxed_str());
             cmd.mut_arg(*id, |a| a.default_value(v))
@@ -88,6 +88,9 @@ mod tests {
     fn a_bad_rq_dashboard_value_is_a_usage_error_naming_the_flag() {
         let e = parse(&[], &[("RQ_DASHBOARD_PORT", "http")]).expect_err("refused");
         assert!(e.to_string().contains("--port"), "{e}");
+        // Click refuses such a value too; treating it as false would turn read-only off.
+        let e = parse(&[], &[("RQ_DASHBOARD_DISABLE_DELETE", "enabled")]).expect_err("refused");
+        assert!(e.to_string().contains("RQ_DASHBOARD_DISABLE_DELETE"), "{e}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Parsing of intervals and URL prefixes.
+//! Parsing of intervals and URL prefixes; which subcommand takes which flag.
 
 use super::*;
 
@@ -17,4 +17,77 @@ fn prefixes_are_normalised() {
     assert_eq!(normalize_prefix("rq"), "/rq");
     assert_eq!(normalize_prefix("/"), "");
     assert_eq!(normalize_prefix(""), "");
+}
+
+fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+    try_parse_from(std::iter::once("rqdash").chain(args.iter().copied()), |_| None)
+}
+
+#[test]
+fn the_scoped_commands_are_consistent() {
+    command().debug_assert();
+    completion_command().debug_assert();
+}
+
+#[test]
+fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
+    // One invocation per subcommand: `writes()` (what is refused) and scope's WRITERS (what shows
+    // --yes and --read-only) must agree, and every subcommand must be listed here.
+    let cases: [(&[&str], bool); 19] = [
+        (&["serve"], false),
+        (&["info"], false),
+        (&["queues"], false),
+        (&["jobs", "q"], false),
+        (&["job", "j"], false),
+        (&["workers"], false),
+        (&["completions", "bash"], false),
+        (&["doctor"], false),
+        (&["doctor", "--fix"], true),
+        (&["requeue", "j"], true),
+        (&["enqueue", "j"], true),
+        (&["delete", "j"], true),
+        (&["cancel", "j"], true),
+        (&["empty", "q"], true),
+        (&["compact", "q"], true),
+        (&["stop", "j"], true),
+        (&["suspend"], true),
+        (&["resume"], true),
+        (&["requeue", "--all", "-q", "q"], true),
+    ];
+    for (args, writes) in cases {
+        let cmd = parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}")).command.expect("a subcommand");
+        assert_eq!(cmd.writes().is_some(), writes, "{args:?}");
+        assert_eq!(scope::WRITERS.contains(&args[0]), writes || args[0] == "doctor", "{args:?}");
+    }
+    let listed: Vec<&str> = cases.iter().map(|(a, _)| a[0]).collect();
+    for sub in command().get_subcommands() {
+        assert!(listed.contains(&sub.get_name()), "{} is not covered", sub.get_name());
+    }
+}
+
+#[test]
+fn a_flag_a_subcommand_does_not_use_is_refused_wherever_it_is_written() {
+    for args in [
+        &["jobs", "q", "--port", "1"][..],
+        &["--port", "1", "jobs", "q"],
+        &["queues", "--yes"],
+        &["serve", "--instance", "1"],
+        &["--yes"],
+        &["completions", "bash", "--poll-interval", "2s"],
+    ] {
+        let e = parse(args).expect_err("refused");
+        assert!(e.to_string().contains("does not apply to `rqdash"), "{args:?}: {e}");
+    }
+    // Flags where they apply, before or after the subcommand; --read-only and rq-dashboard's -j
+    // are accepted everywhere they are harmless.
+    for args in [
+        &["-u", "redis://h:1", "--instance", "1", "--json", "queues"][..],
+        &["queues", "--instance", "1", "-j"],
+        &["--read-only", "jobs", "q"],
+        &["-j", "--disable-delete", "-p", "1"],
+        &["requeue", "j", "--yes", "--read-only"],
+        &["-u", "redis://h:1", "completions", "bash"],
+    ] {
+        parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    }
 }

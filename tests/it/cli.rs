@@ -4,6 +4,7 @@ mod actions;
 mod compat;
 mod doctor;
 mod info;
+mod read_only;
 
 use std::process::{Command, Output, Stdio};
 
@@ -13,12 +14,20 @@ use crate::support::{Fixture, RQ_VERSIONS, RedisServer};
 
 /// Run `rqdash --redis-url <server> ARGS` with stdin closed (not a terminal), as a script would.
 pub fn rqdash(server: &RedisServer, args: &[&str]) -> Output {
+    rqdash_env(server, args, &[])
+}
+
+/// [`rqdash`] with these environment variables set.
+pub fn rqdash_env(server: &RedisServer, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rqdash"))
         .arg("--redis-url")
         .arg(server.url())
         .args(args)
         .env("RUST_LOG", "warn")
         .env_remove("RQDASH_INSTANCE")
+        .env_remove("RQDASH_READ_ONLY")
+        .env_remove("RQ_DASHBOARD_DISABLE_DELETE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("run the rqdash binary")

@@ -72,3 +72,67 @@ fn help_shows_examples_and_completions_are_generated() {
         );
     }
 }
+
+/// `rqdash ARGS --help`, without Redis.
+fn help(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_rqdash")).args(args).arg("--help").output().expect("run");
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const SERVE_ONLY: [&str; 8] = [
+    "--bind",
+    "--port",
+    "--url-prefix",
+    "--poll-interval",
+    "--username",
+    "--metrics-cache",
+    "--no-history",
+    "--history-prefix",
+];
+
+#[test]
+fn each_subcommand_help_lists_only_the_flags_it_uses() {
+    for read in ["info", "queues", "jobs", "job", "workers"] {
+        let h = help(&[read]);
+        for flag in SERVE_ONLY.iter().chain(&["--yes", "--read-only"]) {
+            assert!(!h.contains(flag), "`rqdash {read} --help` lists {flag}:\n{h}");
+        }
+        assert!(
+            h.contains("--redis-url") && h.contains("--instance") && h.contains("--json"),
+            "{read}:\n{h}"
+        );
+    }
+    for write in ["requeue", "delete", "empty", "stop", "suspend", "doctor"] {
+        let h = help(&[write]);
+        assert!(
+            h.contains("--yes") && h.contains("--read-only") && h.contains("--instance"),
+            "{write}:\n{h}"
+        );
+        assert!(!h.contains("--port") && !h.contains("--poll-interval"), "{write}:\n{h}");
+    }
+    for serve in [&[][..], &["serve"]] {
+        let h = help(serve);
+        assert!(h.contains("--port") && h.contains("--read-only") && h.contains("--redis-url"), "{h}");
+        assert!(
+            !h.contains("--instance") && !h.contains("--yes") && !h.contains("--json"),
+            "{serve:?}:\n{h}"
+        );
+    }
+    let h = help(&["completions"]);
+    assert!(!h.contains("--redis-url") && !h.contains("--port"), "{h}");
+    // Completions offer the same flags as the help (clap_complete would list hidden ones too).
+    let o = Command::new(env!("CARGO_BIN_EXE_rqdash")).args(["completions", "fish"]).output().expect("run");
+    let fish = String::from_utf8_lossy(&o.stdout);
+    let of = |sub: &str, flag: &str| {
+        let cond = format!("__fish_rqdash_using_subcommand {sub}\"");
+        fish.lines().any(|l| l.contains(&cond) && l.contains(&format!(" -l {flag}")))
+    };
+    assert!(of("jobs", "instance") && of("requeue", "yes") && of("serve", "port"), "{fish}");
+    assert!(!of("jobs", "port") && !of("jobs", "yes") && !of("serve", "instance"), "{fish}");
+    // A flag the subcommand does not use is an error, not silently ignored.
+    let o =
+        Command::new(env!("CARGO_BIN_EXE_rqdash")).args(["jobs", "q", "--port", "1"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--port does not apply to `rqdash jobs`"));
+}

@@ -90,3 +90,25 @@ fn info_prints_rq_infos_lines() {
     let by_queue = run_expect(&server, &["info", "-R", "-W", "default", "high"], 0);
     assert!(by_queue.starts_with("default: partial-worker (idle)\nhigh:    –\n"), "{by_queue}");
 }
+
+#[test]
+fn started_job_ids_printed_by_jobs_are_ids_that_job_finds() {
+    for f in all_fixtures() {
+        let server = f.server();
+        let v = f.version;
+        // RQ 2.x+ keeps `<id>:<execution id>` in the started registry: the id is printed alone.
+        let page = json_expect(&server, &["jobs", "long", "--state", "started", "--json"], 0);
+        let row = &page["jobs"][0];
+        assert_eq!(row["id"], "busy-1", "rq {v}: {page}");
+        assert_eq!(row["execution_id"].is_string(), !v.starts_with("1."), "rq {v}: {row}");
+        let table = run_expect(&server, &["jobs", "long", "--state", "started"], 0);
+        let ids: Vec<&str> = table.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
+        assert_eq!(ids, ["busy-1"], "rq {v}:\n{table}");
+        if let Some(eid) = row["execution_id"].as_str() {
+            assert!(table.lines().nth(1).is_some_and(|h| h.contains("EXECUTION")), "rq {v}:\n{table}");
+            assert!(table.contains(&format!("busy-1  {eid}")), "rq {v}:\n{table}");
+        }
+        let job = json_expect(&server, &["job", ids[0], "--json"], 0);
+        assert_eq!(job["id"], "busy-1", "rq {v}");
+    }
+}
