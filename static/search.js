@@ -1,7 +1,7 @@
 // rqdash search: stream more hits into the page (fetching the API with the cursor until the
-// scan is done or enough rows are shown), "select all matching" with the exact count confirmed
-// before a bulk action, and a progress wait on the failure-groups page. The pages work
-// without this file: the continue link and the refresh link do the same by hand.
+// scan is done or enough rows are shown), "select all matching" with the exact count and its
+// breakdown by state confirmed before a bulk action, and a progress wait on the failure-groups
+// page. The pages work without this file: the continue link and the refresh link do the same.
 (function () {
   "use strict";
 
@@ -130,6 +130,12 @@
       var s = parts.join("; ");
       return s.charAt(0).toUpperCase() + s.slice(1) + (o.interrupted ? " (stopped before the end)" : "");
     };
+    // "480 failed, 20 queued": what the selection holds per state, largest first.
+    var breakdown = function (byState) {
+      var parts = Object.keys(byState || {}).map(function (k) { return [k, byState[k]]; });
+      parts.sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
+      return parts.map(function (p) { return fmt.format(p[1]) + " " + p[0]; }).join(", ");
+    };
     var progress = function (done, all, label) {
       box.hidden = false;
       bar.max = Math.max(all, 1);
@@ -151,7 +157,9 @@
         state.count = s.count;
         box.hidden = true;
         var jobs = s.count === 1 ? "job" : "jobs";
-        text.textContent = state.label + " exactly " + fmt.format(s.count) + " matching " + jobs + "?" +
+        var parts = breakdown(s.by_state);
+        text.textContent = state.label + " exactly " + fmt.format(s.count) + " matching " + jobs +
+          (parts ? ": " + parts : "") + "?" +
           (s.truncated ? " (More match: only the first " + fmt.format(s.count) + " are selected.)" : "") +
           (s.interrupted ? " (Collection was stopped early: only these were found.)" : "") +
           (state.action === "delete" ? " This cannot be undone." : "") +

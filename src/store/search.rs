@@ -3,26 +3,31 @@
 //! A search walks (queue, state) sources in order (queue name, then state), each newest first in
 //! chunks of at most [`CHUNK`] ids (ZREVRANGEBYSCORE / LRANGE by index, never a whole
 //! structure), judges a chunk with one pipelined HMGET of only the fields the query needs, and
-//! reads tracebacks (`XREVRANGE rq:results:<id> + - COUNT 1`) and `data` only for ids that pass
-//! every other criterion. Each request stops at its [`Budget`] (ids examined, time, hits) and
-//! returns an opaque cursor to continue. `id:abc` is one HMGET; `id:abc*` alone SCANs the job
-//! keys. See [`query`] for the syntax.
+//! reads tracebacks (`XREVRANGE rq:results:<id> + - COUNT 1`, or the last 10 results with
+//! `history:any`) and `data` only for ids that pass every other criterion; `exc:` without
+//! `state:` or `history:any` walks only the failed and canceled registries. Each request stops at its [`Budget`] (ids examined, time, hits) and
+//! returns an opaque cursor to continue. `id:abc` is one HMGET (and, when the hash is missing,
+//! one bounded lookup per list and registry); `id:abc*` alone SCANs the job keys, then walks the
+//! lists and registries for orphans. See [`query`] for the syntax.
 //!
 //! # Layout
 //! - [`query`]: the syntax, parsed into a [`Query`]; `syntax`: tokens, quoting, folding form
 //!   controls into one query.
 //! - [`matcher`]: judging one job from what has been read so far (pure).
 //! - [`cursor`]: the opaque continuation.
-//! - `read`: sources, chunks and the pipelined reads; `keys`: exact id and id-prefix SCAN.
+//! - `read`: sources, chunks and the pipelined reads; `walk`: the walk over them; `keys`: exact
+//!   id and id-prefix SCAN; `orphans`: where an exact id without a hash sits.
 //! - [`collect`]: every matching id, for "select all matching".
 
 pub mod collect;
 pub mod cursor;
 mod keys;
 pub mod matcher;
+mod orphans;
 pub mod query;
 pub(crate) mod read;
 mod syntax;
+mod walk;
 
 use std::time::{Duration, Instant};
 
@@ -34,8 +39,8 @@ pub use query::Query;
 use super::{Error, Instance, Result, jobs};
 use crate::rq::State;
 use crate::rq::job::JobRow;
-use cursor::Pos;
 use query::IdPattern;
+use walk::{Walk, walk};
 
 /// Most ids read per chunk.
 pub const CHUNK: usize = 1000;
@@ -147,96 +152,45 @@ async fn rows(inst: &Instance, raw: Vec<RawHit>) -> Result<Vec<Hit>> {
 pub(crate) async fn page(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget) -> Result<Page> {
     let budget = Budget { max_ids: budget.max_ids.max(1), max_hits: budget.max_hits.max(1), ..budget };
     match (&q.id, &cursor) {
-        (Some(IdPattern::Exact(id)), _) => keys::exact(inst, q, id).await,
+        (Some(IdPattern::Exact(id)), _) => keys::exact(inst, q, id, budget).await,
         (Some(IdPattern::Prefix(p)), c) if q.queues.is_empty() && q.states.is_empty() => {
             let resume = match c {
                 None => None,
                 Some(Cursor::Keys { scan, scanned }) => Some((*scan, *scanned)),
+                Some(Cursor::Walk { .. }) if !q.needs_hash() => {
+                    return orphan_walk(inst, q, cursor, budget).await;
+                }
                 Some(_) => return Err(mismatch()),
             };
-            keys::prefix(inst, q, p, resume, budget).await
+            let started = Instant::now();
+            let mut first = keys::prefix(inst, q, p, resume, budget).await?;
+            // The SCAN ended within the budget: go on with the orphans in the same request.
+            let examined = first.scanned.saturating_sub(resume.map_or(0, |r| r.1));
+            let rest = Budget {
+                max_ids: budget.max_ids.saturating_sub(examined),
+                max_time: budget.max_time.saturating_sub(started.elapsed()),
+                max_hits: budget.max_hits.saturating_sub(first.raw.len()),
+            };
+            let walk_next = matches!(first.cursor, Some(Cursor::Walk { .. }));
+            if walk_next && rest.max_ids > 0 && rest.max_hits > 0 && !rest.max_time.is_zero() {
+                let more = orphan_walk(inst, q, first.cursor.take(), rest).await?;
+                first.raw.extend(more.raw);
+                Ok(Page { raw: first.raw, ..more })
+            } else {
+                Ok(first)
+            }
         }
         (_, Some(Cursor::Keys { .. })) => Err(mismatch()),
-        _ => walk(inst, q, cursor, budget).await,
+        _ => walk(inst, q, cursor, budget, Walk::Matches).await,
     }
+}
+
+/// The orphans of an id prefix, after the SCAN of the job keys.
+async fn orphan_walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget) -> Result<Page> {
+    let keys_total = keys::dbsize(inst).await?;
+    walk(inst, q, cursor, budget, Walk::Orphans { keys_total }).await
 }
 
 fn mismatch() -> Error {
     Error::BadRequest("the cursor belongs to another kind of search: start the search again".into())
-}
-
-/// Walk the sources from the cursor until the budget is spent.
-async fn walk(inst: &Instance, q: &Query, cursor: Option<Cursor>, budget: Budget) -> Result<Page> {
-    let started = Instant::now();
-    let sources = read::sources(inst, q).await?;
-    let total: u64 = sources.iter().map(|s| s.size).sum();
-    let (mut si, mut pos, mut scanned) = match cursor {
-        None => (0, sources.first().map(|s| Pos::start(s.state)), 0),
-        Some(Cursor::Walk { queue, state, pos, scanned }) => {
-            let key = |name: &str, st: State| (name.to_owned(), State::ALL.iter().position(|x| *x == st));
-            let at = key(&queue, state);
-            let i = sources.iter().position(|s| key(&s.queue, s.state) >= at).unwrap_or(sources.len());
-            let same = sources.get(i).is_some_and(|s| s.queue == queue && s.state == state);
-            (i, sources.get(i).map(|s| if same { pos } else { Pos::start(s.state) }), scanned)
-        }
-        Some(Cursor::Keys { .. }) => return Err(mismatch()),
-    };
-    let mut hits: Vec<RawHit> = Vec::new();
-    let mut examined = 0u64;
-    while let (Some(src), Some(p)) = (sources.get(si), pos.as_mut()) {
-        let spent = examined >= budget.max_ids
-            || hits.len() >= budget.max_hits
-            || (examined > 0 && started.elapsed() >= budget.max_time);
-        if spent {
-            break;
-        }
-        let next = |i: usize| (i + 1, sources.get(i + 1).map(|s| Pos::start(s.state)));
-        if src.size == 0 {
-            (si, pos) = next(si);
-            continue;
-        }
-        let n = usize::try_from(budget.max_ids - examined).unwrap_or(CHUNK).clamp(1, CHUNK);
-        let (members, ended) = read::fetch(inst, src, p, n).await?;
-        if members.is_empty() {
-            (si, pos) = next(si);
-            continue;
-        }
-        let ids: Vec<String> =
-            members.iter().map(|(m, _)| crate::rq::job::member_to_id(src.state, m).0).collect();
-        let pre: Vec<usize> = (0..ids.len()).filter(|i| matcher::id_matches(q, &ids[*i])).collect();
-        let pre_ids: Vec<String> = pre.iter().map(|i| ids[*i].clone()).collect();
-        let judged = read::judge(inst, q, &pre_ids, false).await?;
-        let mut ok = vec![false; ids.len()];
-        for (i, (m, _)) in pre.iter().zip(&judged) {
-            ok[*i] = *m;
-        }
-        let want = budget.max_hits - hits.len();
-        let (mut processed, mut taken) = (0, 0);
-        for (i, (m, score)) in members.iter().enumerate() {
-            if taken >= want {
-                break;
-            }
-            p.step(m, *score);
-            processed += 1;
-            if ok[i] {
-                taken += 1;
-                let (queue, state) = (src.queue.clone(), Some(src.state));
-                hits.push(RawHit { queue, state, listed: true, member: m.clone(), score: *score });
-            }
-        }
-        examined += processed as u64;
-        scanned += processed as u64;
-        if processed == members.len() && ended {
-            (si, pos) = next(si);
-        }
-    }
-    let done = si >= sources.len();
-    let cursor = match (done, sources.get(si), pos) {
-        (false, Some(s), Some(p)) => {
-            Some(Cursor::Walk { queue: s.queue.clone(), state: s.state, pos: p, scanned })
-        }
-        _ => None,
-    };
-    let scanned = if done { scanned.max(total) } else { scanned };
-    Ok(Page { raw: hits, scanned, total, cursor, done, mode: "sources" })
 }

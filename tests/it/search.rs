@@ -25,6 +25,9 @@ mod paging;
 mod groups;
 // The routes: API, pages, select-all-matching and group actions.
 mod http;
+// exc: is the latest failure of jobs failed now (requeued jobs keep theirs), history:any, orphans
+// found by id:, the selection's count per state.
+mod current;
 // 100,000 failed jobs: time to the first page, full scans, groups (ignored; bench/search_bench.sh).
 mod bench;
 

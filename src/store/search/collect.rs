@@ -1,8 +1,9 @@
 //! Every id a query matches, for "select all matching": the same bounded pages as a search,
 //! one after the other (no rows read), deduplicated, grouped by where each id was found so a
-//! bulk action can clean orphans from the right list or registry.
+//! bulk action can clean orphans from the right list or registry, and counted per state so the
+//! confirmation can say what the action will touch.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -35,6 +36,9 @@ pub struct Group {
 pub struct Collected {
     pub groups: Vec<Group>,
     pub count: u64,
+    /// How many of them per state: the list or registry each was found in, or for `id:`
+    /// searches the state its status names ("unknown" for a status without one).
+    pub by_state: BTreeMap<&'static str, u64>,
     /// Stopped at [`MAX_SELECTION`]: more jobs match.
     pub truncated: bool,
     /// Stopped by the caller before the end.
@@ -71,6 +75,7 @@ pub async fn collect(
             if !seen.insert(id.clone()) {
                 continue;
             }
+            *out.by_state.entry(h.state.map_or("unknown", State::as_str)).or_default() += 1;
             let source = match (h.listed, h.state) {
                 (true, Some(s)) => Some((h.queue, s)),
                 _ => None,

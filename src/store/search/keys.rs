@@ -1,14 +1,15 @@
-//! Searches that start from job keys rather than lists: an exact `id:` (one HMGET) and an id
-//! prefix across every queue and registry (`SCAN … MATCH rq:job:<prefix>* COUNT 1000`, resumable,
-//! never KEYS).
+//! Searches that start from job keys rather than lists: an exact `id:` (one HMGET; where it sits
+//! when the hash is missing, see [`super::orphans`]) and an id prefix across every queue and
+//! registry (`SCAN … MATCH rq:job:<prefix>* COUNT 1000`, resumable, never KEYS), followed by a
+//! walk of the lists and registries for orphans with that prefix.
 
 use std::collections::HashSet;
 use std::time::Instant;
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Pos};
 use super::matcher::Facts;
 use super::query::Query;
-use super::{Budget, Page, RawHit, read};
+use super::{Budget, Page, RawHit, orphans, read};
 use crate::rq::State;
 use crate::store::{Instance, Result, value};
 
@@ -21,7 +22,7 @@ pub fn state_of(status: Option<&str>) -> Option<State> {
 }
 
 /// Escape glob metacharacters so the prefix is matched literally.
-fn glob_escape(s: &str) -> String {
+pub(super) fn glob_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
         if matches!(c, '*' | '?' | '[' | ']' | '\\') {
@@ -45,9 +46,13 @@ fn raw(id: String, f: Facts) -> RawHit {
     RawHit { queue: f.origin.unwrap_or_default(), state, listed: false, member: id, score: None }
 }
 
-/// `id:<exact>`: the job itself, if it exists and passes the other criteria.
-pub async fn exact(inst: &Instance, q: &Query, id: &str) -> Result<Page> {
+/// `id:<exact>`: the job itself, if it exists and passes the other criteria; else, when nothing
+/// else needs the hash, the lists and registries where the orphaned id sits.
+pub async fn exact(inst: &Instance, q: &Query, id: &str, budget: Budget) -> Result<Page> {
     let judged = read::judge(inst, q, &[id.to_owned()], true).await?;
+    if !q.needs_hash() && judged.iter().all(|(_, f)| !f.exists) {
+        return orphans::exact(inst, q, id, budget).await;
+    }
     let raw: Vec<RawHit> = judged
         .into_iter()
         .filter(|(ok, f)| *ok && f.exists && placed(q, f))
@@ -58,6 +63,8 @@ pub async fn exact(inst: &Instance, q: &Query, id: &str) -> Result<Page> {
 
 /// `id:<prefix>*` without `queue:`/`state:`: SCAN the job keys. Whole SCAN batches are judged,
 /// so a page may hold a few more hits than asked for; SCAN may return a key twice across pages.
+/// When nothing else needs the hash, the SCAN ends with a walk cursor for the orphans (ids in
+/// lists and registries whose hash is missing), and the total counts those ids too.
 pub async fn prefix(
     inst: &Instance,
     q: &Query,
@@ -68,9 +75,9 @@ pub async fn prefix(
     let started = Instant::now();
     let ns = inst.keys.job("");
     let pattern = format!("{}{}*", glob_escape(&ns), glob_escape(prefix));
-    let mut p = redis::pipe();
-    p.cmd("DBSIZE");
-    let (total,): (u64,) = inst.query(&p).await?;
+    let total = dbsize(inst).await?;
+    let orphans = !q.needs_hash();
+    let listed: u64 = if orphans { read::sources(inst, q).await?.iter().map(|s| s.size).sum() } else { 0 };
     let (mut scan, mut scanned) = resume.unwrap_or((0, 0));
     let mut seen = HashSet::new();
     let mut found: Vec<RawHit> = Vec::new();
@@ -108,10 +115,28 @@ pub async fn prefix(
             break;
         }
     }
-    let done = scan == 0;
-    let cursor = (!done).then_some(Cursor::Keys { scan, scanned });
-    let scanned = if done { total.max(scanned) } else { scanned };
-    Ok(Page { raw: found, scanned, total, cursor, done, mode: "keys" })
+    let scanned = if scan == 0 { total.max(scanned) } else { scanned };
+    let cursor = match (scan, orphans) {
+        (0, false) => None,
+        // The walk resumes at the first source at or after ("", queued): the first one.
+        (0, true) => Some(Cursor::Walk {
+            queue: String::new(),
+            state: State::Queued,
+            pos: Pos::List { offset: 0 },
+            scanned,
+        }),
+        _ => Some(Cursor::Keys { scan, scanned }),
+    };
+    let done = cursor.is_none();
+    Ok(Page { raw: found, scanned, total: total + listed, cursor, done, mode: "keys" })
+}
+
+/// The number of keys, which a SCAN walks.
+pub async fn dbsize(inst: &Instance) -> Result<u64> {
+    let mut p = redis::pipe();
+    p.cmd("DBSIZE");
+    let (total,): (u64,) = inst.query(&p).await?;
+    Ok(total)
 }
 
 /// Milliseconds since `t`.

@@ -29,6 +29,10 @@ pub fn fields(q: &Query, with_origin: bool) -> Vec<&'static str> {
     if q.after.is_some() || q.before.is_some() || q.created_after.is_some() || q.created_before.is_some() {
         f.push("created_at");
     }
+    if q.needs_exception() && !q.history_any && q.states.is_empty() && !f.contains(&"status") {
+        // Whether the job is failed now decides whether its exception counts.
+        f.push("status");
+    }
     if f.is_empty() && q.needs_hash() {
         // Something to tell an existing job from an id without a hash.
         f.push("status");
@@ -55,8 +59,12 @@ pub struct Facts {
     /// Latest of the job's times (ended, else started, else enqueued, else created).
     pub latest: Option<Timestamp>,
     pub created: Option<Timestamp>,
-    /// The traceback: None until read, Some(None) when there is none.
+    /// The latest failure's traceback (RQ's `exc_info`): None until read, Some(None) when
+    /// there is none.
     pub traceback: Option<Option<String>>,
+    /// With `history:any`, every failure RQ kept (None until read): tracebacks, or None for a
+    /// failure without one.
+    pub history: Option<Vec<Option<String>>>,
 }
 
 impl Facts {
@@ -85,6 +93,7 @@ impl Facts {
                 .or_else(|| ts("created_at")),
             created: ts("created_at"),
             traceback: None,
+            history: None,
         }
     }
 
@@ -96,8 +105,43 @@ impl Facts {
         }
     }
 
-    fn exception_lower(&self) -> Option<Option<String>> {
-        self.traceback.as_ref().map(|t| t.as_deref().map(|tb| exception_text(tb).to_lowercase()))
+    /// The failures the exception criteria look at (see [`super::query`]): None until read;
+    /// none at all for a job that is not failed now, unless `state:` or `history:any` says so.
+    fn failures(&self, q: &Query) -> Option<Vec<Failure>> {
+        if q.history_any {
+            return self.history.as_ref().map(|h| h.iter().map(|t| Failure::of(t.as_deref())).collect());
+        }
+        let current = !q.states.is_empty() || self.status.as_deref().is_some_and(|s| FAILED_NOW.contains(&s));
+        if !current {
+            return Some(Vec::new());
+        }
+        self.traceback.as_ref().map(|t| vec![Failure::of(t.as_deref())])
+    }
+}
+
+/// The statuses of jobs that are failed now and may carry their failure: stopped jobs are
+/// failures RQ files in the failed registry; canceling keeps a failed job's result.
+pub const FAILED_NOW: [&str; 3] = ["failed", "stopped", "canceled"];
+
+/// One failure as the criteria see it.
+struct Failure {
+    /// The lowercased exception lines, if there is a traceback.
+    exception: Option<String>,
+    group: String,
+}
+
+impl Failure {
+    fn of(tb: Option<&str>) -> Failure {
+        Failure { exception: tb.map(|t| exception_text(t).to_lowercase()), group: GroupKey::of(tb).id() }
+    }
+
+    /// Whether this failure passes `exc:` and `group:`.
+    fn matches(&self, q: &Query) -> bool {
+        contains_all(self.exception.as_deref(), &q.exc) && q.groups.iter().all(|g| *g == self.group)
+    }
+
+    fn mentions(&self, word: &str) -> bool {
+        self.exception.as_deref().is_some_and(|e| e.contains(word))
     }
 }
 
@@ -152,19 +196,12 @@ pub fn judge(q: &Query, f: &Facts) -> Verdict {
             None => need_data = true,
         }
     }
-    let exc = f.exception_lower();
-    match &exc {
-        Some(e) if !contains_all(e.as_deref(), &q.exc) => return Verdict::No,
-        Some(_) => {}
-        None if !q.exc.is_empty() || !q.groups.is_empty() => need_tb = true,
-        None => {}
-    }
-    if !q.groups.is_empty()
-        && let Some(tb) = &f.traceback
-    {
-        let id = GroupKey::of(tb.as_deref()).id();
-        if !q.groups.iter().all(|g| *g == id) {
-            return Verdict::No;
+    let fails = f.failures(q);
+    if !q.exc.is_empty() || !q.groups.is_empty() {
+        match &fails {
+            Some(list) if !list.iter().any(|x| x.matches(q)) => return Verdict::No,
+            Some(_) => {}
+            None => need_tb = true,
         }
     }
     for w in &q.words {
@@ -173,8 +210,8 @@ pub fn judge(q: &Query, f: &Facts) -> Verdict {
         if in_text {
             continue;
         }
-        match &exc {
-            Some(e) if e.as_deref().is_some_and(|e| e.contains(w.as_str())) => {}
+        match &fails {
+            Some(list) if list.iter().any(|x| x.mentions(w)) => {}
             Some(_) if f.func.is_some() || f.data_func.is_some() => return Verdict::No,
             Some(_) => need_data = true,
             None => {

@@ -1,12 +1,17 @@
 use super::*;
+use crate::rq::State;
 
 fn q(text: &str) -> Query {
     Query::parse(text, "2026-11-27T12:00:00Z".parse().expect("time")).expect("query")
 }
 
 fn facts(desc: &str, worker: &str, ended: &str) -> Facts {
-    let names = ["description", "worker_name", "ended_at", "created_at"];
-    let vals = [desc, worker, ended, "2026-11-01T00:00:00Z"].map(|v| Some(v.as_bytes().to_vec()));
+    with_status(desc, worker, ended, "failed")
+}
+
+fn with_status(desc: &str, worker: &str, ended: &str, status: &str) -> Facts {
+    let names = ["description", "worker_name", "ended_at", "created_at", "status"];
+    let vals = [desc, worker, ended, "2026-11-01T00:00:00Z", status].map(|v| Some(v.as_bytes().to_vec()));
     Facts::from_hash(&names, &vals)
 }
 
@@ -59,4 +64,40 @@ fn missing_hashes_and_ids() {
     assert!(!id_matches(&q("id:ab"), "abc"));
     assert_eq!(fields(&q("exc:x"), false), ["status"]);
     assert!(fields(&q("state:failed"), false).is_empty());
+}
+
+#[test]
+fn an_old_failure_of_a_job_not_failed_now_counts_only_when_asked_for() {
+    let old = Some(Some(TB.to_owned()));
+    let mut queued = with_status("tasks.send_email(1)", "w", "2026-11-20T10:00:00Z", "queued");
+    queued.traceback.clone_from(&old);
+    // Not even read: the status decides.
+    let mut unread = queued.clone();
+    unread.traceback = None;
+    assert_eq!(judge(&q("exc:timeout"), &unread), Verdict::No);
+    assert_eq!(judge(&q("exc:timeout"), &queued), Verdict::No);
+    assert_eq!(judge(&q("timeout"), &queued), Verdict::No, "a word does not match an old failure");
+    assert_eq!(judge(&q("exc:timeout state:queued"), &queued), Verdict::Yes);
+    let history = Verdict::Undecided { traceback: true, data: false };
+    assert_eq!(judge(&q("exc:timeout history:any"), &queued), history, "history is read separately");
+    queued.history = Some(vec![None, Some("ValueError: x".into()), Some(TB.to_owned())]);
+    assert_eq!(judge(&q("exc:timeout history:any"), &queued), Verdict::Yes);
+    assert_eq!(
+        judge(&q("exc:timeout exc:valueerror history:any"), &queued),
+        Verdict::No,
+        "one failure holds both"
+    );
+    assert_eq!(judge(&q("exc:keyerror history:any"), &queued), Verdict::No);
+    for status in ["failed", "stopped", "canceled"] {
+        let mut f = with_status("tasks.send_email(1)", "w", "2026-11-20T10:00:00Z", status);
+        f.traceback.clone_from(&old);
+        assert_eq!(judge(&q("exc:timeout"), &f), Verdict::Yes, "{status}");
+    }
+    assert_eq!(fields(&q("exc:x state:failed worker:w"), false), ["worker_name"], "state: needs no status");
+    assert_eq!(fields(&q("exc:x worker:w"), false), ["worker_name", "status"]);
+    assert!(q("exc:x").failures_only() && !q("exc:x history:any").failures_only());
+    assert_eq!(q("exc:x").looks_in(), [State::Failed, State::Canceled]);
+    assert_eq!(q("exc:x state:queued state:failed").looks_in(), [State::Queued, State::Failed]);
+    assert_eq!(q("exc:x history:any").looks_in(), State::ALL);
+    assert!(Query::parse("history:some", "2026-11-27T12:00:00Z".parse().expect("time")).is_err());
 }

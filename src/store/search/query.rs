@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! func:send_email exc:Timeout queue:emails state:failed worker:w1 meta:customer_42
-//! after:2026-11-01 before:2026-11-20 desc:"nightly digest" id:abc* group:9f0c… words
+//! after:2026-11-01 before:2026-11-20 desc:"nightly digest" id:abc* group:9f0c… history:any words
 //! ```
 //!
 //! Text criteria match case-insensitive substrings. `queue:` and `state:` choose where to look
@@ -12,6 +12,15 @@
 //! are `2026-11-01` (midnight UTC), `2026-11-01T12:30`, RFC 3339, or a relative `90m`, `2h`,
 //! `7d` (that long ago). `after:` is inclusive, `before:` exclusive. Values with spaces go in
 //! double quotes (`\"` inside); so do bare phrases and text holding a `:`.
+//!
+//! Exceptions are a job's *current* failure. By default `exc:` and `group:` look only at jobs
+//! whose status is failed, stopped or canceled (in the failed and canceled registries), and read
+//! the latest failure as RQ's `exc_info` does: the newest results-stream entry when it is a
+//! failure, else the hash's `exc_info`. A requeued job keeps its old failure in the stream, so
+//! without this a queued job would match. An explicit `state:` looks at the jobs of those states
+//! (still by their latest failure); `history:any` looks at jobs in any state and at every failure
+//! RQ kept for them (the last 10 results, and `exc_info`). Bare words match the exception under
+//! the same rule.
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -63,6 +72,8 @@ pub struct Query {
     pub before: Option<Timestamp>,
     pub created_after: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
+    /// `history:any`: exceptions of any earlier failure, in any state (see the module doc).
+    pub history_any: bool,
 }
 
 /// Parse a time value relative to `now`.
@@ -127,6 +138,17 @@ impl Query {
                 Some("meta") => out.meta.push(lower),
                 Some("desc") => out.desc.push(lower),
                 Some("group") => out.groups.push(lower),
+                Some("history") => {
+                    out.history_any = match lower.as_str() {
+                        "any" => true,
+                        "latest" => false,
+                        _ => {
+                            return Err(bad(format!(
+                                "history:{v} is not known (history:any or history:latest)"
+                            )));
+                        }
+                    };
+                }
                 Some("queue") => out.queues.push(match v.strip_suffix('*') {
                     Some(p) => QueuePattern::Prefix(p.to_owned()),
                     None => QueuePattern::Exact(v.to_owned()),
@@ -166,6 +188,27 @@ impl Query {
     /// Whether the exception text is needed (fetched only then).
     pub fn needs_exception(&self) -> bool {
         !self.exc.is_empty() || !self.groups.is_empty() || !self.words.is_empty()
+    }
+
+    /// Whether only jobs currently failed (failed, stopped or canceled) can match: an exception
+    /// criterion without `state:` or `history:any`.
+    pub fn failures_only(&self) -> bool {
+        (!self.exc.is_empty() || !self.groups.is_empty()) && self.states.is_empty() && !self.history_any
+    }
+
+    /// The lists and registries to walk: the `state:` criteria, else the failed and canceled
+    /// registries for [`Query::failures_only`], else every one; in [`State::ALL`] order (the
+    /// order a walk's cursor relies on).
+    pub fn looks_in(&self) -> Vec<State> {
+        let failures = self.failures_only();
+        State::ALL
+            .into_iter()
+            .filter(|s| match (self.states.is_empty(), failures) {
+                (false, _) => self.states.contains(s),
+                (true, true) => matches!(s, State::Failed | State::Canceled),
+                (true, false) => true,
+            })
+            .collect()
     }
 
     /// Whether anything about the job hash is needed at all (a bare `state:failed` is not).

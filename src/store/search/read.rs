@@ -38,8 +38,7 @@ pub async fn sources(inst: &Instance, q: &Query) -> Result<Vec<Source>> {
     if !q.queues.is_empty() {
         names.retain(|n| q.queues.iter().any(|pat| pat.matches(n)));
     }
-    let states: Vec<State> =
-        State::ALL.into_iter().filter(|s| q.states.is_empty() || q.states.contains(s)).collect();
+    let states = q.looks_in();
     let mut out = Vec::with_capacity(names.len() * states.len());
     let mut p = redis::pipe();
     p.ignore_errors();
@@ -137,6 +136,39 @@ pub fn traceback(stream: Option<&Value>, exc_info: Option<&Value>) -> Option<Str
         .filter(|t| !t.trim().is_empty())
 }
 
+/// Results read per job for `history:any`: RQ trims each stream to about 10 (`MAXLEN ~ 10`).
+pub const HISTORY: usize = 10;
+
+/// Every failure among a job's results (newest first), for `history:any`: each failure entry's
+/// traceback (None for one without, such as "max retries exceeded"), and the hash's `exc_info`
+/// when it holds one the stream does not (RQ 1.x without streams, 1.x abandoned-job cleanup).
+pub fn failures(stream: Option<&Value>, exc_info: Option<&Value>) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = stream
+        .map(value::stream_entries)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, f)| is_failure(f))
+        .map(|(_, f)| ResultEntry::exc_text(&f))
+        .collect();
+    let hash = exc_info
+        .and_then(value::bytes)
+        .map(|raw| crate::rq::decode::decode_text(&raw, true))
+        .filter(|t| !t.trim().is_empty());
+    if let Some(h) = hash
+        && !out.iter().any(|t| t.as_deref() == Some(h.as_str()))
+    {
+        out.push(Some(h));
+    }
+    out
+}
+
+/// Whether a results-stream entry records a failure: RQ's types 2 (failed), 3 (stopped) and 5
+/// (max retries exceeded).
+fn is_failure(fields: &[(String, Vec<u8>)]) -> bool {
+    let kind = fields.iter().find(|(k, _)| k == "type").map(|(_, v)| String::from_utf8_lossy(v));
+    matches!(kind.as_deref().map(str::trim), Some("2" | "3" | "5"))
+}
+
 /// Judge `ids`: one HMGET per id of the needed fields (plus `status`/`origin` with
 /// `with_origin`), then the traceback / `data` for the undecided ones. Returns each id's facts
 /// and whether it matches.
@@ -180,7 +212,8 @@ pub async fn judge(
         for (i, tb, data) in &need {
             let id = &ids[*i];
             if *tb {
-                p.cmd("XREVRANGE").arg(k.results(id)).arg("+").arg("-").arg("COUNT").arg(1);
+                let count = if q.history_any { HISTORY } else { 1 };
+                p.cmd("XREVRANGE").arg(k.results(id)).arg("+").arg("-").arg("COUNT").arg(count);
                 p.cmd("HGET").arg(k.job(id)).arg("exc_info");
             }
             if *data {
@@ -192,7 +225,11 @@ pub async fn judge(
         for (i, tb, data) in need {
             if tb {
                 let (s, e) = (it.next(), it.next());
-                facts[i].traceback = Some(traceback(s, e));
+                if q.history_any {
+                    facts[i].history = Some(failures(s, e));
+                } else {
+                    facts[i].traceback = Some(traceback(s, e));
+                }
             }
             if data {
                 let raw = it.next().and_then(value::bytes);

@@ -4,7 +4,7 @@
 use crate::store::{Error, Result};
 
 /// The keys the syntax knows, with their aliases, for error messages and the form controls.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 14] = [
     "func",
     "exc",
     "queue",
@@ -14,6 +14,7 @@ pub const KEYS: [&str; 13] = [
     "desc",
     "id",
     "group",
+    "history",
     "after",
     "before",
     "created_after",
@@ -31,6 +32,7 @@ fn canonical_key(k: &str) -> Option<&'static str> {
         "desc" | "description" => "desc",
         "id" => "id",
         "group" => "group",
+        "history" => "history",
         "after" => "after",
         "before" => "before",
         "created_after" => "created_after",

@@ -1,8 +1,9 @@
 //! "Select all matching": collect every id a query matches in the background (progress polled),
 //! show the exact count, then run a bulk action on exactly those ids as an ordinary task (SSE
-//! progress, cancellable). The ids stay on the server; the confirmation names their number.
+//! progress, cancellable). The ids stay on the server; the confirmation names their number and
+//! how many are in each state.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,9 @@ pub struct SelectionState {
     pub total: u64,
     /// Matching ids found so far; the exact count once `done`.
     pub count: u64,
+    /// Once `done`: how many of them per state (`{"failed": 480, "queued": 20}`), by the list or
+    /// registry each was found in (for `id:` searches, by its status).
+    pub by_state: BTreeMap<&'static str, u64>,
     /// More than the maximum matched: only the first ones are selected.
     pub truncated: bool,
     pub interrupted: bool,
@@ -110,6 +114,7 @@ pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
             Ok(c) => {
                 (s.count, s.truncated, s.interrupted) = (c.count, c.truncated, c.interrupted);
                 (s.scanned, s.total) = (c.scanned, c.total);
+                s.by_state.clone_from(&c.by_state);
                 *lock(&sel.ids) = Some(c);
             }
             Err(e) => s.error = Some(e.to_string()),

@@ -22,9 +22,16 @@ pub struct HitRow {
 }
 
 /// The syntax summary shown under the box.
-pub const SYNTAX: [(&str, &str); 12] = [
+pub const SYNTAX: [(&str, &str); 13] = [
     ("func:send_email", "function name contains"),
-    ("exc:Timeout", "exception type or message contains"),
+    (
+        "exc:Timeout",
+        "the latest failure's exception type or message contains; only jobs failed now (failed, stopped, or canceled with a failure) unless state: or history:any is given",
+    ),
+    (
+        "history:any",
+        "exc:, group: and words also look at earlier failures RQ kept (its last 10 results), of jobs in any state (such as requeued ones)",
+    ),
     ("queue:emails  queue:mail*", "in this queue (or queues starting with)"),
     ("state:failed", "in this state (queued, started, finished, failed, deferred, scheduled, canceled)"),
     ("worker:w1", "worker name contains"),
@@ -35,7 +42,10 @@ pub const SYNTAX: [(&str, &str); 12] = [
         "latest time (ended, else started, enqueued, created) from / before; 2h = two hours ago",
     ),
     ("created_after:  created_before:", "creation time"),
-    ("id:abc  id:abc*", "exact job id, or id prefix across everything"),
+    (
+        "id:abc  id:abc*",
+        "exact job id, or id prefix across everything; ids whose job data is missing are found in the list or registry holding them",
+    ),
     ("group:…", "a failure group (linked from the groups page)"),
     ("words", "each must occur in the description, function or exception"),
 ];

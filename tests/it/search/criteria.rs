@@ -85,7 +85,11 @@ async fn a_page_of_hits_carries_rows_and_places(v: &'static str) {
     let p = search(inst, &query("exc:PaymentDeclined"), None, Budget::default()).await.expect("search");
     assert!(p.done && p.cursor.is_none(), "rq {v}: small data is one page");
     assert_eq!(p.hits.len(), 4);
-    assert_eq!(p.total, 16, "rq {v}: 12 failed + 2 finished + 2 queued ids in all sources");
+    assert_eq!(p.total, 12, "rq {v}: exc: walks the failed (and canceled) registries: 12 ids");
+    let any = search(inst, &query("exc:PaymentDeclined history:any"), None, Budget::default()).await;
+    let any = any.expect("search");
+    assert_eq!(any.total, 16, "rq {v}: 12 failed + 2 finished + 2 queued ids in all sources");
+    assert_eq!(any.hits.len(), 4);
     for h in &p.hits {
         assert_eq!((h.queue.as_str(), h.state, h.listed), ("billing", Some(State::Failed), true));
         assert_eq!(h.job.func_name.as_deref(), Some("rqdash_search_tasks.charge_card"));
