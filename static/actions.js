@@ -59,20 +59,47 @@
     cancelBtn.disabled = false;
   }
 
-  function open(title, message, action) {
+  // `items` (optional) lists what the action touches: [{id, func}], the first 10 shown.
+  function open(title, message, action, items) {
     $("#action-title").textContent = title;
     text.textContent = message;
+    list(items || []);
     result.hidden = true;
     progressBox.hidden = true;
     okBtn.hidden = false;
-    okBtn.disabled = false;
     cancelBtn.textContent = "Cancel";
     cancelBtn.disabled = false;
     pending = action;
     running = null;
     finished = false;
-    dialog.showModal();
-    okBtn.focus();
+    okBtn.disabled = !action;
+    // select.js re-opens an open dialog when a live refresh changes the selection.
+    if (!dialog.open) { dialog.showModal(); (action ? okBtn : cancelBtn).focus(); }
+  }
+
+  function list(items) {
+    var ul = $("#action-items");
+    if (!ul) return;
+    ul.textContent = "";
+    ul.hidden = items.length === 0;
+    items.slice(0, 10).forEach(function (it) {
+      var li = document.createElement("li"), code = document.createElement("code");
+      code.textContent = it.id;
+      li.appendChild(code);
+      if (it.func) {
+        var fn = document.createElement("span");
+        fn.className = "muted";
+        fn.textContent = " " + it.func;
+        li.appendChild(fn);
+      }
+      ul.appendChild(li);
+    });
+    if (items.length > 10) {
+      var more = document.createElement("li");
+      more.className = "muted";
+      more.textContent = "and " + fmt.format(items.length - 10) + " more";
+      ul.appendChild(more);
+    }
   }
 
   function follow(task, events) {
@@ -142,75 +169,6 @@
     });
   });
 
-  // Row selection with shift-click ranges, select-page, and "select all N".
-  var toolbar = $(".toolbar");
-  var boxes = $$("input.row-sel");
-  var pageBox = $("input[data-select-page]");
-  var selection = toolbar ? $(".selection", toolbar) : null;
-  if (!toolbar || !selection || boxes.length === 0) return;
-  var allMode = false;
-  var last = null;
-  var total = parseInt(toolbar.getAttribute("data-total"), 10) || 0;
-  var state = toolbar.getAttribute("data-state");
-  var queue = toolbar.getAttribute("data-queue");
-  var allBtn = document.createElement("button");
-  allBtn.type = "button";
-  allBtn.className = "btn ghost";
-  selection.appendChild(allBtn);
-  var wholeList = {};
-  $$("[data-action]", toolbar).forEach(function (b) {
-    var l = b.textContent.trim();
-    if (l === "Requeue all") wholeList.requeue = b;
-    if (l === "Delete all" || l === "Empty queue") wholeList["delete"] = b;
-  });
-  boxes.concat(pageBox ? [pageBox] : []).forEach(function (b) { b.hidden = false; });
-
-  function selected() { return boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
-  function refresh() {
-    var n = allMode ? total : selected().length;
-    selection.hidden = n === 0;
-    $("[data-selected]", selection).textContent = fmt.format(n) + (allMode ? " (all)" : "");
-    if (pageBox) pageBox.checked = n > 0 && selected().length === boxes.length;
-    var canAll = !allMode && selected().length === boxes.length && total > boxes.length && Object.keys(wholeList).length > 0;
-    allBtn.hidden = !canAll && !allMode;
-    allBtn.textContent = allMode ? "Clear selection" : "Select all " + fmt.format(total) + " " + state + " jobs";
-    $$("[data-bulk]", selection).forEach(function (b) { b.hidden = allMode && !wholeList[b.getAttribute("data-bulk")]; });
-  }
-  boxes.forEach(function (b, i) {
-    b.addEventListener("click", function (e) {
-      allMode = false;
-      if (e.shiftKey && last !== null) {
-        var lo = Math.min(last, i), hi = Math.max(last, i);
-        for (var k = lo; k <= hi; k++) boxes[k].checked = b.checked;
-      }
-      last = i;
-      refresh();
-    });
-  });
-  if (pageBox) pageBox.addEventListener("change", function () {
-    allMode = false;
-    boxes.forEach(function (b) { b.checked = pageBox.checked; });
-    refresh();
-  });
-  allBtn.addEventListener("click", function () {
-    allMode = !allMode;
-    if (!allMode) boxes.forEach(function (b) { b.checked = false; });
-    refresh();
-  });
-  $$("[data-bulk]", selection).forEach(function (b) {
-    b.addEventListener("click", function () {
-      var act = b.getAttribute("data-bulk");
-      if (allMode && wholeList[act]) { wholeList[act].click(); return; }
-      var ids = selected();
-      var label = b.textContent.trim();
-      var msg = label + " " + fmt.format(ids.length) + " selected " + state + " job" + (ids.length === 1 ? "" : "s") +
-        " of queue `" + queue + "`?" + (act === "delete" ? " This cannot be undone." : "");
-      open(label + " selected", msg, {
-        url: toolbar.getAttribute("data-bulk-url"),
-        background: true,
-        body: { action: act, ids: ids, queue: queue, state: state }
-      });
-    });
-  });
-  refresh();
+  // static/select.js (queue pages) opens the same dialog for the selected rows.
+  window.rqdashConfirm = open;
 })();

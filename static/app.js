@@ -131,6 +131,8 @@
           else if (!now && next) { var main = $("main"); if (main) main.appendChild(next); }
         });
         refreshTimes();
+        // select.js re-ticks the selected rows in the new table and reads the new totals.
+        document.dispatchEvent(new CustomEvent("rqdash:swapped", { detail: { doc: doc } }));
       })
       .catch(function () { /* next tick will try again */ });
   }

@@ -15,6 +15,9 @@
   var tokenMeta = $('meta[name="csrf-token"]');
   var token = tokenMeta ? tokenMeta.getAttribute("content") : "";
   var enc = encodeURIComponent;
+  // A path segment, with the server's rule for names made only of dots (src/web/fmt.rs `seg`):
+  // browsers drop `.` and `..` segments even when percent-encoded, so they get two more dots.
+  function seg(s) { return enc(s) + (/^\.+$/.test(s) ? ".." : ""); }
   // Rows streamed into one page before asking the user to continue.
   var STREAM_MAX = 500;
 
@@ -44,10 +47,10 @@
   var results = $("#search-results");
   function hitRow(h) {
     var j = h.job, tr = el("tr");
-    var a = el("a", { "class": "id", href: prefix + "/jobs/" + enc(j.id) + instQ });
+    var a = el("a", { "class": "id", href: prefix + "/jobs/" + seg(j.id) + instQ });
     a.appendChild(el("code", {}, j.id));
     tr.appendChild(td(a));
-    var qh = prefix + "/queues/" + enc(h.queue) + (h.state ? "?state=" + h.state + instAmp : instQ);
+    var qh = prefix + "/queues/" + seg(h.queue) + (h.state ? "?state=" + h.state + instAmp : instQ);
     tr.appendChild(td(el("a", { href: qh }, h.queue)));
     tr.appendChild(td(h.state ? el("span", { "class": "badge state-" + h.state }, h.state) : null));
     if (j.missing) {
@@ -64,7 +67,7 @@
     tr.appendChild(exc);
     var when = j.ended_at || j.started_at || j.enqueued_at || j.created_at;
     tr.appendChild(td(when ? el("time", { datetime: when, title: when, "data-rel": "" }, when) : null));
-    tr.appendChild(td(j.worker_name ? el("a", { href: prefix + "/workers/" + enc(j.worker_name) + instQ }, j.worker_name) : null));
+    tr.appendChild(td(j.worker_name ? el("a", { href: prefix + "/workers/" + seg(j.worker_name) + instQ }, j.worker_name) : null));
     return tr;
   }
   function stream() {

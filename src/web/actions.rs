@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::AppState;
 use super::error::{Error, Result};
-use super::params::Params;
+use super::params::{Name, Params};
 use super::tasks::Reporter;
 use crate::rq::State as RqState;
 use crate::store::Store;
@@ -21,7 +21,7 @@ use crate::store::write::{self, BulkAction, BulkOutcome, Source};
 /// `POST /api/v1/jobs/{id}/{action}`: requeue, delete, cancel, enqueue, stop.
 pub async fn job_action(
     State(app): State<AppState>,
-    Path((id, action)): Path<(String, String)>,
+    Path((Name(id), action)): Path<(Name, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
@@ -129,7 +129,7 @@ async fn queue_action(
 /// `POST /api/v1/queues/{queue}/requeue?state=failed|canceled`: every job of that registry.
 pub async fn requeue_all(
     State(app): State<AppState>,
-    Path(queue): Path<String>,
+    Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     let (p, n) = queue_action(&app, q.as_deref(), &queue, true).await?;
@@ -144,7 +144,7 @@ pub async fn requeue_all(
 /// `POST /api/v1/queues/{queue}/empty?state=...`: delete every job (and its hash) of a list or registry.
 pub async fn empty(
     State(app): State<AppState>,
-    Path(queue): Path<String>,
+    Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     let (p, n) = queue_action(&app, q.as_deref(), &queue, true).await?;
@@ -165,7 +165,7 @@ pub async fn empty(
 /// `POST /api/v1/queues/{queue}/compact`: drop orphaned ids from the queue, keeping order.
 pub async fn compact(
     State(app): State<AppState>,
-    Path(queue): Path<String>,
+    Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     let (p, n) = queue_action(&app, q.as_deref(), &queue, false).await?;

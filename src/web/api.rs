@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::{Error, Result};
-use super::params::Params;
+use super::params::{Name, Params};
 use crate::rq;
 use crate::store::{detail, failed, info, jobs, overview, workers};
 
@@ -44,7 +44,7 @@ pub async fn failed(
 /// `GET /api/v1/queues/{queue}/jobs?state=&page=&per_page=&order=&expired=`.
 pub async fn queue_jobs(
     State(app): State<AppState>,
-    Path(queue): Path<String>,
+    Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<jobs::JobPage>> {
     let p = Params::parse(q.as_deref(), &["instance", "state", "page", "per_page", "order", "expired"])?;
@@ -75,7 +75,7 @@ pub async fn queue_jobs(
 /// `GET /api/v1/jobs/{id}`.
 pub async fn job(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    Path(Name(id)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<rq::detail::JobDetail>> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
@@ -85,7 +85,7 @@ pub async fn job(
 
 /// `GET /api/v1/jobs/bulk`: a job may be called "bulk"; the POST route of that name must not hide it.
 pub async fn job_named_bulk(state: State<AppState>, q: RawQuery) -> Result<Json<rq::detail::JobDetail>> {
-    job(state, Path("bulk".to_owned()), q).await
+    job(state, Path(Name("bulk".to_owned())), q).await
 }
 
 /// `GET /api/v1/workers`.

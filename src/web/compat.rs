@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::error::{Error, Result};
 use super::fmt::seg;
+use super::params::Name;
 use crate::rq::{State as RqState, time};
 use crate::store::{detail, jobs, overview, workers};
 
@@ -55,7 +56,14 @@ pub async fn queues(State(app): State<AppState>, Path(n): Path<usize>) -> Result
 /// `GET /{n}/data/jobs/{queue}/{registry}/{per_page}/{order}/{page}.json`, with correct pages.
 pub async fn jobs(
     State(app): State<AppState>,
-    Path((n, queue, registry, per_page, order, page)): Path<(usize, String, String, String, String, String)>,
+    Path((n, Name(queue), registry, per_page, order, page)): Path<(
+        usize,
+        Name,
+        String,
+        String,
+        String,
+        String,
+    )>,
 ) -> Result<Json<Value>> {
     let inst = app.store.instance(n)?;
     let state =
@@ -108,7 +116,10 @@ pub async fn jobs(
 }
 
 /// `GET /{n}/data/job/{id}.json`: 404 JSON for a missing job (rq-dashboard answers 500).
-pub async fn job(State(app): State<AppState>, Path((n, id)): Path<(usize, String)>) -> Result<Json<Value>> {
+pub async fn job(
+    State(app): State<AppState>,
+    Path((n, Name(id))): Path<(usize, Name)>,
+) -> Result<Json<Value>> {
     let id = id.strip_suffix(".json").unwrap_or(&id).to_owned();
     let j = detail::job(app.store.instance(n)?, &id).await?;
     let meta =
@@ -163,14 +174,21 @@ pub async fn view_workers(State(app): State<AppState>, Path(n): Path<usize>) -> 
 }
 
 /// `/{n}/view/job/{id}` → the job page.
-pub async fn view_job(State(app): State<AppState>, Path((n, id)): Path<(usize, String)>) -> Redirect {
+pub async fn view_job(State(app): State<AppState>, Path((n, Name(id))): Path<(usize, Name)>) -> Redirect {
     Redirect::permanent(&format!("{}/jobs/{}?instance={n}", app.prefix, seg(&id)))
 }
 
 /// `/{n}/view/jobs/{queue}/{registry}/{per_page}/{order}/{page}` → the queue page.
 pub async fn view_jobs(
     State(app): State<AppState>,
-    Path((n, queue, registry, per_page, order, page)): Path<(usize, String, String, String, String, String)>,
+    Path((n, Name(queue), registry, per_page, order, page)): Path<(
+        usize,
+        Name,
+        String,
+        String,
+        String,
+        String,
+    )>,
 ) -> Redirect {
     let order = if order == "dsc" { "desc" } else { "asc" };
     Redirect::permanent(&format!(

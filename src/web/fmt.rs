@@ -72,13 +72,30 @@ const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Percent-encode a path segment (queue names and ids may hold anything, `/` included).
+///
+/// A name made only of dots gets two more: browsers and URL parsers drop a `.` or `..` segment
+/// even when it is written `%2E`/`%2E%2E` (WHATWG URL), so queue `..` is linked as `....` and
+/// the routes take the two dots off again ([`unseg`]).
 pub fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+    let out = percent_encoding::utf8_percent_encode(s, SEGMENT).to_string();
+    if dots_only(s) { out + ".." } else { out }
 }
 
-/// Percent-encode a query value.
+/// The name a (percent-decoded) path segment stands for: [`seg`]'s dot rule undone.
+pub fn unseg(s: String) -> String {
+    match s.get(2..) {
+        Some(rest) if dots_only(&s) && !rest.is_empty() => rest.to_owned(),
+        _ => s,
+    }
+}
+
+fn dots_only(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b == b'.')
+}
+
+/// Percent-encode a query value (no dot rule: query values are not normalised).
 pub fn q(s: &str) -> String {
-    seg(s)
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 /// A timestamp prepared for templates: machine value, exact text and relative text.
@@ -99,6 +116,20 @@ impl Time {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_only_names_survive_url_normalisation_and_come_back() {
+        assert_eq!(seg("."), "...");
+        assert_eq!(seg(".."), "....");
+        assert_eq!(seg("emails.v2"), "emails.v2");
+        assert_eq!(seg("a/b?c#d%"), "a%2Fb%3Fc%23d%25");
+        for name in [".", "..", "...", "emails.v2", ".hidden", "a/b"] {
+            assert_eq!(
+                unseg(percent_encoding::percent_decode_str(&seg(name)).decode_utf8_lossy().into_owned()),
+                name
+            );
+        }
+    }
 
     #[test]
     fn integers_get_thousands_separators() {

@@ -8,7 +8,7 @@ use super::AppState;
 use super::error::Error;
 use super::fmt;
 use super::history;
-use super::params::Params;
+use super::params::{Name, Params};
 use super::view::job::{JobPage, full_item};
 use super::view::overview::OverviewPage;
 use super::view::queue::{QueuePage, row};
@@ -106,7 +106,7 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
 /// `GET /queues/{queue}`: one page of one state.
 pub async fn queue_page(
     State(app): State<AppState>,
-    Path(queue): Path<String>,
+    Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> PageResult<QueuePage> {
     let (p, mut c) = start(
@@ -169,7 +169,7 @@ fn range_param(p: &Params, c: &Chrome) -> PageResult<history_store::Range> {
 /// `GET /jobs/{id}`.
 pub async fn job_page(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    Path(Name(id)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> PageResult<JobPage> {
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Job", "")?;
@@ -182,7 +182,7 @@ pub async fn job_page(
 /// `GET /jobs/{id}/full?item=arg:0`: one untruncated value as plain text.
 pub async fn job_full(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    Path(Name(id)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> PageResult<Response> {
     let (p, c) = start(&app, q.as_deref(), &["instance", "item"], "Job", "")?;

@@ -1,8 +1,21 @@
-//! Strict query-string parsing: unknown parameters and absurd values are 400s that say why.
+//! Request parameters: strict query strings (unknown parameters and absurd values are 400s that
+//! say why) and names taken from path segments.
 
 use std::collections::HashMap;
 
 use super::error::{Error, Result};
+
+/// A queue name, job id or worker name from a path segment, read back with `fmt::unseg`, so
+/// that the dot-only names `fmt::seg` links as `...`/`....` reach queue `.`/`..`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(from = "String")]
+pub struct Name(pub String);
+
+impl From<String> for Name {
+    fn from(s: String) -> Self {
+        Name(super::fmt::unseg(s))
+    }
+}
 
 /// Parsed query parameters, checked against what an endpoint accepts.
 #[derive(Debug, Default)]

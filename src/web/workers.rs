@@ -8,14 +8,14 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::error::Result;
 use super::pages::{PageResult, pe, start};
-use super::params::Params;
+use super::params::{Name, Params};
 use super::view::worker::WorkerPage;
 use crate::store::{control, worker_cmd, worker_detail};
 
 /// `GET /workers/{name}`.
 pub async fn page(
     State(app): State<AppState>,
-    Path(name): Path<String>,
+    Path(Name(name)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> PageResult<WorkerPage> {
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Worker", "workers")?;
@@ -30,7 +30,7 @@ pub async fn page(
 /// `GET /api/v1/workers/{name}`.
 pub async fn show(
     State(app): State<AppState>,
-    Path(name): Path<String>,
+    Path(Name(name)): Path<Name>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<worker_detail::WorkerDetail>> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
@@ -70,7 +70,7 @@ pub async fn remove_stale(
 /// `POST /api/v1/workers/{name}/shutdown` and `/kill-horse`.
 pub async fn command(
     State(app): State<AppState>,
-    Path((name, command)): Path<(String, String)>,
+    Path((Name(name), command)): Path<(Name, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
@@ -103,5 +103,5 @@ pub async fn show_named(
     name: &'static str,
     q: RawQuery,
 ) -> Result<Json<worker_detail::WorkerDetail>> {
-    show(state, Path(name.to_owned()), q).await
+    show(state, Path(Name(name.to_owned())), q).await
 }

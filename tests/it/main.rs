@@ -47,6 +47,8 @@ mod actions;
 mod metrics;
 // HTML pages: content, escaping, prefixes, errors.
 mod pages;
+// Links the pages render, resolved as a browser would: names made of dots.
+mod links;
 // Live updates: one poller per instance whatever the number of open pages.
 mod live;
 // Reads are side-effect free.
