@@ -416,8 +416,8 @@ def render(a: argparse.Namespace, runs: list[dict], rqd_runs: list[dict], floor:
                  f"{cpu_ms(None if any(x['server_cpu'] is None for x in runs) else statistics.median(x['server_cpu'] for x in runs))})")
     if floor and runs:
         med = statistics.median(x["seconds"] for x in runs)
-        L.append(f"- Redis floor on the same data (`bench/floor_requeue.lua`: only HEXISTS + HMGET + HSET per "
-                 f"job, no checks, not a correct requeue): {floor['jobs']:,} jobs in "
+        L.append(f"- Redis floor on the same data (`bench/floor_requeue.lua`: only HEXISTS + HSET status per "
+                 f"job, then ZREM + RPUSH per chunk; no checks, not a correct requeue): {floor['jobs']:,} jobs in "
                  f"{ms(floor['seconds'] * 1000)}, Redis CPU {ms(floor['redis_cpu'] * 1000)}, longest call "
                  f"{ms(floor['longest_ms'])}; rqdash's median is ×{med / floor['seconds']:.2f} that.")
     clean = [x for x in rqd_runs if x["status"] == 200]
