@@ -149,8 +149,17 @@ pub async fn bulk(
         }
         let (chunk, after) = rest.split_at(pace.take().min(rest.len()));
         rest = after;
-        for a in call(inst, action, chunk, source, false).await? {
-            tally(&mut out, action, &a);
+        match call(inst, action, chunk, source, false).await {
+            Ok(answers) => answers.iter().for_each(|a| tally(&mut out, action, a)),
+            // The chunk may or may not have run; running it again would count its ids as
+            // skipped. Report it as unconfirmed, wait for Redis and go on with the next one.
+            Err(e) if e.is_unavailable() => {
+                out.unconfirmed += chunk.len() as u64;
+                progress(Progress { processed, total, outcome: out });
+                super::wait_for_connection(inst, cancel, e).await?;
+                out.resumed += 1;
+            }
+            Err(e) => return Err(e),
         }
         pace.done(chunk.len());
         processed += chunk.len() as u64;

@@ -21,6 +21,9 @@ pub mod registry;
 pub mod stop;
 
 use std::sync::LazyLock;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
 
 use redis::Script;
 use serde::{Deserialize, Serialize};
@@ -194,6 +197,35 @@ pub(crate) async fn size_of(inst: &Instance, queue: &str, state: State) -> Resul
         return Err(super::Error::NotFound(format!("no queue named {queue:?}")));
     }
     Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// How long a bulk action keeps trying to get its connection back before it gives up.
+const RESUME_FOR: Duration = Duration::from_secs(60);
+
+/// Wait (PING with backoff) until the connection answers again, for up to [`RESUME_FOR`];
+/// the error that stopped the walk is returned if it never does, or if the user cancels.
+pub(crate) async fn wait_for_connection(
+    inst: &Instance,
+    cancel: &CancellationToken,
+    first: super::Error,
+) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + RESUME_FOR;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let mut p = redis::pipe();
+        p.cmd("PING");
+        if inst.query::<(String,)>(&p).await.is_ok() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() + pause > deadline {
+            return Err(first);
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return Err(first),
+            () = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(Duration::from_secs(2));
+    }
 }
 
 /// A reply element as u64 (Lua numbers arrive as integers; anything else counts as 0).

@@ -2,17 +2,12 @@
 //! is one script call that takes its ids from the structure itself (nothing travels over the
 //! wire), so a crash or a cancellation between chunks leaves everything consistent.
 
-use std::time::Duration;
-
 use tokio_util::sync::CancellationToken;
 
 use super::pace::Pacer;
 use super::{BulkOutcome, Progress, SCRIPTS, count, run, size_of, text};
 use crate::rq::{State, time};
 use crate::store::{Error, Instance, Result, value};
-
-/// How long a walk keeps trying to get its connection back before it gives up.
-const RESUME_FOR: Duration = Duration::from_secs(60);
 
 /// Walk a registry chunk by chunk with `script` (requeue_all.lua / empty_registry.lua: same
 /// reply shape); `done` says which counter the first reply entry feeds.
@@ -61,7 +56,7 @@ async fn walk_registry(
             Err(e) if e.is_unavailable() => {
                 out.unconfirmed += size as u64;
                 progress(Progress { processed, total, outcome: out });
-                wait_for_connection(inst, cancel, e).await?;
+                super::wait_for_connection(inst, cancel, e).await?;
                 out.resumed += 1;
                 tracing::warn!(queue, %state, "connection lost during a bulk action; resumed");
                 continue;
@@ -99,31 +94,6 @@ async fn highest_score(inst: &Instance, key: &str) -> Result<Option<String>> {
     }))
 }
 
-/// Wait (PING with backoff) until the connection answers again, for up to [`RESUME_FOR`];
-/// the error that stopped the walk is returned if it never does, or if the user cancels.
-async fn wait_for_connection(
-    inst: &Instance,
-    cancel: &CancellationToken,
-    first: crate::store::Error,
-) -> Result<()> {
-    let deadline = tokio::time::Instant::now() + RESUME_FOR;
-    let mut pause = Duration::from_millis(100);
-    loop {
-        let mut p = redis::pipe();
-        p.cmd("PING");
-        if inst.query::<(String,)>(&p).await.is_ok() {
-            return Ok(());
-        }
-        if tokio::time::Instant::now() + pause > deadline {
-            return Err(first);
-        }
-        tokio::select! {
-            () = cancel.cancelled() => return Err(first),
-            () = tokio::time::sleep(pause) => {}
-        }
-        pause = (pause * 2).min(Duration::from_secs(2));
-    }
-}
 
 /// Requeue every job of a queue's `failed` (stopped jobs included) or `canceled` registry,
 /// a few milliseconds of Redis time per call (see [`super::pace`]), like `rq requeue --all` but never stopped by an orphan id: orphans are
@@ -190,8 +160,22 @@ async fn empty_queue(
             break;
         }
         // Never pop more than were there at the start: jobs pushed after the click survive.
-        let n = (total - processed).min(pace.take() as u64).to_string();
-        let reply = run(inst, &SCRIPTS.empty_queue, std::slice::from_ref(&key), &[n.as_str()]).await?;
+        let n = (total - processed).min(pace.take() as u64);
+        let arg = n.to_string();
+        let reply = match run(inst, &SCRIPTS.empty_queue, std::slice::from_ref(&key), &[arg.as_str()]).await {
+            Ok(r) => r,
+            Err(e) if e.is_unavailable() => {
+                // The chunk may have run: its ids are gone from the head or still there, and
+                // the next chunk pops from the head again either way.
+                out.unconfirmed += n;
+                progress(Progress { processed, total, outcome: out });
+                super::wait_for_connection(inst, cancel, e).await?;
+                out.resumed += 1;
+                processed += n;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let r = value::array(&reply);
         out.deleted += count(r.first());
         out.orphans_removed += count(r.get(1));
