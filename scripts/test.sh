@@ -23,5 +23,8 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet -- --test-threads=4
 
+# The pip wheel as users get it: manylinux2014 build, fresh venv, --version, a served page, uninstall.
+bash scripts/wheel-test.sh
+
 # Browser tests in headless Chromium against the real server and real RQ data.
 bash scripts/ui-test.sh
