@@ -6,6 +6,7 @@
 
 mod commands;
 pub mod compat;
+mod net;
 mod scope;
 mod values;
 
@@ -18,6 +19,7 @@ use commands::EXAMPLES;
 pub use commands::{
     CliArgs, Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
 };
+pub use net::NetArgs;
 pub use scope::{command, completion_command};
 pub use values::{EnvBool, parse_interval};
 
@@ -164,6 +166,9 @@ pub struct ServeArgs {
     /// Key prefix of the history rqdash keeps in each Redis (only keys under it are written).
     #[arg(long, env = "RQDASH_HISTORY_PREFIX", default_value = "rqdash:history", global = true)]
     pub history_prefix: String,
+
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

@@ -1,7 +1,9 @@
 //! The rqdash binary: parse the command line, set up logging, dispatch: `serve` (the default)
 //! or one of the command-line subcommands in [`rqdash::cli`].
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use rqdash::config::{self, Command};
@@ -23,7 +25,8 @@ async fn main() -> ExitCode {
             match serve(cli.redis, cli.serve).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("Error: {e:#}");
+                    // Not eprintln!: it panics when stderr is a closed pipe.
+                    let _ = writeln!(std::io::stderr(), "Error: {e:#}");
                     ExitCode::FAILURE
                 }
             }
@@ -36,9 +39,14 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Colours only on a terminal. A log line that cannot be written (the reader of a pipe is gone)
+/// is dropped silently: tracing's own complaint goes to stderr through `eprintln!`, which panics
+/// when stderr is that closed pipe, and a panic in the signal task left rqdash deaf to SIGTERM.
 fn init_logging(default: &str, stderr: bool) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
-    let fmt = tracing_subscriber::fmt().with_env_filter(filter);
+    let ansi = if stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+    let fmt = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).log_internal_errors(false);
     if stderr { fmt.with_writer(std::io::stderr).init() } else { fmt.init() }
 }
 
@@ -74,18 +82,52 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
     )
     .with_auth(auth)
     .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args))
-    .with_history(history);
+    .with_history(history)
+    .with_net(&args.bind, &args.net);
+    warn_about_hosts(&args);
+    let limits = web::server::Limits::from_args(&args.net);
     for inst in store.instances() {
         tracing::info!(instance = inst.index, url = %inst.url, "Redis instance configured");
     }
     tracing::info!("rqdash listening on http://{addr}{}/", args.prefix());
     tokio::spawn(async move {
         wait_for_signal().await;
-        tracing::info!("shutting down");
+        // Cancel before anything else can fail: this task is what makes rqdash stop.
         shutdown.cancel();
+        force_exit_after(web::server::GRACE + Duration::from_millis(600));
+        tracing::info!("shutting down");
+        // A second signal while requests finish: stop at once.
+        wait_for_signal().await;
+        std::process::exit(0);
     });
-    web::serve(listener, state).await?;
+    web::serve(listener, state, limits).await?;
     Ok(())
+}
+
+/// Exit after `d` even if something (a blocking task, a stuck connection) holds the runtime.
+fn force_exit_after(d: Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(d);
+        std::process::exit(0);
+    });
+}
+
+/// DNS rebinding: say at start what a listener on every interface will and will not answer.
+fn warn_about_hosts(args: &rqdash::config::ServeArgs) {
+    let everywhere = args.bind.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_unspecified());
+    if args.net.allowed_host.iter().any(|h| h.trim() == "*") {
+        tracing::warn!(
+            "--allowed-host '*': any Host name is served; a web page can reach this dashboard \
+             through DNS rebinding. List the names you use instead."
+        );
+    } else if everywhere && args.net.allowed_host.is_empty() {
+        tracing::warn!(
+            "listening on {} without --allowed-host: requests are served only when they name a \
+             loopback host (localhost, 127.0.0.1, [::1]); others get 421. Pass --allowed-host \
+             with the name or address clients use (behind a proxy, the proxy's host name).",
+            args.bind
+        );
+    }
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM (service managers, containers).

@@ -176,14 +176,15 @@ pub async fn compact(
     .await
 }
 
-/// Run now and answer the counts, or with `?background=1` answer 202 with a task to watch.
+/// Run now and answer the counts, or with `?background=1` (`true`, `yes`) answer 202 with a task
+/// to watch; any other spelling is a 400, never a silent foreground run.
 async fn run<F, Fut>(app: &AppState, p: &Params, label: String, op: F) -> Result<Response>
 where
     F: FnOnce(Store, Reporter) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = crate::store::Result<BulkOutcome>> + Send + 'static,
 {
     let store = app.store.clone();
-    if matches!(p.get("background"), Some("1" | "true")) {
+    if p.flag("background")? {
         let id = app.tasks.spawn(label, move |r| op(store, r));
         let events = format!("{}/api/v1/tasks/{id}/events", app.prefix);
         return Ok((StatusCode::ACCEPTED, Json(json!({ "task": id, "events": events }))).into_response());

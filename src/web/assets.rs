@@ -1,6 +1,6 @@
 //! Static assets embedded in the binary (read from disk in debug builds), with ETags.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
@@ -12,8 +12,12 @@ struct Static;
 /// Changes with every release, so `?v=` busts caches.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// `GET /static/{*path}`.
-pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+/// `GET /static/{*path}`: cacheable by shared caches only when no password protects it.
+pub async fn asset(
+    State(app): State<super::AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(file) = Static::get(&path) else {
         return (StatusCode::NOT_FOUND, "no such asset").into_response();
     };
@@ -29,7 +33,10 @@ pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
         [
             (header::CONTENT_TYPE, mime),
             (header::ETAG, etag),
-            (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+            (
+                header::CACHE_CONTROL,
+                format!("{}, max-age=3600", if app.auth.is_some() { "private" } else { "public" }),
+            ),
         ],
         file.data.into_owned(),
     )

@@ -2,8 +2,9 @@
 //! overlap), and redirects from its view URLs to rqdash's pages, so scripts and bookmarks keep working.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::extract::{Path, RawPathParams, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -12,6 +13,30 @@ use super::fmt::seg;
 use super::params::Name;
 use crate::rq::{State as RqState, time};
 use crate::store::{detail, jobs, overview, workers};
+
+/// Route layer of the compat routes: `{n}` that is not a number is a page that does not exist
+/// (`/static/`, `/metrics/`), not a malformed instance.
+pub async fn numeric_instance(
+    State(app): State<AppState>,
+    params: RawPathParams,
+    req: Request,
+    next: Next,
+) -> Response {
+    let n = params.iter().find(|(k, _)| *k == "n").map(|(_, v)| v);
+    if n.is_some_and(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit())) {
+        return super::pages::not_found(State(app)).await.into_response();
+    }
+    next.run(req).await
+}
+
+/// rq-dashboard's `asc`/`dsc` (and `desc`): true for descending; anything else is refused.
+fn descending(order: &str) -> Result<bool> {
+    match order {
+        "asc" => Ok(false),
+        "dsc" | "desc" => Ok(true),
+        _ => Err(Error::BadRequest(format!("order must be asc or dsc, got {order:?}"))),
+    }
+}
 
 /// rq-dashboard writes dates as ISO 8601 with a `+00:00` offset.
 fn iso(t: Option<&str>) -> Value {
@@ -76,7 +101,7 @@ pub async fn jobs(
     let per_page = num("per_page", &per_page, jobs::MAX_PER_PAGE)?;
     let page_s = page.strip_suffix(".json").unwrap_or(&page);
     let page = num("page", page_s, 10_000_000)?;
-    let desc = order == "dsc" || order == "desc";
+    let desc = descending(&order)?;
     let p = jobs::list(inst, &queue, jobs::PageQuery::new(state, page, per_page, desc)).await?;
     let url = |k: u64| {
         format!(
@@ -189,14 +214,14 @@ pub async fn view_jobs(
         String,
         String,
     )>,
-) -> Redirect {
-    let order = if order == "dsc" { "desc" } else { "asc" };
-    Redirect::permanent(&format!(
+) -> Result<Redirect> {
+    let order = if descending(&order)? { "desc" } else { "asc" };
+    Ok(Redirect::permanent(&format!(
         "{}/queues/{}?state={}&per_page={}&order={order}&page={}&instance={n}",
         app.prefix,
         seg(&queue),
         seg(&registry),
         seg(&per_page),
         seg(&page)
-    ))
+    )))
 }

@@ -1,7 +1,7 @@
 //! The web layer's one error type: each variant has one status; JSON `{"error": ...}` bodies.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::store;
@@ -49,4 +49,19 @@ impl IntoResponse for Error {
         }
         (status, Json(serde_json::json!({ "error": self.to_string() }))).into_response()
     }
+}
+
+/// axum refuses an oversized body in plain text ("Failed to buffer the request body"): answer
+/// JSON like every other error, saying the limit.
+pub async fn body_too_large(res: Response) -> Response {
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE || json {
+        return res;
+    }
+    let limit = super::BODY_LIMIT;
+    let msg = format!("request body too large: the limit is {} MB ({limit} bytes)", limit >> 20);
+    (StatusCode::PAYLOAD_TOO_LARGE, Json(serde_json::json!({ "error": msg }))).into_response()
 }

@@ -5,21 +5,24 @@ mod api;
 mod assets;
 pub mod chart;
 mod compat;
+mod conn;
 mod doctor;
 pub mod error;
 pub mod fmt;
 pub mod history;
+pub mod hosts;
 pub mod live;
 mod metrics;
 mod pages;
 mod params;
 mod search;
 pub mod security;
+pub mod server;
+pub mod streams;
 pub mod tasks;
 mod view;
 mod workers;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +57,10 @@ pub struct AppState {
     pub metrics: Arc<crate::store::metrics::MetricsState>,
     /// Where the history sampler keeps its buckets (read for the charts).
     pub history: crate::store::history::Layout,
+    /// The `Host` names served (loopback only unless `--allowed-host` or the bind address adds some).
+    pub hosts: Arc<hosts::HostPolicy>,
+    /// Live streams open per client address (`--max-streams-per-client`).
+    pub streams: Arc<streams::Streams>,
 }
 
 impl AppState {
@@ -70,7 +77,17 @@ impl AppState {
         let tasks = Arc::new(tasks::Tasks::default());
         let (auth, csrf, metrics) = (None, security::new_token(), Arc::default());
         let history = Default::default();
-        Self { store, prefix, shutdown, read_only, hub, auth, csrf, tasks, metrics, history }
+        let hosts = Arc::new(hosts::HostPolicy::new("127.0.0.1", &[]));
+        let streams = streams::Streams::new(16);
+        Self { store, prefix, shutdown, read_only, hub, auth, csrf, tasks, metrics, history, hosts, streams }
+    }
+
+    /// The `Host` names served (the bind address, `--allowed-host`) and the streams per client.
+    pub fn with_net(mut self, bind: &str, net: &crate::config::NetArgs) -> Self {
+        self.hosts = Arc::new(hosts::HostPolicy::new(bind, &net.allowed_host));
+        self.streams =
+            streams::Streams::new(usize::try_from(net.max_streams_per_client).unwrap_or(usize::MAX));
+        self
     }
 
     /// Read history charts under `--history-prefix`.
@@ -97,6 +114,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let p = state.prefix.clone();
     let at = |path: &str| format!("{p}{path}");
+    let stream_limit = || axum::middleware::from_fn_with_state(state.clone(), streams::limit);
     let mut routes = Router::new()
         .route(&at("/"), get(pages::overview_page))
         .route(&at("/queues/{queue}"), get(pages::queue_page))
@@ -117,7 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/doctor"), get(doctor::page))
         .route(&at("/api/v1/doctor"), get(doctor::report))
         .route(&at("/api/v1/doctor/fix"), post(doctor::fix))
-        .route(&at("/events"), get(live::events))
+        .route(&at("/events"), get(live::events).layer(stream_limit()))
         .route(&at("/static/{*path}"), get(assets::asset))
         .route(&at("/api/v1/instances"), get(api::instances))
         .route(&at("/api/v1/queues"), get(api::queues))
@@ -146,11 +164,13 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/queues/{queue}/compact"), post(actions::compact))
         .route(&at("/api/v1/tasks/{id}"), get(tasks::show))
         .route(&at("/api/v1/tasks/{id}/cancel"), post(tasks::cancel))
-        .route(&at("/api/v1/tasks/{id}/events"), get(tasks::events))
+        .route(&at("/api/v1/tasks/{id}/events"), get(tasks::events).layer(stream_limit()))
         .route(&at("/api/{*rest}"), get(api::not_found))
         .route(&at("/healthz"), get(|| async { "ok" }))
-        .route(&at("/metrics"), get(metrics::metrics))
-        // rq-dashboard's URLs, for existing scripts and bookmarks.
+        .route(&at("/metrics"), get(metrics::metrics));
+    // rq-dashboard's URLs, for existing scripts and bookmarks; `{n}` must be a number, so that
+    // `/static/` or `/metrics/` is a 404 rather than "cannot parse `static`".
+    let compat = Router::new()
         .route(&at("/{n}/data/queues.json"), get(compat::queues))
         .route(&at("/{n}/data/workers.json"), get(compat::workers))
         .route(&at("/{n}/data/job/{id}"), get(compat::job))
@@ -160,13 +180,17 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/{n}/view/queues"), get(compat::view_overview))
         .route(&at("/{n}/view/workers"), get(compat::view_workers))
         .route(&at("/{n}/view/job/{id}"), get(compat::view_job))
-        .route(&at("/{n}/view/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::view_jobs));
+        .route(&at("/{n}/view/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::view_jobs))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), compat::numeric_instance));
+    routes = routes.merge(compat);
     if !p.is_empty() {
         routes = routes.route(&p, get(pages::overview_page));
     }
     routes
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(error::body_too_large))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -182,13 +206,19 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
+/// Request bodies are capped: a bulk request of 100,000 job ids (UUIDs) is about 3.9 MB.
+pub const BODY_LIMIT: usize = 4 << 20;
+
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
-/// Serve until `shutdown` is cancelled.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+/// Serve until `shutdown` is cancelled, within `limits` (see [`server`]).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: server::Limits,
+) -> std::io::Result<()> {
     let token = state.shutdown.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(async move { token.cancelled().await }).await
+    server::serve(listener, router(state), limits, token).await
 }

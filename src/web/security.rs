@@ -1,4 +1,5 @@
-//! Request guards: HTTP Basic auth on every route, and for mutations read-only mode and CSRF checks.
+//! Request guards: the `Host` name (DNS rebinding), HTTP Basic auth on every route, and for
+//! mutations read-only mode and CSRF checks.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -68,11 +69,48 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
     (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
 }
 
-/// The middleware: auth first (every route but /healthz), then the mutation rules.
+/// The first name a request gives that `--allowed-host` does not allow: its `Host`, the authority
+/// of an absolute URI, or a proxy's `X-Forwarded-Host`. None when every name is allowed; a request
+/// with no name at all (HTTP/1.0) is served, as browsers always send `Host`.
+fn foreign_host(app: &AppState, req: &Request) -> Option<String> {
+    let headers = req.headers();
+    const NAMED: [&str; 2] = ["host", "x-forwarded-host"];
+    let named = NAMED
+        .iter()
+        .filter_map(|h| headers.get(*h))
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).split(',').next().unwrap_or_default().to_owned());
+    req.uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .into_iter()
+        .chain(named)
+        .find(|h| !app.hosts.allows(h))
+}
+
+fn misdirected(path: &str, host: &str) -> Response {
+    let msg = format!(
+        "rqdash does not answer to the host name {host:?}: it serves loopback names, its bind \
+         address and the names given with --allowed-host (RQDASH_ALLOWED_HOSTS). Start it with \
+         --allowed-host NAME for the name you use to reach it (behind a proxy, the proxy's)."
+    );
+    // JSON where scripts read JSON: the API and rq-dashboard's `/{n}/data/` endpoints.
+    if path.starts_with("/api/") || path.split('/').nth(2) == Some("data") {
+        return refuse(StatusCode::MISDIRECTED_REQUEST, &msg);
+    }
+    (StatusCode::MISDIRECTED_REQUEST, msg).into_response()
+}
+
+/// The middleware: the host name and auth first (every route but /healthz), then the mutation rules.
 pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     // Exact paths: a queue or job id may itself end in "/healthz" or "/metrics".
     let path = req.uri().path().strip_prefix(app.prefix.as_str()).unwrap_or("");
+    // /healthz says "ok" and nothing else: health checkers name the host by its IP.
+    if path != "/healthz"
+        && let Some(host) = foreign_host(&app, &req)
+    {
+        return misdirected(path, &host);
+    }
     // With --metrics-token, /metrics checks its bearer token itself: Prometheus sends one header.
     let metrics_by_token = app.metrics.token_required() && path == "/metrics";
     if let Some(creds) = &app.auth

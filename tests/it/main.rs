@@ -51,8 +51,12 @@ mod pages;
 mod links;
 // Live updates: one poller per instance whatever the number of open pages.
 mod live;
+// The real binary on a hostile network: host names, slow clients, caps, shutdown, logs.
+mod network;
 // Reads are side-effect free.
 mod reads_never_write;
+// Wrong bodies, parameters and paths: refused with a status and a message that say why.
+mod requests;
 // The API agrees with what the real `rq` (1.16.2, 2.12.0, 3.0.0) says about real data.
 mod rq_oracle;
 // What RQ's own API reports: expired entries apart, forgotten queues, calls from data, order.

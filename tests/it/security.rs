@@ -66,3 +66,69 @@ async fn read_only_mode_refuses_every_mutation() {
     assert_eq!(send(&app, "DELETE", "/api/v1/jobs/x", &[]).await, 403);
     assert_eq!(send(&app, "GET", "/api/v1/queues", &[]).await, 200);
 }
+
+/// The CSRF token a page fetched with `host` carries (what a rebinding page would read).
+async fn token_of_page(app: &TestApp, host: &str) -> String {
+    let page = app.send("GET", "/", &[("host", host)], Body::empty()).await.text();
+    let at = page.find("name=\"csrf-token\" content=\"").map(|i| i + 27).unwrap_or(0);
+    page[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_foreign_host_name_is_refused_on_pages_reads_and_actions_against_dns_rebinding() {
+    let r = RedisServer::start();
+    let app = TestApp::new(&r.url());
+    // What a rebinding page sends: its own name, its own origin, the token it read from a page.
+    let token = token_of_page(&app, "127.0.0.1:9181").await;
+    assert_eq!(token.len(), 32, "the page carries a token");
+    let evil = "evil.example:9181";
+    let browser = [
+        ("host", evil),
+        ("origin", "http://evil.example:9181"),
+        ("sec-fetch-site", "same-origin"),
+        ("x-csrf-token", token.as_str()),
+    ];
+    let page = app.send("GET", "/", &[("host", evil)], Body::empty()).await;
+    assert_eq!(page.status, 421, "{}", page.text());
+    assert!(page.text().contains("--allowed-host") && !page.text().contains("csrf"), "{}", page.text());
+    for (method, path) in [
+        ("GET", "/api/v1/queues"),
+        ("GET", "/events"),
+        ("GET", "/0/data/queues.json"),
+        ("POST", "/api/v1/jobs/j1/requeue"),
+        ("POST", "/api/v1/queues/default/empty?state=queued"),
+    ] {
+        let reply = app.send(method, path, &browser, Body::empty()).await;
+        assert_eq!(reply.status, 421, "{method} {path}: {}", reply.text());
+        assert!(reply.text().contains("--allowed-host"), "{path}");
+        if path.starts_with("/api/") {
+            assert!(reply.json()["error"].as_str().is_some_and(|e| e.contains("--allowed-host")), "{path}");
+        }
+    }
+    // Loopback names are served whatever the port, and so is /healthz (probes name an IP).
+    for host in ["localhost:9181", "127.0.0.1", "[::1]:9181", "rq.localhost"] {
+        assert_eq!(app.send("GET", "/", &[("host", host)], Body::empty()).await.status, 200, "{host}");
+    }
+    assert_eq!(app.send("GET", "/healthz", &[("host", evil)], Body::empty()).await.status, 200);
+}
+
+#[tokio::test]
+async fn allowed_host_names_and_the_bind_address_are_served_and_nothing_else() {
+    let r = RedisServer::start();
+    let flags = ["--bind", "10.1.2.3", "--allowed-host", "dash.example.com", "--allowed-host", ".corp.test"];
+    let app = TestApp::with_args(&[r.url()], &flags);
+    for host in ["dash.example.com", "DASH.example.com:443", "corp.test", "a.corp.test:9181", "10.1.2.3:9181"]
+    {
+        let reply = app.send("GET", "/api/v1/queues", &[("host", host)], Body::empty()).await;
+        assert_eq!(reply.status, 200, "{host}");
+    }
+    for host in ["evil.example", "example.com", "evilcorp.test", "10.1.2.4"] {
+        let reply = app.send("GET", "/api/v1/queues", &[("host", host)], Body::empty()).await;
+        assert_eq!(reply.status, 421, "{host}");
+    }
+    // A proxy that forwards a foreign name is refused too; `*` turns the check off.
+    let forwarded = [("host", "127.0.0.1"), ("x-forwarded-host", "evil.example")];
+    assert_eq!(app.send("GET", "/", &forwarded, Body::empty()).await.status, 421);
+    let open = TestApp::with_args(&[r.url()], &["--allowed-host", "*"]);
+    assert_eq!(open.send("GET", "/", &[("host", "evil.example")], Body::empty()).await.status, 200);
+}

@@ -54,7 +54,8 @@ impl TestApp {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, shutdown.clone())
             .with_auth(s.credentials().expect("credentials"))
-            .with_metrics(rqdash::store::metrics::MetricsState::from_args(s));
+            .with_metrics(rqdash::store::metrics::MetricsState::from_args(s))
+            .with_net(&s.bind, &s.net);
         Self { router: web::router(state), shutdown }
     }
 
@@ -65,8 +66,17 @@ impl TestApp {
 
     /// Send a request.
     pub async fn request(&self, method: &str, path: &str) -> Reply {
-        let req = Request::builder().method(method).uri(path).body(Body::empty()).expect("request");
-        let res = self.router.clone().oneshot(req).await.expect("infallible router");
+        self.send(method, path, &[], Body::empty()).await
+    }
+
+    /// Send a request with headers and a body.
+    pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body) -> Reply {
+        let mut b = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let res =
+            self.router.clone().oneshot(b.body(body).expect("request")).await.expect("infallible router");
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
