@@ -8,6 +8,7 @@ mod compat;
 mod doctor;
 pub mod error;
 pub mod fmt;
+mod full;
 pub mod history;
 pub mod live;
 mod metrics;
@@ -101,7 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/"), get(pages::overview_page))
         .route(&at("/queues/{queue}"), get(pages::queue_page))
         .route(&at("/jobs/{id}"), get(pages::job_page))
-        .route(&at("/jobs/{id}/full"), get(pages::job_full))
+        .route(&at("/jobs/{id}/full"), get(full::job_full))
         .route(&at("/workers"), get(pages::workers_page))
         .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))
