@@ -31,10 +31,24 @@
       return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, json: j }; });
     });
   }
+  // Bidi controls in names are shown as a marked \u{202e}, as the server renders them.
+  var BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+  function setText(e, text) {
+    text = String(text);
+    if (!BIDI.test(text)) { e.textContent = text; return; }
+    text.split(/([\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C])/).forEach(function (part, i) {
+      if (i % 2 === 0) { if (part) e.appendChild(document.createTextNode(part)); return; }
+      var s = document.createElement("span"), hex = part.charCodeAt(0).toString(16);
+      s.className = "bidi";
+      s.title = "bidirectional control character U+" + ("000" + hex.toUpperCase()).slice(-4);
+      s.textContent = "\\u{" + hex + "}";
+      e.appendChild(s);
+    });
+  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) e.textContent = text;
+    if (text !== undefined && text !== null) setText(e, text);
     return e;
   }
   function td(child) {
@@ -63,7 +77,7 @@
     tr.appendChild(td(el("code", { "class": "fn" }, j.func_name || "")));
     var exc = td(null);
     exc.className = "exc";
-    exc.textContent = j.exc_summary || "";
+    setText(exc, j.exc_summary || "");
     tr.appendChild(exc);
     var when = j.ended_at || j.started_at || j.enqueued_at || j.created_at;
     tr.appendChild(td(when ? el("time", { datetime: when, title: when, "data-rel": "" }, when) : null));

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use super::Ctx;
 use super::output::{Style, ago, clean, clean_text, json, ts};
 use super::table::Table;
-use crate::rq::decode::Decoded;
 use crate::rq::detail::{JobDetail, Related};
+use crate::rq::shown::Shown;
 use crate::store::detail;
 
-/// Longest value shown inline; `--json` has everything.
+/// Longest value shown inline; `--json` has each value up to 64 KB (its `cut` lists the rest).
 const SHOWN_MAX: usize = 2_000;
 
 /// Print one job.
@@ -23,8 +23,8 @@ pub async fn job(ctx: &Ctx, id: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn decoded(v: &Decoded) -> String {
-    clean_text(&v.to_repr(SHOWN_MAX))
+fn decoded(v: &Shown) -> String {
+    clean_text(&crate::rq::job::truncate(&v.repr, SHOWN_MAX))
 }
 
 fn related(list: &[Related], style: Style) -> String {
@@ -113,7 +113,7 @@ pub fn render(d: &JobDetail, style: Style) -> String {
         for r in &d.results {
             let detail = match (&r.exc_string, &r.return_value) {
                 (Some(e), _) => crate::rq::job::exc_summary(e).map(|s| clean(&s)).unwrap_or_default(),
-                (None, Some(v)) => clean(&v.to_repr(100)),
+                (None, Some(v)) => clean(&crate::rq::job::truncate(&v.repr, 100)),
                 (None, None) => String::new(),
             };
             let kind = if r.kind == Some(1) { style.green(r.type_name) } else { style.red(r.type_name) };

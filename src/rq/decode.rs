@@ -11,10 +11,16 @@ use serde_json::{Value, json};
 use crate::rq::pickle::{self, Limits, PyValue};
 
 mod job;
+pub(crate) use job::json_to_py;
+mod text;
 pub use job::{JobCall, Serializer, decode_job_data};
+pub use text::{TextPrefix, decode_text, text_prefix};
 
 /// Cap on decompressed size; a zlib bomb expands about 1000:1, so this is checked while reading.
 pub const MAX_INFLATED: usize = 8 << 20;
+/// Most bytes of a traceback read for lists, search and failure groups (its last line and
+/// exception are what they show and match); the job view reads the same and cuts it further.
+pub const TEXT_MAX: usize = 256 * 1024;
 /// `repr` length used by the `Serialize` impls.
 const SERIALIZE_REPR_LEN: usize = 4096;
 /// Bytes shown in `hex_preview` of undecodable values.
@@ -80,6 +86,18 @@ impl Decoded {
                 cut(&format!("<undecodable ({error}), {len} bytes: {hex_preview}>"), max_len)
             }
         }
+    }
+
+    /// [`Decoded::to_repr`], and whether the text was cut.
+    pub fn to_repr_cut(&self, max_len: usize) -> (String, bool) {
+        let whole = match self {
+            Decoded::Pickle(v) => return v.to_repr_cut(max_len),
+            Decoded::Json(v) => v.to_string(),
+            Decoded::Text(s) => return (cut(s, max_len), s.len() > max_len),
+            Decoded::Undecodable { .. } => self.to_repr(usize::MAX),
+        };
+        let over = whole.len() > max_len;
+        (cut(&whole, max_len), over)
     }
 
     /// `{"format": "pickle", "repr": "...", "value": ...}`, or for undecodable values
@@ -157,19 +175,6 @@ fn sniff(data: &[u8]) -> Decoded {
 /// fast validator), anything else gets U+FFFD replacements.
 pub fn into_text(v: Vec<u8>) -> String {
     String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Text fields (`exc_info`, stream `exc_string` after base64): zlib, then lossy UTF-8.
-/// zlib("") (what a requeue writes) gives "". Not zlib: the raw bytes as lossy UTF-8.
-pub fn decode_text(raw: &[u8], compressed: bool) -> String {
-    if compressed && let Ok((data, over)) = inflate_capped(raw, MAX_INFLATED) {
-        let mut text = into_text(data);
-        if over {
-            text.push_str("\n… (truncated)");
-        }
-        return text;
-    }
-    String::from_utf8_lossy(raw).into_owned()
 }
 
 /// The first `n` bytes as space-separated hex pairs, with `…` if there is more.

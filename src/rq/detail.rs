@@ -1,14 +1,18 @@
-//! The full job view: every hash field decoded, results history, relations, raw bytes shown safely.
+//! The job view: every hash field decoded, results history, relations, raw bytes shown safely;
+//! every value cut to the view's budget ([`cap`](crate::rq::cap)), each cut listed in `cut`.
 
 use serde::Serialize;
 
-use crate::rq::decode::{self, Decoded};
+use crate::rq::cap::{self, Budget, Cut, ITEMS_MAX, RELATED_MAX};
+use crate::rq::decode;
+pub(crate) use crate::rq::detail_parts::Fields;
+pub use crate::rq::detail_parts::{DetailInput, RawField};
+use crate::rq::detail_parts::{latest_exc, raw_view, small_json};
 use crate::rq::job::{exc_summary, func_name_from_description};
-use crate::rq::result::ResultEntry;
+use crate::rq::result::{ResultData, ResultEntry};
+use crate::rq::shown::Shown;
 use crate::rq::time;
 
-/// Longest rendering of one argument, meta or result value kept in the detail (the rest is elided).
-pub const VALUE_MAX: usize = 4 * 1024 * 1024;
 /// Longest raw field shown as text in the raw-hash view.
 pub const RAW_TEXT_MAX: usize = 4096;
 
@@ -27,29 +31,6 @@ pub struct Arg {
     pub name: Option<String>,
     pub repr: String,
     pub value: serde_json::Value,
-}
-
-/// One raw hash field, shown without trusting its bytes.
-#[derive(Debug, Clone, Serialize)]
-pub struct RawField {
-    pub name: String,
-    pub len: usize,
-    /// The value as text when it is valid UTF-8 (capped); None for binary data.
-    pub text: Option<String>,
-    pub hex_preview: String,
-}
-
-/// Everything read from Redis about one job, before decoding.
-#[derive(Debug, Default)]
-pub struct DetailInput {
-    pub id: String,
-    pub fields: Vec<(String, Vec<u8>)>,
-    pub key_ttl: i64,
-    pub results: crate::rq::result::RawEntries,
-    pub dependencies: Vec<Related>,
-    pub dependents: Vec<Related>,
-    pub position: Option<i64>,
-    pub executions: Vec<(String, Option<f64>)>,
 }
 
 /// A running execution of the job (2.x+).
@@ -83,7 +64,7 @@ pub struct JobDetail {
     pub args: Vec<Arg>,
     pub kwargs: Vec<Arg>,
     /// Set when `data` could not be decoded (shown with a hex preview), or is absent.
-    pub data_error: Option<Decoded>,
+    pub data_error: Option<Shown>,
     pub serializer: &'static str,
     pub created_at: Option<String>,
     pub enqueued_at: Option<String>,
@@ -98,12 +79,12 @@ pub struct JobDetail {
     pub ttl: Option<i64>,
     /// TTL of the job key in seconds; -1 means it never expires.
     pub key_ttl: i64,
-    pub meta: Option<Decoded>,
+    pub meta: Option<Shown>,
     /// Latest traceback: newest failed result, else the hash's `exc_info`.
     pub exc_info: Option<String>,
     pub exc_summary: Option<String>,
     /// Latest return value: newest successful result, else the legacy hash field `result`.
-    pub result: Option<Decoded>,
+    pub result: Option<Shown>,
     /// Newest first (RQ keeps about ten).
     pub results: Vec<ResultEntry>,
     pub results_source: &'static str,
@@ -124,61 +105,42 @@ pub struct JobDetail {
     /// 0-based index in the origin queue for queued jobs.
     pub position: Option<i64>,
     pub executions: Vec<ExecutionRef>,
+    /// The first [`ITEMS_MAX`] fields of the hash.
     pub raw: Vec<RawField>,
-}
-
-pub(crate) struct Fields<'a>(pub &'a [(String, Vec<u8>)]);
-
-impl Fields<'_> {
-    fn raw(&self, k: &str) -> Option<&[u8]> {
-        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_slice())
-    }
-    fn text(&self, k: &str) -> Option<String> {
-        self.raw(k).map(|v| String::from_utf8_lossy(v).into_owned()).filter(|s| !s.is_empty())
-    }
-    fn int(&self, k: &str) -> Option<i64> {
-        self.text(k).and_then(|s| s.trim().parse().ok())
-    }
-    fn ts(&self, k: &str) -> Option<String> {
-        self.text(k).and_then(|s| time::normalize(&s))
-    }
-    fn json(&self, k: &str) -> Option<serde_json::Value> {
-        self.raw(k).and_then(|v| serde_json::from_slice(v).ok())
-    }
-}
-
-fn raw_view(fields: &[(String, Vec<u8>)]) -> Vec<RawField> {
-    fields
-        .iter()
-        .map(|(name, v)| {
-            let text = std::str::from_utf8(v)
-                .ok()
-                .filter(|s| !s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
-                .map(|s| crate::rq::job::truncate(s, RAW_TEXT_MAX));
-            RawField { name: name.clone(), len: v.len(), text, hex_preview: decode::hex_preview(v, 48) }
-        })
-        .collect()
+    /// Every value shown cut, with its full size and the `item` serving all of it.
+    pub cut: Vec<Cut>,
 }
 
 impl JobDetail {
-    /// Decode everything; CPU-heavy for big payloads, so callers run it off the async threads.
+    /// Decode everything and cut it to one view's budget; CPU-heavy for big payloads, so
+    /// callers run it off the async threads.
     pub fn build(input: DetailInput) -> Self {
+        let mut b = Budget::default();
+        let b = &mut b;
         let f = Fields(&input.fields);
-        let results: Vec<ResultEntry> =
-            input.results.iter().map(|(id, fl)| ResultEntry::from_entry(id, fl, true)).collect();
-        let call = super::detail_call::decode_call(f.raw("data"));
-        // RQ's `job.exc_info`: the newest result's exception when that result is a failure,
-        // else the hash field (which a requeue blanks): an old failure stays in the timeline.
-        let latest_exc = results.first().and_then(|r| r.exc_string.clone());
-        let hash_exc =
-            f.raw("exc_info").map(|v| decode::decode_text(v, true)).filter(|s| !s.trim().is_empty());
-        let exc_info = latest_exc.or(hash_exc);
-        let result = results
-            .iter()
-            .find(|r| r.kind == Some(1))
-            .and_then(|r| r.return_value.clone())
-            .or_else(|| f.raw("result").map(|v| decode::decode_payload(v, false)));
-        let description = f.text("description");
+        let data: Vec<ResultData> =
+            input.results.iter().map(|(id, fl)| ResultData::from_entry(id, fl)).collect();
+        let full_description = f.text("description");
+        let description =
+            full_description.as_deref().map(|d| b.text("description", Some("description"), d, None));
+        let exc = latest_exc(&data, &f);
+        let exc_summary = exc.as_ref().and_then(|t| {
+            let partial = t.at_least || t.len > t.text.len();
+            if partial { Some("… (truncated)".to_owned()) } else { exc_summary(&t.text) }
+        });
+        let exc_info = exc.map(|t| b.text("exc_info", Some("exc"), &t.text, Some((t.len, t.at_least))));
+        let call = super::detail_call::decode_call(f.raw("data"), b);
+        let result = match data.iter().find(|r| r.entry.kind == Some(1)).and_then(|r| r.return_value.as_ref())
+        {
+            Some((d, len)) => Some(Shown::decoded(d, *len, "result", Some("result"), b)),
+            None => f.raw("result").map(|v| {
+                Shown::decoded(&decode::decode_payload(v, false), v.len(), "result", Some("result"), b)
+            }),
+        };
+        let meta = f
+            .raw("meta")
+            .map(|v| Shown::decoded(&decode::decode_payload(v, false), v.len(), "meta", Some("meta"), b));
+        let results: Vec<ResultEntry> = data.iter().enumerate().map(|(i, r)| r.show(i, b)).collect();
         let (started, ended) = (f.ts("started_at"), f.ts("ended_at"));
         let duration_seconds =
             match (started.as_deref().and_then(time::parse), ended.as_deref().and_then(time::parse)) {
@@ -188,7 +150,7 @@ impl JobDetail {
         let callbacks = ["success", "failure", "stopped"]
             .into_iter()
             .filter_map(|kind| {
-                let name = f.text(&format!("{kind}_callback_name"))?;
+                let name = f.name(&format!("{kind}_callback_name"))?;
                 Some(Callback { kind, name, timeout: f.int(&format!("{kind}_callback_timeout")) })
             })
             .collect();
@@ -196,16 +158,27 @@ impl JobDetail {
             .json("dependency_ids")
             .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
             .or_else(|| f.text("dependency_id").map(|d| vec![d]))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .iter()
+            .take(RELATED_MAX)
+            .map(|d| cap::name(d))
+            .collect();
+        let related =
+            |r: Vec<Related>| r.into_iter().map(|r| Related { id: cap::name(&r.id), ..r }).collect();
+        let (retry_intervals, repeat_intervals, webhooks) = (
+            small_json(&f, "retry_intervals", b),
+            small_json(&f, "repeat_intervals", b),
+            small_json(&f, "webhooks", b),
+        );
+        let raw = raw_view(&input.fields, b);
         Self {
             id: input.id.clone(),
             missing: f.raw("data").is_none(),
-            status: f.text("status"),
-            origin: f.text("origin"),
-            func_name: call
-                .func_name
-                .clone()
-                .or_else(|| description.as_deref().and_then(func_name_from_description)),
+            status: f.name("status"),
+            origin: f.name("origin"),
+            func_name: call.func_name.clone().or_else(|| {
+                full_description.as_deref().and_then(func_name_from_description).map(|n| cap::name(&n))
+            }),
             description,
             call: call.call,
             instance: call.instance,
@@ -219,14 +192,14 @@ impl JobDetail {
             ended_at: ended,
             last_heartbeat: f.ts("last_heartbeat"),
             duration_seconds,
-            worker_name: f.text("worker_name"),
+            worker_name: f.name("worker_name"),
             timeout: f.int("timeout"),
             result_ttl: f.int("result_ttl"),
             failure_ttl: f.int("failure_ttl"),
             ttl: f.int("ttl"),
             key_ttl: input.key_ttl,
-            meta: f.raw("meta").map(|v| decode::decode_payload(v, false)),
-            exc_summary: exc_info.as_deref().and_then(exc_summary),
+            meta,
+            exc_summary,
             exc_info,
             result,
             results_source: if !results.is_empty() {
@@ -238,26 +211,28 @@ impl JobDetail {
             },
             results,
             retries_left: f.int("retries_left"),
-            retry_intervals: f.json("retry_intervals"),
+            retry_intervals,
             number_of_retries: f.int("number_of_retries"),
             repeats_left: f.int("repeats_left"),
-            repeat_intervals: f.json("repeat_intervals"),
+            repeat_intervals,
             dependency_ids,
-            dependencies: input.dependencies,
-            dependents: input.dependents,
+            dependencies: related(input.dependencies),
+            dependents: related(input.dependents),
             allow_dependency_failures: f.int("allow_dependency_failures").map(|v| v != 0),
             enqueue_at_front: f.int("enqueue_at_front").map(|v| v != 0),
-            group_id: f.text("group_id"),
+            group_id: f.name("group_id"),
             callbacks,
-            webhooks: f.json("webhooks"),
-            rate_limit_key: f.text("rate_limit_key"),
+            webhooks,
+            rate_limit_key: f.name("rate_limit_key"),
             position: input.position,
             executions: input
                 .executions
                 .iter()
-                .map(|(id, s)| ExecutionRef { id: id.clone(), expires_at: s.and_then(time::from_epoch) })
+                .take(ITEMS_MAX)
+                .map(|(id, s)| ExecutionRef { id: cap::name(id), expires_at: s.and_then(time::from_epoch) })
                 .collect(),
-            raw: raw_view(&input.fields),
+            raw,
+            cut: std::mem::take(&mut b.cuts),
         }
     }
 }

@@ -135,8 +135,9 @@ impl JobRow {
         Self {
             id,
             missing: !exists || data_len <= 0,
-            status: field(values, "status"),
-            origin: field(values, "origin"),
+            // Names are cut like everywhere else: a hostile 50 MB origin must not fill a list.
+            status: field(values, "status").map(|s| crate::rq::cap::name(&s)),
+            origin: field(values, "origin").map(|s| crate::rq::cap::name(&s)),
             func_name: None,
             args_preview: None,
             call_note: None,
@@ -145,7 +146,7 @@ impl JobRow {
             enqueued_at: ts(values, "enqueued_at"),
             started_at: ts(values, "started_at"),
             ended_at: ts(values, "ended_at"),
-            worker_name: field(values, "worker_name"),
+            worker_name: field(values, "worker_name").map(|s| crate::rq::cap::name(&s)),
             exc_summary: exc_text.as_deref().and_then(exc_summary),
             score,
             score_at: score.and_then(time::from_epoch),

@@ -1,14 +1,18 @@
 //! RQ's model as pure types: keys, states, jobs, workers, results and safe decoding. No I/O here.
 
+pub mod cap;
 pub mod decode;
 pub mod detail;
 pub mod detail_call;
+pub mod detail_full;
+mod detail_parts;
 pub mod failure;
 pub mod job;
 pub mod keys;
 pub mod pickle;
 pub mod registry;
 pub mod result;
+pub mod shown;
 pub mod time;
 pub mod worker;
 

@@ -1,15 +1,36 @@
 //! One job in full: one pipeline for the hash, results, relations and TTL, one for their statuses.
 
 use super::{Error, Instance, Result, value};
+// Cap on related ids resolved per job (a parent may have thousands of dependents).
+use crate::rq::cap::RELATED_MAX;
 use crate::rq::detail::{DetailInput, JobDetail, Related};
+use crate::rq::detail_full::{FullItem, full_item};
 
 /// How many results-stream entries to read (RQ keeps about ten).
 const RESULTS_MAX: usize = 10;
-/// Cap on related ids resolved per job (a parent may have thousands of dependents).
-const RELATED_MAX: usize = 200;
 
-/// Read and decode one job; 404 when it has no hash at all.
+/// Read and decode one job, cut to one view's budget; 404 when it has no hash at all.
 pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
+    let input = read(inst, id).await?;
+    // Decoding a 1 MB pickle is CPU work: keep it off the async worker threads.
+    let id = id.to_owned();
+    tokio::task::spawn_blocking(move || JobDetail::build(input))
+        .await
+        .map_err(|e| Error::Internal(format!("decoding job {id:?} failed: {e}")))
+}
+
+/// All of one value of a job (`/jobs/{id}/full?item=`), up to [`FULL_MAX`](crate::rq::cap::FULL_MAX);
+/// None when the job has no such item.
+pub async fn item(inst: &Instance, id: &str, item: &str) -> Result<Option<FullItem>> {
+    let input = read(inst, id).await?;
+    let (id, item) = (id.to_owned(), item.to_owned());
+    tokio::task::spawn_blocking(move || full_item(&input, &item))
+        .await
+        .map_err(|e| Error::Internal(format!("decoding job {id:?} failed: {e}")))
+}
+
+/// Everything read from Redis about one job: one pipeline, then one for relations' statuses.
+async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
     let k = &inst.keys;
     let mut p = redis::pipe();
     p.ignore_errors();
@@ -66,7 +87,7 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
         Related { id: rid.clone(), status, missing: !has_data }
     };
     let nd = dependencies.len();
-    let input = DetailInput {
+    Ok(DetailInput {
         id: id.to_owned(),
         key_ttl: v.get(1).map_or(-2, value::int),
         results: v.get(2).map(value::stream_entries).unwrap_or_default(),
@@ -80,11 +101,7 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
         },
         executions: v.get(5).map(value::scored).unwrap_or_default(),
         fields,
-    };
-    // Decoding a 1 MB pickle is CPU work: keep it off the async worker threads.
-    tokio::task::spawn_blocking(move || JobDetail::build(input))
-        .await
-        .map_err(|e| Error::Internal(format!("decoding job {id:?} failed: {e}")))
+    })
 }
 
 fn text_field(fields: &[(String, Vec<u8>)], name: &str) -> Option<String> {

@@ -21,6 +21,7 @@
 
 pub mod collect;
 pub mod cursor;
+mod judge;
 mod keys;
 pub mod matcher;
 mod orphans;
@@ -45,12 +46,25 @@ use walk::{Walk, walk};
 /// Most ids read per chunk.
 pub const CHUNK: usize = 1000;
 
+/// Which part of the [`Budget`] ended a page before the end of the search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stop {
+    /// `max_ids` were examined.
+    Ids,
+    /// The time was up, between chunks or inside one (huge values take long to judge).
+    Time,
+    /// The page is full of hits.
+    Hits,
+}
+
 /// How much one request may do before it answers with a cursor.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     /// Ids examined (list/registry members, or keys walked by SCAN).
     pub max_ids: u64,
-    /// Wall time; checked between chunks, so one chunk may run past it.
+    /// Wall time; checked between chunks and between the ids of a chunk, so a request runs
+    /// past it by the judgement of one id at most (its fields are capped, see [`matcher`]).
     pub max_time: Duration,
     /// Hits per page.
     pub max_hits: usize,
@@ -87,6 +101,8 @@ pub struct SearchPage {
     /// "sources" (lists and registries), "keys" (SCAN for an id prefix) or "id".
     pub mode: &'static str,
     pub elapsed_ms: u64,
+    /// What ended this page early (None when `done`): `ids`, `time` or `hits`.
+    pub stopped_by: Option<Stop>,
 }
 
 /// A match before its row is read: where it was found and the raw list/registry member.
@@ -108,6 +124,7 @@ pub(crate) struct Page {
     pub cursor: Option<Cursor>,
     pub done: bool,
     pub mode: &'static str,
+    pub stopped_by: Option<Stop>,
 }
 
 /// One page of a search, from the start or from `cursor`, with a row per hit.
@@ -124,6 +141,7 @@ pub async fn search(inst: &Instance, q: &Query, cursor: Option<&str>, budget: Bu
         done: page.done,
         mode: page.mode,
         elapsed_ms: keys::ms(started),
+        stopped_by: page.stopped_by,
     })
 }
 

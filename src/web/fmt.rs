@@ -1,6 +1,69 @@
-//! Formatting for pages: thousands separators, relative times, durations, escaped-by-template URLs.
+//! Formatting for pages: thousands separators, relative times, durations, escaped-by-template
+//! URLs, and names with their bidirectional control characters made visible.
+
+use std::borrow::Cow;
+
+use askama::filters::{Escaper, Html};
 
 use crate::rq::time;
+
+/// Unicode's bidirectional controls (embeddings, overrides, isolates, marks). In a name they
+/// can make text read differently from what it is ("Trojan Source"), so pages show them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// `s` with each bidi control written as `\u{202e}`: for attributes, titles and dialogs, where
+/// markup cannot go. JSON answers keep the raw value.
+pub fn bidi_plain(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_bidi_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `s` as HTML text: escaped, each bidi control shown as `\u{202e}` in a marked span.
+pub fn name_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut rest = s;
+    while let Some((i, c)) = rest.char_indices().find(|(_, c)| is_bidi_control(*c)) {
+        let _ = Html.write_escaped_str(&mut out, rest.get(..i).unwrap_or_default());
+        out.push_str(&format!(
+            "<span class=\"bidi\" title=\"bidirectional control character U+{:04X}\">\\u{{{:x}}}</span>",
+            c as u32, c as u32
+        ));
+        rest = rest.get(i + c.len_utf8()..).unwrap_or_default();
+    }
+    let _ = Html.write_escaped_str(&mut out, rest);
+    out
+}
+
+/// Template filters: `{{ name|name }}` for names in text, `{{ text|bidi }}` in attributes and
+/// titles. Every template struct's module imports this (`use crate::web::fmt::filters;`).
+pub mod filters {
+    use askama::Values;
+    use askama::filters::Safe;
+
+    /// Escaped HTML with bidi controls made visible (see [`super::name_html`]).
+    #[askama::filter_fn]
+    pub fn name(s: impl std::fmt::Display, _: &dyn Values) -> askama::Result<Safe<String>> {
+        Ok(Safe(super::name_html(&s.to_string())))
+    }
+
+    /// Plain text with bidi controls written out (escaped by the template as usual).
+    #[askama::filter_fn]
+    pub fn bidi(s: impl std::fmt::Display, _: &dyn Values) -> askama::Result<String> {
+        Ok(super::bidi_plain(&s.to_string()).into_owned())
+    }
+}
 
 /// `48213` → `48,213`.
 pub fn int(n: i64) -> String {
@@ -129,6 +192,16 @@ mod tests {
                 name
             );
         }
+    }
+
+    #[test]
+    fn bidi_controls_are_shown_and_the_rest_is_escaped() {
+        assert_eq!(bidi_plain("ab\u{202e}c"), "ab\\u{202e}c");
+        assert_eq!(bidi_plain("plain"), "plain");
+        let html = name_html("<b>\u{2067}x");
+        assert!(html.starts_with("&#60;b&#62;") || html.starts_with("&lt;b&gt;"), "{html}");
+        assert!(html.contains(">\\u{2067}</span>x"), "{html}");
+        assert!(!html.contains('\u{2067}'));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod conn;
 mod doctor;
 pub mod error;
 pub mod fmt;
+mod full;
 pub mod history;
 pub mod hosts;
 pub mod live;
@@ -119,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/"), get(pages::overview_page))
         .route(&at("/queues/{queue}"), get(pages::queue_page))
         .route(&at("/jobs/{id}"), get(pages::job_page))
-        .route(&at("/jobs/{id}/full"), get(pages::job_full))
+        .route(&at("/jobs/{id}/full"), get(full::job_full))
         .route(&at("/workers"), get(pages::workers_page))
         .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))

@@ -1,7 +1,7 @@
 //! HTML page handlers: extract and validate, one or two store calls, render a view model.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
@@ -9,7 +9,7 @@ use super::error::Error;
 use super::fmt;
 use super::history;
 use super::params::{Name, Params};
-use super::view::job::{JobPage, full_item};
+use super::view::job::JobPage;
 use super::view::overview::OverviewPage;
 use super::view::queue::{QueuePage, row};
 use super::view::workers::{ErrorPage, FailedPage, WorkersPage};
@@ -177,22 +177,6 @@ pub async fn job_page(
     let j = detail::job(inst, &id).await.map_err(pe(&c))?;
     c.title = format!("Job {id}");
     Ok(JobPage::build(c, j))
-}
-
-/// `GET /jobs/{id}/full?item=arg:0`: one untruncated value as plain text.
-pub async fn job_full(
-    State(app): State<AppState>,
-    Path(Name(id)): Path<Name>,
-    RawQuery(q): RawQuery,
-) -> PageResult<Response> {
-    let (p, c) = start(&app, q.as_deref(), &["instance", "item"], "Job", "")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let j = detail::job(inst, &id).await.map_err(pe(&c))?;
-    let item = p.get("item").unwrap_or("");
-    let text = full_item(&j, item).ok_or_else(|| {
-        PageError(Error::NotFound(format!("job {id:?} has no item {item:?}")), Box::new(c.clone()))
-    })?;
-    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
 
 /// `GET /workers`.

@@ -31,6 +31,8 @@ mod api_basics;
 mod binary;
 // Actions over HTTP: answers, counts, background tasks, buttons.
 mod actions_http;
+// Hostile sizes and names: bounded job pages, answers and "show all"; search budget; bidi.
+mod caps;
 // rq-dashboard compatible endpoints.
 mod compat;
 // The command line through the real binary: info, lists, actions, doctor, rq-dashboard flags.

@@ -81,7 +81,7 @@ fn job_call(items: Vec<PyValue>, serializer: Serializer) -> Result<JobCall, Vec<
 }
 
 /// JSON job data as a `PyValue`, so both serializers render the same way.
-fn json_to_py(v: &Value, depth: usize) -> PyValue {
+pub(crate) fn json_to_py(v: &Value, depth: usize) -> PyValue {
     // serde_json already stops at 128 levels; this guard keeps the recursion honest.
     if depth > 200 {
         return PyValue::Truncated;

@@ -25,24 +25,34 @@ impl PyValue {
     /// JSON view; past `max_nodes` values, or for strings/bytes longer than `max_str`
     /// bytes, the output holds `{"$truncated": true}` or a cut string ending in `…`.
     pub fn to_json_capped(&self, max_nodes: usize, max_str: usize) -> Value {
-        let mut j = Json { left: max_nodes, max_str };
-        j.value(self, 0)
+        self.to_json_cut(max_nodes, max_str).0
+    }
+
+    /// [`PyValue::to_json_capped`], and whether anything was cut.
+    pub fn to_json_cut(&self, max_nodes: usize, max_str: usize) -> (Value, bool) {
+        let mut j = Json { left: max_nodes, max_str, cut: false };
+        let v = j.value(self, 0);
+        (v, j.cut)
     }
 }
 
 struct Json {
     left: usize,
     max_str: usize,
+    cut: bool,
 }
 
-fn truncated() -> Value {
-    json!({"$truncated": true})
+impl Json {
+    fn truncated(&mut self) -> Value {
+        self.cut = true;
+        json!({"$truncated": true})
+    }
 }
 
 impl Json {
     fn value(&mut self, v: &PyValue, depth: usize) -> Value {
         if self.left == 0 || depth > MAX_RENDER_DEPTH {
-            return truncated();
+            return self.truncated();
         }
         self.left -= 1;
         let d = depth + 1;
@@ -66,7 +76,7 @@ impl Json {
             PyValue::Object(obj) => {
                 json!({"$class": obj.class, "$repr": v.to_repr(OBJECT_REPR_LEN)})
             }
-            PyValue::Truncated => truncated(),
+            PyValue::Truncated => self.truncated(),
             PyValue::Recursive => json!({"$recursive": true}),
         }
     }
@@ -75,7 +85,7 @@ impl Json {
         let mut out = Vec::new();
         for item in items {
             if self.left == 0 {
-                out.push(truncated());
+                out.push(self.truncated());
                 break;
             }
             out.push(self.value(item, depth));
@@ -89,6 +99,7 @@ impl Json {
             let mut map = Map::new();
             for (k, v) in pairs {
                 if self.left == 0 {
+                    self.cut = true;
                     map.insert("$truncated".into(), Value::Bool(true));
                     break;
                 }
@@ -102,7 +113,7 @@ impl Json {
         let mut out = Vec::new();
         for (k, v) in pairs {
             if self.left == 0 {
-                out.push(truncated());
+                out.push(self.truncated());
                 break;
             }
             out.push(Value::Array(vec![self.value(k, depth), self.value(v, depth)]));
@@ -110,10 +121,11 @@ impl Json {
         json!({"$dict": out})
     }
 
-    fn cut(&self, s: &str) -> String {
+    fn cut(&mut self, s: &str) -> String {
         if s.len() <= self.max_str {
             return s.to_owned();
         }
+        self.cut = true;
         let mut end = self.max_str;
         while !s.is_char_boundary(end) {
             end -= 1;
@@ -121,10 +133,11 @@ impl Json {
         format!("{}…", s.get(..end).unwrap_or_default())
     }
 
-    fn base64(&self, b: &[u8]) -> String {
+    fn base64(&mut self, b: &[u8]) -> String {
         if b.len() <= self.max_str {
             BASE64.encode(b)
         } else {
+            self.cut = true;
             format!("{}…", BASE64.encode(b.get(..self.max_str).unwrap_or_default()))
         }
     }

@@ -59,6 +59,14 @@ impl PyValue {
         write_value(self, &mut out, 0);
         out.finish()
     }
+
+    /// [`PyValue::to_repr`], and whether the text was cut.
+    pub fn to_repr_cut(&self, max_len: usize) -> (String, bool) {
+        let mut out = Out::new(max_len);
+        write_value(self, &mut out, 0);
+        let cut = out.full();
+        (out.finish(), cut)
+    }
 }
 
 pub(super) fn write_value(v: &PyValue, out: &mut Out, depth: usize) {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::cursor::{Cursor, Pos};
 use super::matcher::Facts;
 use super::query::Query;
-use super::{Budget, Page, RawHit, orphans, read};
+use super::{Budget, Page, RawHit, Stop, judge, orphans, read};
 use crate::rq::State;
 use crate::store::{Instance, Result, value};
 
@@ -49,7 +49,7 @@ fn raw(id: String, f: Facts) -> RawHit {
 /// `id:<exact>`: the job itself, if it exists and passes the other criteria; else, when nothing
 /// else needs the hash, the lists and registries where the orphaned id sits.
 pub async fn exact(inst: &Instance, q: &Query, id: &str, budget: Budget) -> Result<Page> {
-    let judged = read::judge(inst, q, &[id.to_owned()], true).await?;
+    let judged = judge::judge(inst, q, &[id.to_owned()], true, None).await?;
     if !q.needs_hash() && judged.iter().all(|(_, f)| !f.exists) {
         return orphans::exact(inst, q, id, budget).await;
     }
@@ -58,7 +58,7 @@ pub async fn exact(inst: &Instance, q: &Query, id: &str, budget: Budget) -> Resu
         .filter(|(ok, f)| *ok && f.exists && placed(q, f))
         .map(|(_, f)| raw(id.to_owned(), f))
         .collect();
-    Ok(Page { raw, scanned: 1, total: 1, cursor: None, done: true, mode: "id" })
+    Ok(Page { raw, scanned: 1, total: 1, cursor: None, done: true, mode: "id", stopped_by: None })
 }
 
 /// `id:<prefix>*` without `queue:`/`state:`: SCAN the job keys. Whole SCAN batches are judged,
@@ -82,6 +82,7 @@ pub async fn prefix(
     let mut seen = HashSet::new();
     let mut found: Vec<RawHit> = Vec::new();
     let mut examined = 0u64;
+    let mut stopped_by;
     let count = budget.max_ids.clamp(1, SCAN_COUNT);
     loop {
         let mut p = redis::pipe();
@@ -101,17 +102,24 @@ pub async fn prefix(
             })
             .filter(|id| seen.insert(id.clone()))
             .collect();
-        for (id, (ok, f)) in ids.iter().zip(read::judge(inst, q, &ids, true).await?) {
+        // A SCAN batch cannot be resumed halfway: it is judged whole (fields are capped).
+        for (id, (ok, f)) in ids.iter().zip(judge::judge(inst, q, &ids, true, None).await?) {
             if ok && f.exists && placed(q, &f) {
                 found.push(raw(id.clone(), f));
             }
         }
         examined += count;
         scanned = (scanned + count).min(total.max(scanned));
-        let out_of_budget = examined >= budget.max_ids
-            || started.elapsed() >= budget.max_time
-            || found.len() >= budget.max_hits;
-        if scan == 0 || out_of_budget {
+        stopped_by = if examined >= budget.max_ids {
+            Some(Stop::Ids)
+        } else if found.len() >= budget.max_hits {
+            Some(Stop::Hits)
+        } else if started.elapsed() >= budget.max_time {
+            Some(Stop::Time)
+        } else {
+            None
+        };
+        if scan == 0 || stopped_by.is_some() {
             break;
         }
     }
@@ -128,7 +136,8 @@ pub async fn prefix(
         _ => Some(Cursor::Keys { scan, scanned }),
     };
     let done = cursor.is_none();
-    Ok(Page { raw: found, scanned, total: total + listed, cursor, done, mode: "keys" })
+    let stopped_by = if scan == 0 { None } else { stopped_by };
+    Ok(Page { raw: found, scanned, total: total + listed, cursor, done, mode: "keys", stopped_by })
 }
 
 /// The number of keys, which a SCAN walks.

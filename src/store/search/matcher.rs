@@ -8,6 +8,19 @@ use crate::rq::failure::{GroupKey, exception_text};
 use crate::rq::job::func_name_from_description;
 use crate::rq::time;
 
+/// Bytes of a text field (description, worker, meta, exception) a search matches against: the
+/// start of a 50 MB description is searched, not all of it.
+pub const FIELD_MAX: usize = 64 * 1024;
+
+/// The first [`FIELD_MAX`] bytes of `s` (cut on a char boundary), lowercased.
+fn lower_prefix(s: &str) -> String {
+    let mut end = s.len().min(FIELD_MAX);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default().to_lowercase()
+}
+
 /// Hash fields a query needs, in HMGET order.
 pub fn fields(q: &Query, with_origin: bool) -> Vec<&'static str> {
     let mut f = Vec::new();
@@ -74,7 +87,8 @@ impl Facts {
             let i = names.iter().position(|x| *x == n)?;
             values.get(i)?.as_deref().filter(|b| !b.is_empty())
         };
-        let text = |n: &str| get(n).map(|b| String::from_utf8_lossy(b).into_owned());
+        let text =
+            |n: &str| get(n).map(|b| String::from_utf8_lossy(b.get(..FIELD_MAX).unwrap_or(b)).into_owned());
         let ts = |n: &str| text(n).and_then(|s| time::parse(&s));
         let description = text("description");
         Facts {
@@ -86,7 +100,7 @@ impl Facts {
             data_func: None,
             worker: text("worker_name").map(|w| w.to_lowercase()),
             meta: get("meta")
-                .map(|m| crate::rq::decode::decode_payload(m, false).to_repr(64 * 1024).to_lowercase()),
+                .map(|m| crate::rq::decode::decode_payload(m, false).to_repr(FIELD_MAX).to_lowercase()),
             latest: ts("ended_at")
                 .or_else(|| ts("started_at"))
                 .or_else(|| ts("enqueued_at"))
@@ -132,7 +146,7 @@ struct Failure {
 
 impl Failure {
     fn of(tb: Option<&str>) -> Failure {
-        Failure { exception: tb.map(|t| exception_text(t).to_lowercase()), group: GroupKey::of(tb).id() }
+        Failure { exception: tb.map(|t| lower_prefix(exception_text(t))), group: GroupKey::of(tb).id() }
     }
 
     /// Whether this failure passes `exc:` and `group:`.

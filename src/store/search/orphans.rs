@@ -70,7 +70,7 @@ pub async fn exact(inst: &Instance, q: &Query, id: &str, budget: Budget) -> Resu
             raw.push(RawHit { queue: s.queue.clone(), state: Some(s.state), listed: true, member, score });
         }
     }
-    Ok(Page { raw, scanned, total, cursor: None, done: true, mode: "id" })
+    Ok(Page { raw, scanned, total, cursor: None, done: true, mode: "id", stopped_by: None })
 }
 
 /// The started registry's `<id>:<execution id>` members of `id`, by ZSCAN MATCH over at most

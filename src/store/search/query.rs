@@ -29,6 +29,11 @@ use crate::store::{Error, Result};
 
 pub use super::syntax::{KEYS, Token, merge, quote, render, tokens};
 
+/// Longest query text accepted (a query is typed, or built by the form).
+pub const MAX_QUERY_BYTES: usize = 2048;
+/// Most criteria and words in one query: each is matched against every job examined.
+pub const MAX_TERMS: usize = 50;
+
 /// Where to look for a queue: an exact name or a name prefix (`mail*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueuePattern {
@@ -113,7 +118,16 @@ impl Query {
     pub fn parse(q: &str, now: Timestamp) -> Result<Query> {
         let mut out = Query::default();
         let bad = |m: String| Error::BadRequest(m);
-        for t in tokens(q)? {
+        let too_many =
+            |n: usize, what: &str, max: usize| bad(format!("the query has {n} {what}; at most {max}"));
+        if q.len() > MAX_QUERY_BYTES {
+            return Err(too_many(q.len(), "bytes", MAX_QUERY_BYTES));
+        }
+        let toks = tokens(q)?;
+        if toks.len() > MAX_TERMS {
+            return Err(too_many(toks.len(), "terms", MAX_TERMS));
+        }
+        for t in toks {
             let v = t.value.trim();
             if v.is_empty() {
                 match t.key {

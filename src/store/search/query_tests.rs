@@ -72,3 +72,12 @@ fn rendering_round_trips() {
     assert_eq!(render(&toks), text);
     assert_eq!(parse("queue:mail*").queues, [QueuePattern::Prefix("mail".into())]);
 }
+
+#[test]
+fn a_query_of_more_than_fifty_terms_or_two_kilobytes_is_refused() {
+    assert_eq!(parse(&["w"; 50].join(" ")).words.len(), 50);
+    let many = Query::parse(&["w"; 51].join(" "), now()).map_err(|e| e.to_string());
+    assert!(many.is_err_and(|e| e.contains("51 terms; at most 50")));
+    let long = Query::parse(&format!("desc:{}", "x".repeat(2048)), now()).map_err(|e| e.to_string());
+    assert!(long.is_err_and(|e| e.contains("2053 bytes; at most 2048")));
+}

@@ -1,11 +1,9 @@
 //! The Redis side of a search: which lists and registries to walk, one bounded chunk of ids at a
-//! time, and the pipelined reads that judge a chunk (only the fields the query needs; the
-//! traceback and `data` only for ids that pass everything else).
+//! time, and how tracebacks are read from what [`super::judge`] fetched.
 
 use redis::Value;
 
 use super::cursor::{Pos, score_arg};
-use super::matcher::{self, Facts, Verdict};
 use super::query::{Query, QueuePattern};
 use crate::rq::State;
 use crate::rq::result::ResultEntry;
@@ -167,79 +165,4 @@ pub fn failures(stream: Option<&Value>, exc_info: Option<&Value>) -> Vec<Option<
 fn is_failure(fields: &[(String, Vec<u8>)]) -> bool {
     let kind = fields.iter().find(|(k, _)| k == "type").map(|(_, v)| String::from_utf8_lossy(v));
     matches!(kind.as_deref().map(str::trim), Some("2" | "3" | "5"))
-}
-
-/// Judge `ids`: one HMGET per id of the needed fields (plus `status`/`origin` with
-/// `with_origin`), then the traceback / `data` for the undecided ones. Returns each id's facts
-/// and whether it matches.
-pub async fn judge(
-    inst: &Instance,
-    q: &Query,
-    ids: &[String],
-    with_origin: bool,
-) -> Result<Vec<(bool, Facts)>> {
-    let k = &inst.keys;
-    let names = matcher::fields(q, with_origin);
-    let mut facts: Vec<Facts> = if names.is_empty() || ids.is_empty() {
-        vec![Facts::default(); ids.len()]
-    } else {
-        let mut p = redis::pipe();
-        p.ignore_errors();
-        for id in ids {
-            p.cmd("HMGET").arg(k.job(id)).arg(&names[..]);
-        }
-        let vals: Vec<Value> = inst.query(&p).await?;
-        (0..ids.len())
-            .map(|i| {
-                let v: Vec<Option<Vec<u8>>> =
-                    vals.get(i).map(value::array).unwrap_or(&[]).iter().map(value::bytes).collect();
-                Facts::from_hash(&names, &v)
-            })
-            .collect()
-    };
-    let mut verdicts: Vec<Verdict> = facts.iter().map(|f| matcher::judge(q, f)).collect();
-    let need: Vec<(usize, bool, bool)> = verdicts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| match v {
-            Verdict::Undecided { traceback, data } => Some((i, *traceback, *data)),
-            _ => None,
-        })
-        .collect();
-    if !need.is_empty() {
-        let mut p = redis::pipe();
-        p.ignore_errors();
-        for (i, tb, data) in &need {
-            let id = &ids[*i];
-            if *tb {
-                let count = if q.history_any { HISTORY } else { 1 };
-                p.cmd("XREVRANGE").arg(k.results(id)).arg("+").arg("-").arg("COUNT").arg(count);
-                p.cmd("HGET").arg(k.job(id)).arg("exc_info");
-            }
-            if *data {
-                p.cmd("HGET").arg(k.job(id)).arg("data");
-            }
-        }
-        let vals: Vec<Value> = inst.query(&p).await?;
-        let mut it = vals.iter();
-        for (i, tb, data) in need {
-            if tb {
-                let (s, e) = (it.next(), it.next());
-                if q.history_any {
-                    facts[i].history = Some(failures(s, e));
-                } else {
-                    facts[i].traceback = Some(traceback(s, e));
-                }
-            }
-            if data {
-                let raw = it.next().and_then(value::bytes);
-                facts[i].data_func = Some(
-                    raw.and_then(|r| crate::rq::decode::decode_job_data(&r).ok())
-                        .and_then(|call| call.func_name.map(|f| f.to_lowercase())),
-                );
-            }
-            verdicts[i] = matcher::judge(q, &facts[i]);
-        }
-    }
-    Ok(verdicts.into_iter().zip(facts).map(|(v, f)| (v == Verdict::Yes, f)).collect())
 }

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::cursor::{Cursor, Pos};
-use super::{Budget, CHUNK, Page, RawHit, matcher, mismatch, read};
+use super::{Budget, CHUNK, Page, RawHit, Stop, judge, matcher, mismatch, read};
 use crate::rq::State;
 use crate::store::{Instance, Result};
 
@@ -28,6 +28,7 @@ pub async fn walk(
     what: Walk,
 ) -> Result<Page> {
     let started = Instant::now();
+    let deadline = started + budget.max_time;
     let sources = read::sources(inst, q).await?;
     let keys_total = match what {
         Walk::Matches => 0,
@@ -48,11 +49,18 @@ pub async fn walk(
     };
     let mut hits: Vec<RawHit> = Vec::new();
     let mut examined = 0u64;
+    let mut stopped_by = None;
     while let (Some(src), Some(p)) = (sources.get(si), pos.as_mut()) {
-        let spent = examined >= budget.max_ids
-            || hits.len() >= budget.max_hits
-            || (examined > 0 && started.elapsed() >= budget.max_time);
-        if spent {
+        stopped_by = if examined >= budget.max_ids {
+            Some(Stop::Ids)
+        } else if hits.len() >= budget.max_hits {
+            Some(Stop::Hits)
+        } else if examined > 0 && started.elapsed() >= budget.max_time {
+            Some(Stop::Time)
+        } else {
+            None
+        };
+        if stopped_by.is_some() {
             break;
         }
         let next = |i: usize| (i + 1, sources.get(i + 1).map(|s| Pos::start(s.state)));
@@ -70,7 +78,10 @@ pub async fn walk(
             members.iter().map(|(m, _)| crate::rq::job::member_to_id(src.state, m).0).collect();
         let pre: Vec<usize> = (0..ids.len()).filter(|i| matcher::id_matches(q, &ids[*i])).collect();
         let pre_ids: Vec<String> = pre.iter().map(|i| ids[*i].clone()).collect();
-        let judged = read::judge(inst, q, &pre_ids, orphans).await?;
+        let judged = judge::judge(inst, q, &pre_ids, orphans, Some(deadline)).await?;
+        // Past the deadline the judgement stopped early: members from the first id it did not
+        // reach on are left for the next page.
+        let limit = pre.get(judged.len()).copied().unwrap_or(members.len());
         let mut ok = vec![false; ids.len()];
         for (i, (m, f)) in pre.iter().zip(&judged) {
             ok[*i] = *m && !(orphans && f.exists);
@@ -78,7 +89,7 @@ pub async fn walk(
         let want = budget.max_hits - hits.len();
         let (mut processed, mut taken) = (0, 0);
         for (i, (m, score)) in members.iter().enumerate() {
-            if taken >= want {
+            if taken >= want || i >= limit {
                 break;
             }
             p.step(m, *score);
@@ -89,6 +100,9 @@ pub async fn walk(
                 hits.push(RawHit { queue, state, listed: true, member: m.clone(), score: *score });
             }
         }
+        if processed == limit && limit < members.len() {
+            stopped_by = Some(Stop::Time);
+        }
         examined += processed as u64;
         scanned += processed as u64;
         if processed == members.len() && ended {
@@ -96,6 +110,7 @@ pub async fn walk(
         }
     }
     let done = si >= sources.len();
+    let stopped_by = if done { None } else { stopped_by };
     let cursor = match (done, sources.get(si), pos) {
         (false, Some(s), Some(p)) => {
             Some(Cursor::Walk { queue: s.queue.clone(), state: s.state, pos: p, scanned })
@@ -104,5 +119,5 @@ pub async fn walk(
     };
     let scanned = if done { scanned.max(total) } else { scanned };
     let mode = if orphans { "keys" } else { "sources" };
-    Ok(Page { raw: hits, scanned, total, cursor, done, mode })
+    Ok(Page { raw: hits, scanned, total, cursor, done, mode, stopped_by })
 }

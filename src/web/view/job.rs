@@ -1,26 +1,15 @@
-//! The job page: the call, decoded values (cut at 64 KB with a link to the full text), history, relations.
+//! The job page: the call, decoded values (cut at 64 KB by [`JobDetail`], each with a "show all
+//! (N MB)" link to the full text), history, relations.
 
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::job_actions::job_actions;
+use super::job_values::{PRETTY_MAX, ShowAll, ValueView, pretty_json, value_view};
 use super::{ActionButton, Chrome};
-use crate::rq::decode::Decoded;
+use crate::rq::cap::Budget;
 use crate::rq::detail::{JobDetail, Related};
-use crate::web::fmt::{self, Time};
-
-/// Values longer than this are cut on the page, with a link to the raw view.
-pub const PAGE_VALUE_MAX: usize = 64 * 1024;
-
-/// A decoded value prepared for display.
-pub struct ValueView {
-    pub label: String,
-    pub text: String,
-    pub truncated: bool,
-    pub full_href: String,
-    /// Multi-line pretty form for structured values (collapsible), when different from `text`.
-    pub pretty: Option<String>,
-    pub undecodable: bool,
-}
+use crate::web::fmt::{self, Time, filters};
 
 /// A results-history entry.
 pub struct ResultView {
@@ -31,6 +20,7 @@ pub struct ResultView {
     pub duration: String,
     pub value: Option<ValueView>,
     pub exc: Option<String>,
+    pub exc_full: Option<ShowAll>,
 }
 
 /// A related job with its badge.
@@ -49,7 +39,6 @@ pub struct JobPage {
     pub status: String,
     pub missing: bool,
     pub call: String,
-    pub call_truncated: bool,
     pub description: String,
     pub origin: Option<(String, String)>,
     pub facts: Vec<(&'static str, String)>,
@@ -60,101 +49,16 @@ pub struct JobPage {
     pub meta: Option<ValueView>,
     pub result: Option<ValueView>,
     pub exc: Option<String>,
-    pub exc_truncated: bool,
     pub results: Vec<ResultView>,
     pub dependencies: Vec<RelatedView>,
     pub dependents: Vec<RelatedView>,
-    pub raw: Vec<(String, String, String)>,
-    pub full_base: String,
+    pub raw: Vec<(String, String, String, Option<ShowAll>)>,
     pub actions: Vec<ActionButton>,
-}
-
-/// The actions that apply to a job in its status (RQ's own rules; the server re-checks).
-fn job_actions(c: &Chrome, id: &str, status: &str, queue: &str) -> Vec<ActionButton> {
-    if c.read_only {
-        return Vec::new();
-    }
-    let url = |a: &str| format!("{}/api/v1/jobs/{}/{a}?instance={}", c.prefix, fmt::seg(id), c.instance);
-    let b = |label, a: &str, confirm: String, class| ActionButton {
-        label,
-        url: url(a),
-        confirm,
-        class,
-        background: false,
-    };
-    let mut out = Vec::new();
-    match status {
-        "failed" | "stopped" | "canceled" => {
-            out.push(b("Requeue", "requeue", format!("Requeue job {id} into queue `{queue}`?"), ""))
-        }
-        "scheduled" | "deferred" => {
-            out.push(b("Enqueue now", "enqueue", format!("Enqueue job {id} on queue `{queue}` now?"), ""))
-        }
-        "started" => out.push(b(
-            "Stop",
-            "stop",
-            format!("Ask the worker running job {id} to stop it? The job becomes stopped (failed registry)."),
-            "danger",
-        )),
-        _ => {}
-    }
-    if matches!(status, "queued" | "deferred" | "scheduled") {
-        out.push(b(
-            "Cancel",
-            "cancel",
-            format!("Cancel job {id}? It moves to the canceled registry of `{queue}`."),
-            "",
-        ));
-    }
-    if status != "started" {
-        out.push(b(
-            "Delete",
-            "delete",
-            format!("Delete job {id} and its data, results and links? This cannot be undone."),
-            "danger",
-        ));
-    }
-    out
-}
-
-fn cut(s: &str) -> (String, bool) {
-    if s.len() > PAGE_VALUE_MAX {
-        (crate::rq::job::truncate(s, PAGE_VALUE_MAX), true)
-    } else {
-        (s.to_owned(), false)
-    }
-}
-
-/// A collapsible, indented form for big structured values (lists, dicts); None for scalars,
-/// short values and special objects (`{"$bytes": ..}`, `{"$class": ..}`) whose repr says it all.
-fn pretty_json(v: &serde_json::Value) -> Option<String> {
-    let structured = match v {
-        serde_json::Value::Array(a) => !a.is_empty(),
-        serde_json::Value::Object(o) => !o.is_empty() && !o.keys().any(|k| k.starts_with('$')),
-        _ => false,
-    };
-    if !structured {
-        return None;
-    }
-    serde_json::to_string_pretty(v)
-        .ok()
-        .filter(|p| p.len() <= PAGE_VALUE_MAX && p.len() > 80 && p.lines().count() > 3)
-}
-
-/// Prepare a decoded value; `key` names it in the raw-view URL.
-pub fn value_view(label: String, d: &Decoded, full_href: String) -> ValueView {
-    let repr = d.to_repr(usize::MAX / 2);
-    let (text, truncated) = cut(&repr);
-    let json = serde_json::to_value(d).ok();
-    let pretty = json.as_ref().and_then(|j| j.get("value")).and_then(pretty_json);
-    ValueView {
-        label,
-        text,
-        truncated,
-        full_href,
-        pretty,
-        undecodable: matches!(d, Decoded::Undecodable { .. }),
-    }
+    pub call_full: Option<ShowAll>,
+    pub description_full: Option<ShowAll>,
+    pub exc_full: Option<ShowAll>,
+    /// What was cut of lists too long to show (arguments, raw fields), as sentences.
+    pub notes: Vec<String>,
 }
 
 fn related(c: &Chrome, r: &[Related]) -> Vec<RelatedView> {
@@ -172,34 +76,38 @@ impl JobPage {
     /// Build the page from the decoded job.
     pub fn build(c: Chrome, j: JobDetail) -> Self {
         let full_base = format!("{}/jobs/{}/full?instance={}&item=", c.prefix, fmt::seg(&j.id), c.instance);
-        let mut args: Vec<ValueView> = j
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let (text, truncated) = cut(&a.repr);
-                ValueView {
-                    label: format!("args[{i}]"),
-                    text,
-                    truncated,
-                    full_href: format!("{full_base}arg:{i}"),
-                    pretty: pretty_json(&a.value),
-                    undecodable: false,
-                }
-            })
-            .collect();
-        args.extend(j.kwargs.iter().map(|a| {
-            let name = a.name.clone().unwrap_or_default();
-            let (text, truncated) = cut(&a.repr);
+        let base = full_base.as_str();
+        let mut pretty_left = PRETTY_MAX;
+        let left = &mut pretty_left;
+        let arg_view = |label: String, field: String, a: &crate::rq::detail::Arg, left: &mut usize| {
+            let truncated = Budget::find(&j.cut, &field).is_some();
             ValueView {
-                full_href: format!("{full_base}kwarg:{}", fmt::q(&name)),
-                label: name,
-                text,
-                truncated,
-                pretty: pretty_json(&a.value),
+                label,
+                text: a.repr.clone(),
+                full: ShowAll::of(&j.cut, &field, base),
+                pretty: if truncated { None } else { pretty_json(&a.value, left) },
                 undecodable: false,
             }
-        }));
+        };
+        let mut args: Vec<ValueView> = Vec::new();
+        for (i, a) in j.args.iter().enumerate() {
+            args.push(arg_view(format!("args[{i}]"), format!("args[{i}]"), a, left));
+        }
+        for a in &j.kwargs {
+            let name = a.name.clone().unwrap_or_default();
+            args.push(arg_view(name.clone(), format!("kwargs.{name}"), a, left));
+        }
+        let notes = [("args", "arguments"), ("kwargs", "keyword arguments"), ("raw", "hash fields")]
+            .into_iter()
+            .filter_map(|(field, what)| {
+                let c = Budget::find(&j.cut, field)?;
+                Some(format!(
+                    "Only the first {} of {} {what} are shown.",
+                    crate::rq::cap::ITEMS_MAX,
+                    fmt::int(c.len as i64)
+                ))
+            })
+            .collect();
         let mut facts: Vec<(&'static str, String)> = vec![("Serializer", j.serializer.to_owned())];
         let mut push = |k: &'static str, v: Option<String>| {
             if let Some(v) = v {
@@ -272,80 +180,67 @@ impl JobPage {
                 at: Time::from(r.created_at.as_deref()),
                 worker: r.worker_name.clone().map(|w| (c.worker_href(&w), w)),
                 duration: r.duration_seconds.map(fmt::duration).unwrap_or_default(),
-                value: r
-                    .return_value
-                    .as_ref()
-                    .map(|v| value_view("return value".into(), v, format!("{full_base}result:{i}"))),
-                exc: r.exc_string.as_deref().map(|e| cut(e).0),
+                value: r.return_value.as_ref().map(|v| {
+                    value_view(
+                        "return value".into(),
+                        v,
+                        &format!("results[{i}].return_value"),
+                        &j,
+                        base,
+                        left,
+                    )
+                }),
+                exc: r.exc_string.clone(),
+                exc_full: ShowAll::of(&j.cut, &format!("results[{i}].exc_string"), base),
             })
             .collect();
-        let (call, call_truncated) = cut(j.call.as_deref().unwrap_or_default());
-        let (exc, exc_truncated) = match j.exc_info.as_deref() {
-            Some(e) => {
-                let (t, tr) = cut(e);
-                (Some(t), tr)
-            }
-            None => (None, false),
-        };
+        let call_full = ShowAll::of(&j.cut, "call", base);
+        let exc_full = ShowAll::of(&j.cut, "exc_info", base);
+        let description_full = ShowAll::of(&j.cut, "description", base);
+        let result = j.result.as_ref().map(|r| value_view("result".into(), r, "result", &j, base, left));
+        let meta = j.meta.as_ref().map(|m| value_view("meta".into(), m, "meta", &j, base, left));
+        let raw = j
+            .raw
+            .iter()
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    fmt::int(r.len as i64),
+                    r.text.clone().unwrap_or_else(|| format!("(binary) {}", r.hex_preview)),
+                    ShowAll::of(&j.cut, &format!("raw.{}", r.name), base),
+                )
+            })
+            .collect();
         Self {
             id: j.id.clone(),
             status: j.status.clone().unwrap_or_else(|| "unknown".into()),
             missing: j.missing,
-            call,
-            call_truncated,
+            call: j.call.clone().unwrap_or_default(),
             description: j.description.clone().unwrap_or_default(),
             origin: j.origin.clone().map(|o| (c.queue_href(&o, None), o)),
             facts,
             times,
             worker: j.worker_name.clone().map(|w| (c.worker_href(&w), w)),
             args,
-            data_error: j.data_error.as_ref().map(|d| d.to_repr(4096)),
-            meta: j.meta.as_ref().map(|m| value_view("meta".into(), m, format!("{full_base}meta"))),
-            result: j.result.as_ref().map(|r| value_view("result".into(), r, format!("{full_base}result"))),
-            exc,
-            exc_truncated,
+            data_error: j.data_error.as_ref().map(|d| d.repr.clone()),
+            meta,
+            result,
+            exc: j.exc_info.clone(),
             results,
             dependencies: related(&c, &j.dependencies),
             dependents: related(&c, &j.dependents),
-            raw: j
-                .raw
-                .iter()
-                .map(|r| {
-                    (
-                        r.name.clone(),
-                        fmt::int(r.len as i64),
-                        r.text.clone().unwrap_or_else(|| format!("(binary) {}", r.hex_preview)),
-                    )
-                })
-                .collect(),
-            full_base,
+            raw,
             actions: job_actions(
                 &c,
                 &j.id,
                 j.status.as_deref().unwrap_or(""),
                 j.origin.as_deref().unwrap_or(""),
             ),
+            call_full,
+            description_full,
+            exc_full,
+            notes,
             c,
         }
-    }
-}
-
-/// The untruncated text of one item of a job (for the "show all" links), as plain text.
-pub fn full_item(j: &JobDetail, item: &str) -> Option<String> {
-    let (kind, key) = item.split_once(':').unwrap_or((item, ""));
-    match kind {
-        "arg" => j.args.get(key.parse::<usize>().ok()?).map(|a| a.repr.clone()),
-        "kwarg" => j.kwargs.iter().find(|a| a.name.as_deref() == Some(key)).map(|a| a.repr.clone()),
-        "meta" => j.meta.as_ref().map(|m| m.to_repr(usize::MAX / 2)),
-        "result" if key.is_empty() => j.result.as_ref().map(|m| m.to_repr(usize::MAX / 2)),
-        "result" => j
-            .results
-            .get(key.parse::<usize>().ok()?)?
-            .return_value
-            .as_ref()
-            .map(|m| m.to_repr(usize::MAX / 2)),
-        "exc" => j.exc_info.clone(),
-        "call" => j.call.clone(),
-        _ => None,
     }
 }

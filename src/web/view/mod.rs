@@ -1,6 +1,8 @@
 //! View models for the HTML pages: everything pre-formatted, so templates only print and loop.
 
 pub mod job;
+mod job_actions;
+pub mod job_values;
 pub mod overview;
 pub mod queue;
 pub mod search;

@@ -8,7 +8,7 @@ use crate::rq::State;
 use crate::store::info::RedisInfo;
 use crate::store::overview::{Counts, Overview, QueueInfo};
 use crate::store::workers::Workers;
-use crate::web::fmt::{self, Time};
+use crate::web::fmt::{self, Time, filters};
 
 /// One row of the queues table.
 pub struct QueueRow {

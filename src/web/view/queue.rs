@@ -8,7 +8,7 @@ use crate::rq::State;
 use crate::rq::job::JobRow;
 use crate::store::jobs::JobPage;
 use crate::store::overview::Counts;
-use crate::web::fmt::{self, Time};
+use crate::web::fmt::{self, Time, filters};
 
 /// One job row.
 pub struct Row {

@@ -8,8 +8,8 @@ use askama_web::WebTemplate;
 
 use super::queue::{Row, row};
 use super::{Chrome, SHOWN_STATES};
-use crate::store::search::{Hit, SearchPage};
-use crate::web::fmt::{self, Time};
+use crate::store::search::{Hit, SearchPage, Stop};
+use crate::web::fmt::{self, Time, filters};
 
 /// One hit: where it was found, and the job row.
 pub struct HitRow {
@@ -67,6 +67,8 @@ pub struct SearchView {
     /// This page continues an earlier one (its hits are not the first).
     pub continued: bool,
     pub mode: &'static str,
+    /// Why this page stopped before the end, as words ("" when done or full of hits).
+    pub stopped: String,
     pub next_href: Option<String>,
     pub restart_href: String,
     /// For search.js: the API without a cursor, the next cursor.
@@ -100,6 +102,7 @@ impl SearchView {
             done: true,
             continued: false,
             mode: "",
+            stopped: String::new(),
             next_href: None,
             cursor: String::new(),
         }
@@ -128,6 +131,11 @@ impl SearchView {
             done: p.done,
             continued,
             mode: p.mode,
+            stopped: match p.stopped_by {
+                Some(Stop::Time) => "the time budget of one request".to_owned(),
+                Some(Stop::Ids) => "the ids one request may examine".to_owned(),
+                _ => String::new(),
+            },
             cursor: p.cursor.unwrap_or_default(),
             ..v
         }

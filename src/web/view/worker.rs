@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use super::queue::{Row, row};
 use super::{ActionButton, Chrome};
 use crate::store::worker_detail::WorkerDetail;
-use crate::web::fmt::{self, Time};
+use crate::web::fmt::{self, Time, filters};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "worker.html")]

@@ -7,7 +7,7 @@ use super::Chrome;
 use super::queue::Row;
 use crate::rq::worker::Worker;
 use crate::store::workers::Workers;
-use crate::web::fmt::{self, Time};
+use crate::web::fmt::{self, Time, filters};
 
 /// One worker row.
 pub struct WorkerRow {

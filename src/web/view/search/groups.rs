@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::store::failure_groups::{Status, TopGroups};
-use crate::web::fmt::{self, Time};
+use crate::web::fmt::{self, Time, filters};
 use crate::web::search::groups::{group_query, sorted};
 use crate::web::view::Chrome;
 

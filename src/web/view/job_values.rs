@@ -1,0 +1,73 @@
+//! The job page's values: "show all (N MB)" links, the collapsible pretty form, within the
+//! page's budget.
+
+use crate::rq::cap::{Budget, Cut, rendered_len};
+use crate::rq::detail::JobDetail;
+use crate::rq::shown::Shown;
+use crate::web::fmt;
+
+/// Rendered bytes of the collapsible pretty forms of structured values, all together.
+pub const PRETTY_MAX: usize = 64 * 1024;
+
+/// A "show all (12.0 MB)" link to `/jobs/{id}/full`.
+pub struct ShowAll {
+    pub href: String,
+    pub size: String,
+}
+
+impl ShowAll {
+    pub fn of(cuts: &[Cut], field: &str, full_base: &str) -> Option<ShowAll> {
+        let c = Budget::find(cuts, field)?;
+        let size = fmt::bytes(i64::try_from(c.len).unwrap_or(i64::MAX));
+        let size = if c.at_least { format!("over {size}") } else { size };
+        Some(ShowAll { href: format!("{full_base}{}", fmt::q(c.item.as_deref()?)), size })
+    }
+}
+
+/// A decoded value prepared for display.
+pub struct ValueView {
+    pub label: String,
+    pub text: String,
+    pub full: Option<ShowAll>,
+    /// Multi-line pretty form for structured values (collapsible), when different from `text`.
+    pub pretty: Option<String>,
+    pub undecodable: bool,
+}
+
+/// A collapsible, indented form for big structured values (lists, dicts); None for scalars,
+/// short values and special objects (`{"$bytes": ..}`, `{"$class": ..}`) whose repr says it all,
+/// and once `left` (rendered bytes for all pretty forms of the page) is spent.
+pub fn pretty_json(v: &serde_json::Value, left: &mut usize) -> Option<String> {
+    let structured = match v {
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Object(o) => !o.is_empty() && !o.keys().any(|k| k.starts_with('$')),
+        _ => false,
+    };
+    if !structured {
+        return None;
+    }
+    let p = serde_json::to_string_pretty(v).ok().filter(|p| p.len() > 80 && p.lines().count() > 3)?;
+    let n = rendered_len(&p);
+    (n <= *left).then(|| {
+        *left -= n;
+        p
+    })
+}
+
+/// Prepare a shown value, cut as `field` of the detail.
+pub fn value_view(
+    label: String,
+    s: &Shown,
+    field: &str,
+    j: &JobDetail,
+    base: &str,
+    left: &mut usize,
+) -> ValueView {
+    ValueView {
+        label,
+        text: s.repr.clone(),
+        full: ShowAll::of(&j.cut, field, base),
+        pretty: if s.cut { None } else { pretty_json(&s.value, left) },
+        undecodable: s.undecodable.is_some(),
+    }
+}
