@@ -50,6 +50,7 @@ pub struct DetailInput {
     pub dependents: Vec<Related>,
     pub position: Option<i64>,
     pub executions: Vec<(String, Option<f64>)>,
+    pub corrupt: Vec<super::key_type::WrongType>,
 }
 
 /// A running execution of the job (2.x+).
@@ -125,6 +126,9 @@ pub struct JobDetail {
     pub position: Option<i64>,
     pub executions: Vec<ExecutionRef>,
     pub raw: Vec<RawField>,
+    /// Its keys (hash, results, dependents, dependencies, executions, origin queue) holding
+    /// another type than RQ keeps there: read as empty.
+    pub corrupt: Vec<super::key_type::WrongType>,
 }
 
 pub(crate) struct Fields<'a>(pub &'a [(String, Vec<u8>)]);
@@ -258,6 +262,7 @@ impl JobDetail {
                 .map(|(id, s)| ExecutionRef { id: id.clone(), expires_at: s.and_then(time::from_epoch) })
                 .collect(),
             raw: raw_view(&input.fields),
+            corrupt: input.corrupt,
         }
     }
 }

@@ -1,14 +1,17 @@
 //! One job in full: one pipeline for the hash, results, relations and TTL, one for their statuses.
 
+use super::key_type::Suspects;
 use super::{Error, Instance, Result, value};
 use crate::rq::detail::{DetailInput, JobDetail, Related};
+use crate::rq::key_type::KeyType;
 
 /// How many results-stream entries to read (RQ keeps about ten).
 const RESULTS_MAX: usize = 10;
 /// Cap on related ids resolved per job (a parent may have thousands of dependents).
 const RELATED_MAX: usize = 200;
 
-/// Read and decode one job; 404 when it has no hash at all.
+/// Read and decode one job; 404 when it has no hash at all (a key of another type is shown, as
+/// a job RQ cannot load, with the reason).
 pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
     let k = &inst.keys;
     let mut p = redis::pipe();
@@ -20,8 +23,19 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
     p.cmd("SMEMBERS").arg(k.dependencies(id));
     p.cmd("ZRANGE").arg(k.executions(id)).arg(0).arg(-1).arg("WITHSCORES");
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    let mut suspects = Suspects::default();
+    let hash_wrong = suspects.check(&k.job(id), KeyType::Hash, v.get(..1).unwrap_or(&[]));
+    let side = [
+        (k.results(id), KeyType::Stream),
+        (k.dependents(id), KeyType::Set),
+        (k.dependencies(id), KeyType::Set),
+        (k.executions(id), KeyType::Zset),
+    ];
+    for (i, (key, t)) in side.iter().enumerate() {
+        suspects.check(key, *t, v.get(i + 2..i + 3).unwrap_or(&[]));
+    }
     let fields = v.first().map(value::pairs).unwrap_or_default();
-    if fields.is_empty() {
+    if fields.is_empty() && !hash_wrong {
         return Err(Error::NotFound(format!("no job with id {id:?}")));
     }
     let mut dependents = v.get(3).map(value::strings).unwrap_or_default();
@@ -66,6 +80,9 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
         Related { id: rid.clone(), status, missing: !has_data }
     };
     let nd = dependencies.len();
+    if let (true, Some(o)) = (want_pos, &origin) {
+        suspects.check(&k.queue(o), KeyType::List, rel.get(nd + dependents.len()..).unwrap_or(&[]));
+    }
     let input = DetailInput {
         id: id.to_owned(),
         key_ttl: v.get(1).map_or(-2, value::int),
@@ -80,6 +97,7 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
         },
         executions: v.get(5).map(value::scored).unwrap_or_default(),
         fields,
+        corrupt: suspects.name(inst).await?,
     };
     // Decoding a 1 MB pickle is CPU work: keep it off the async worker threads.
     tokio::task::spawn_blocking(move || JobDetail::build(input))
