@@ -111,11 +111,31 @@ local function key_ok(key, kind)
   return ok
 end
 
+-- How rqdash names each type in its messages (src/rq/key_type.rs says the same).
+local TYPE_WORDS = {
+  string = 'a string', list = 'a list', set = 'a set', zset = 'a sorted set', hash = 'a hash',
+  stream = 'a stream',
+}
+
+-- Why `key` cannot be used as `kind`, in the sentence rqdash shows everywhere, or nil when it
+-- holds that type or nothing.
+local function wrong_type(key, kind)
+  if key_ok(key, kind) then return nil end
+  local t = redis.call('TYPE', key)['ok']
+  return key .. ' is ' .. (TYPE_WORDS[t] or t) .. ', not ' .. TYPE_WORDS[kind] .. ': RQ cannot use it'
+end
+
+-- Why a job RQ cannot load is not an orphan either: its key holds another type than a hash
+-- (something other than RQ wrote there), or nil. Actions leave such an id, and its key, where
+-- they are and say why. Call it only after load_job()/loadable() said no (one TYPE call).
+local function corrupt_job(id)
+  return wrong_type(k_job(id), 'hash')
+end
+
 -- Why `j` cannot be pushed onto its origin queue, or nil.
 local function enqueue_blocker(j)
   if j.origin == '' then return 'no origin queue' end
-  if not key_ok(k_queue(j.origin), 'list') then return 'its queue key is not a list' end
-  return nil
+  return wrong_type(k_queue(j.origin), 'list')
 end
 
 -- A value no job id takes. It only ever exists inside one script call (set with LSET, removed
@@ -185,7 +205,9 @@ local function flush_pushes()
     if #p.l > 0 then redis.call('LPUSH', qkey, unpack(p.l)) end
     if #p.r > 0 then redis.call('RPUSH', qkey, unpack(p.r)) end
     -- RQ 1.x's enqueue SADDs the queue to rq:queues (2.x+ does it earlier); harmless always.
-    redis.call('SADD', P .. ':queues', qkey)
+    -- An rq:queues of another type than a set is corrupt: the job is in its queue all the
+    -- same, and this runs after writes, so it must not fail (pcall) and half-finish the chunk.
+    try('SADD', P .. ':queues', qkey)
   end
   PENDING, PENDING_ORDER = {}, {}
 end

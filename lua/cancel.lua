@@ -10,7 +10,8 @@
 --
 -- Per id (see answer()): done -> status canceled, out of the queue list and of the registry of
 -- its previous status, in `canceled:<origin>` scored now; orphan; skip ('state') for any other
--- status, including canceled (RQ raises "Cannot cancel already canceled job").
+-- status, including canceled (RQ raises "Cannot cancel already canceled job"), and for a job key
+-- or canceled registry of another type than RQ keeps there (the reason names the key).
 -- Children of a canceled job stay deferred and its `:dependents` set is kept, as with RQ.
 -- RQ LREMs the queue list whatever the status; only a queued job can be in it, so rqdash takes
 -- only those out, all of a chunk in one pass over the list (flush_list_removals).
@@ -22,14 +23,17 @@ local CANCELABLE = {
 
 for i = 6, #ARGV do
   local j = load_job(ARGV[i])
-  if not j then
+  local corrupt = not j and corrupt_job(ARGV[i])
+  if corrupt then
+    answer('skip', nil, corrupt)
+  elseif not j then
     answer('orphan', nil, remove_from(loc_kind, loc_key, ARGV[i]))
   elseif not CANCELABLE[j.status] then
     answer('skip', j, 'state')
   elseif j.origin == '' then
     answer('skip', j, 'no origin queue')
   elseif not key_ok(k_reg('canceled', j.origin), 'zset') then
-    answer('skip', j, 'its canceled registry key is not a sorted set')
+    answer('skip', j, wrong_type(k_reg('canceled', j.origin), 'zset'))
   else
     redis.call('HSET', j.key, 'status', 'canceled')
     if j.status == 'queued' then list_remove_later(k_queue(j.origin), j.id) end

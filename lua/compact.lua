@@ -10,7 +10,8 @@
 --      anchor follows. If the anchor is gone (a worker took it), everything before it went
 --      too, so start at the head (a rescan costs time, never correctness).
 --   2. LRANGE the next ARGV[4] entries; an entry is an orphan when its job hash is missing or
---      has no `data` (what Job.fetch rejects).
+--      has no `data` (what Job.fetch rejects). A job key of another type than a hash is not
+--      an orphan: it stays, and is the anchor like any kept entry (corrupt_job() in the prelude).
 --   3. LSET each orphan's slot to the prelude's TOMBSTONE, then one LREM <list> <count>
 --      <tombstone> from the head, which removes exactly those slots and nothing else.
 --   All three steps run in one script call, so nothing interleaves with them and no tombstone
@@ -42,7 +43,7 @@ end
 local ids = redis.call('LRANGE', q, start, start + limit - 1)
 local orphans = 0
 for i, id in ipairs(ids) do
-  if loadable(id) then
+  if loadable(id) or corrupt_job(id) then
     anchor = id
   else
     redis.call('LSET', q, start + i - 1, TOMBSTONE)

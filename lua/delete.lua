@@ -14,7 +14,8 @@
 --   orphan -> removed from KEYS[1]; what RQ could not load anyway goes too: a hash without
 --             `data`, and the id's leftover results stream, `:dependents`, `::dependencies`
 --   skip   -> status started ('state'): deleting a running job does not stop it, and its worker
---             would write a partial hash back when it ends; stop it first.
+--             would write a partial hash back when it ends; stop it first. Also a job key of
+--             another type than a hash (the reason says which): it and its id stay.
 
 local loc_kind, loc_key = ARGV[4], KEYS[1]
 local lrem_always = ARGV[5] == '1'
@@ -22,7 +23,10 @@ local lrem_always = ARGV[5] == '1'
 for i = 6, #ARGV do
   local id = ARGV[i]
   local j = load_job(id)
-  if not j then
+  local corrupt = not j and corrupt_job(id)
+  if corrupt then
+    answer('skip', nil, corrupt)
+  elseif not j then
     local removed = remove_from(loc_kind, loc_key, id)
     local jkey = k_job(id)
     if redis.call('TYPE', jkey)['ok'] == 'hash' then redis.call('DEL', jkey) end

@@ -1,7 +1,8 @@
 -- doctor_prune_registry.lua: one chunk of `rqdash doctor --fix` for a registry: remove the
 -- members whose job RQ cannot load (no hash, or a hash without `data`), and delete such
 -- data-less hashes (junk that makes Job.fetch_many raise for a whole batch). Loadable jobs are
--- never touched, whatever their status.
+-- never touched, whatever their status; nor are job keys of another type than a hash (doctor
+-- reports those as `wrong_type` and leaves them alone).
 --
 -- KEYS[1]    the registry <prefix>:<kind>:<q>
 -- ARGV[1..3] prefix, now (RQ timestamp), now (Unix seconds): see _prelude.lua
@@ -32,7 +33,7 @@ local gone, deleted = {}, 0
 for i = 1, #win, 2 do
   local member, score = win[i], win[i + 1]
   local id = job_id(member)
-  if loadable(id) then
+  if loadable(id) or corrupt_job(id) then
     cursor, cursor_score = member, score
   else
     table.insert(gone, member)

@@ -7,7 +7,8 @@
 -- ARGV[1..3] prefix, now (RQ timestamp), now (Unix seconds): see _prelude.lua
 -- ARGV[4]    'key': the member goes when the key it names does not exist (RQ's own test for a
 --            dead worker, as in clean_worker_registry); 'job': the member goes when RQ cannot
---            load the job it names (no hash, or no `data`)
+--            load the job it names (no hash, or no `data`; a key of another type stays: doctor
+--            reports it as `wrong_type`)
 -- ARGV[5..]  the members, in KEYS order (at most 1,000)
 --
 -- Returns the number of members removed.
@@ -20,7 +21,7 @@ for i, set in ipairs(KEYS) do
   if mode == 'key' then
     dead = redis.call('EXISTS', member) == 0
   else
-    dead = not loadable(member)
+    dead = not loadable(member) and not corrupt_job(member)
   end
   if dead then
     local n = try('SREM', set, member)

@@ -14,6 +14,7 @@
 --
 -- Walks the next ARGV[4] members after the cursor, up to ARGV[8]:
 --   hash missing or without `data` -> ZREM, counted as orphan
+--   job key of another type        -> left in place, counted as skipped; becomes the cursor
 --   arrived after the walk started -> left in place, counted as arrived; becomes the cursor
 --   status belongs to this registry -> deleted
 --   anything else -> left alone, counted as skipped; becomes the cursor. Example: an RQ 2.x
@@ -35,7 +36,10 @@ local gone = {}
 for i = 1, #win, 2 do
   local id, score = win[i], win[i + 1]
   local j = load_job(id)
-  if not j then
+  if not j and corrupt_job(id) then
+    skipped = skipped + 1
+    cursor, cursor_score = id, score
+  elseif not j then
     table.insert(gone, id)
     orphans = orphans + 1
   elseif start ~= '' and kind ~= 'deferred' and kind ~= 'scheduled' and arrived(j, start) then

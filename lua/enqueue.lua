@@ -9,7 +9,8 @@
 -- ARGV[6..]  job ids, at most 1,000 per call
 --
 -- Per id (see answer()): done -> status queued (or rate_limited, RQ 3.0) and pushed; orphan;
--- skip when the status is not scheduled/deferred/ready_to_enqueue ('state').
+-- skip when the status is not scheduled/deferred/ready_to_enqueue ('state'), or when the queue
+-- or the job key holds another type than RQ keeps there (the reason names the key).
 --
 -- Front or back, as RQ decides it:
 --   scheduled: Job.should_enqueue_at_front(): enqueue_at_front, or (2.8+)
@@ -23,7 +24,10 @@ local loc_kind, loc_key = ARGV[4], KEYS[1]
 
 for i = 6, #ARGV do
   local j = load_job(ARGV[i])
-  if not j then
+  local corrupt = not j and corrupt_job(ARGV[i])
+  if corrupt then
+    answer('skip', nil, corrupt)
+  elseif not j then
     answer('orphan', nil, remove_from(loc_kind, loc_key, ARGV[i]))
   elseif j.status ~= 'scheduled' and j.status ~= 'deferred' and j.status ~= 'ready_to_enqueue' then
     answer('skip', j, 'state')

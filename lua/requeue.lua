@@ -11,7 +11,8 @@
 --   done   -> out of its registry, status queued (RQ 3.0 rate-limited jobs: rate_limited until
 --             the limiter has a free slot, as RQ does), pushed at the back of its origin queue
 --   orphan -> no hash or no `data`: removed from KEYS[1]
---   skip   -> status not failed/stopped/canceled ('state'), or the queue cannot take it
+--   skip   -> status not failed/stopped/canceled ('state'), or the queue cannot take it, or
+--             the job key holds another type than a hash (the reason names the key)
 -- The status is re-read here, so a job that moved since the page was rendered is skipped.
 
 local loc_kind, loc_key = ARGV[4], KEYS[1]
@@ -19,7 +20,10 @@ local REQUEUABLE = {failed = true, stopped = true, canceled = true}
 
 for i = 6, #ARGV do
   local j = load_job(ARGV[i])
-  if not j then
+  local corrupt = not j and corrupt_job(ARGV[i])
+  if corrupt then
+    answer('skip', nil, corrupt)
+  elseif not j then
     answer('orphan', nil, remove_from(loc_kind, loc_key, ARGV[i]))
   elseif not REQUEUABLE[j.status] then
     answer('skip', j, 'state')

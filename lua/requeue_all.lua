@@ -16,6 +16,7 @@
 --   score in [0, now] (expired)     -> ZREM, counted as expired: RQ's cleanup, which
 --                                      `rq requeue --all` runs first, drops these too
 --   hash missing or without `data` -> ZREM, counted as orphan
+--   job key of another type        -> left in place, counted as skipped; becomes the cursor
 --   arrived after the walk started  -> left in place, counted as arrived; becomes the cursor
 --                                      (a job this walk requeued that failed again: one click
 --                                      never runs a job twice)
@@ -43,7 +44,10 @@ for i = 1, #win, 2 do
     n_expired = n_expired + 1
   else
     j = load_job(id, REQUEUE_READ)
-    if not j then
+    if not j and corrupt_job(id) then
+      skipped = skipped + 1
+      cursor, cursor_score = id, score
+    elseif not j then
       n_gone = n_gone + 1
       gone[n_gone] = id
       orphans = orphans + 1

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::output::{Style, clean, pad};
 use crate::config::InfoArgs;
+use crate::rq::key_type::WrongType;
 use crate::rq::worker::Worker;
 use crate::store::overview::{self, Counts, QueueInfo};
 use crate::store::workers;
@@ -22,6 +23,8 @@ pub struct Info {
     /// Workers whose hash exists (RQ's `Worker.all` skips the others), of the queues shown.
     pub workers: Vec<Worker>,
     pub suspended: bool,
+    /// Keys read holding another type than RQ keeps there (read as empty), each once.
+    pub corrupt: Vec<WrongType>,
 }
 
 /// Read everything once: the overview (one round trip for the counts) and the workers.
@@ -42,6 +45,7 @@ pub async fn read(ctx: &Ctx, only: &[String]) -> anyhow::Result<Info> {
                     workers: 0,
                     oldest_enqueued_at: None,
                     registered: false,
+                    corrupt: Vec::new(),
                 })
             })
             .collect()
@@ -50,12 +54,18 @@ pub async fn read(ctx: &Ctx, only: &[String]) -> anyhow::Result<Info> {
     for q in &queues {
         totals.add(&q.counts);
     }
+    let mut corrupt: Vec<WrongType> = Vec::new();
+    for x in o.corrupt.iter().chain(queues.iter().flat_map(|q| &q.corrupt)).chain(&w.corrupt) {
+        if !corrupt.iter().any(|c| c.key == x.key) {
+            corrupt.push(x.clone());
+        }
+    }
     let workers = w
         .workers
         .into_iter()
         .filter(|w| !w.stale && (only.is_empty() || w.queues.iter().any(|q| only.contains(q))))
         .collect();
-    Ok(Info { queues, totals, workers, suspended: o.suspended })
+    Ok(Info { queues, totals, workers, suspended: o.suspended, corrupt })
 }
 
 /// RQ's `get_scale`: the lowest of its scales at or above `x`.
@@ -155,6 +165,9 @@ fn screen(info: &Info, a: &InfoArgs, style: Style) -> String {
         let suspended = if info.suspended { style.yellow(" (workers suspended)") } else { String::new() };
         lines.push(format!("Updated: {}{suspended}", now_local()));
     }
+    for w in info.corrupt.iter().filter(|_| !a.raw) {
+        lines.push(style.yellow(&format!("warning: {} (read as empty)", w.message)));
+    }
     lines.join("\n")
 }
 
@@ -189,7 +202,8 @@ mod tests {
 
     fn queue(name: &str, queued: i64, started: i64) -> QueueInfo {
         let counts = Counts { queued, started, ..Counts::default() };
-        QueueInfo { name: name.to_owned(), counts, workers: 0, oldest_enqueued_at: None, registered: true }
+        let (oldest_enqueued_at, corrupt) = (None, Vec::new());
+        QueueInfo { name: name.to_owned(), counts, workers: 0, oldest_enqueued_at, registered: true, corrupt }
     }
 
     #[test]
@@ -197,7 +211,7 @@ mod tests {
         let queues = vec![queue("low", 0, 1), queue("high", 25, 0), queue("default", 5, 0)];
         let mut totals = Counts::default();
         queues.iter().for_each(|q| totals.add(&q.counts));
-        let info = Info { queues, totals, workers: Vec::new(), suspended: false };
+        let info = Info { queues, totals, workers: Vec::new(), suspended: false, corrupt: Vec::new() };
         // RQ 2.12's own output for the same counts (rq-data-model.md §6).
         assert_eq!(
             queue_lines(&info, false, Style { color: false }, 80),

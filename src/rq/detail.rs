@@ -107,6 +107,9 @@ pub struct JobDetail {
     pub executions: Vec<ExecutionRef>,
     /// The first [`ITEMS_MAX`] fields of the hash.
     pub raw: Vec<RawField>,
+    /// Its keys (hash, results, dependents, dependencies, executions, origin queue) holding
+    /// another type than RQ keeps there: read as empty.
+    pub corrupt: Vec<super::key_type::WrongType>,
     /// Every value shown cut, with its full size and the `item` serving all of it.
     pub cut: Vec<Cut>,
 }
@@ -233,6 +236,7 @@ impl JobDetail {
                 .collect(),
             raw,
             cut: std::mem::take(&mut b.cuts),
+            corrupt: input.corrupt,
         }
     }
 }

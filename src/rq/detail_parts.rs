@@ -30,6 +30,7 @@ pub struct DetailInput {
     pub dependents: Vec<Related>,
     pub position: Option<i64>,
     pub executions: Vec<(String, Option<f64>)>,
+    pub corrupt: Vec<super::key_type::WrongType>,
 }
 
 /// A job hash as read (name, bytes), with typed getters.

@@ -8,6 +8,7 @@ pub mod detail_full;
 mod detail_parts;
 pub mod failure;
 pub mod job;
+pub mod key_type;
 pub mod keys;
 pub mod pickle;
 pub mod registry;
@@ -92,6 +93,11 @@ impl State {
             "ready_to_enqueue" => State::Ready,
             _ => return None,
         })
+    }
+
+    /// The type of the key holding it: the queue list, or a registry's sorted set.
+    pub fn key_type(self) -> key_type::KeyType {
+        if self == State::Queued { key_type::KeyType::List } else { key_type::KeyType::Zset }
     }
 
     /// What a registry score means for this state (None for the queue list, which has no score).

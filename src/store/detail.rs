@@ -1,15 +1,18 @@
 //! One job in full: one pipeline for the hash, results, relations and TTL, one for their statuses.
 
+use super::key_type::Suspects;
 use super::{Error, Instance, Result, value};
 // Cap on related ids resolved per job (a parent may have thousands of dependents).
 use crate::rq::cap::RELATED_MAX;
 use crate::rq::detail::{DetailInput, JobDetail, Related};
 use crate::rq::detail_full::{FullItem, full_item};
+use crate::rq::key_type::KeyType;
 
 /// How many results-stream entries to read (RQ keeps about ten).
 const RESULTS_MAX: usize = 10;
 
-/// Read and decode one job, cut to one view's budget; 404 when it has no hash at all.
+/// Read and decode one job, cut to one view's budget; 404 when it has no hash at all (a key of
+/// another type is shown, as a job RQ cannot load, with the reason).
 pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
     let input = read(inst, id).await?;
     // Decoding a 1 MB pickle is CPU work: keep it off the async worker threads.
@@ -41,8 +44,19 @@ async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
     p.cmd("SMEMBERS").arg(k.dependencies(id));
     p.cmd("ZRANGE").arg(k.executions(id)).arg(0).arg(-1).arg("WITHSCORES");
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    let mut suspects = Suspects::default();
+    let hash_wrong = suspects.check(&k.job(id), KeyType::Hash, v.get(..1).unwrap_or(&[]));
+    let side = [
+        (k.results(id), KeyType::Stream),
+        (k.dependents(id), KeyType::Set),
+        (k.dependencies(id), KeyType::Set),
+        (k.executions(id), KeyType::Zset),
+    ];
+    for (i, (key, t)) in side.iter().enumerate() {
+        suspects.check(key, *t, v.get(i + 2..i + 3).unwrap_or(&[]));
+    }
     let fields = v.first().map(value::pairs).unwrap_or_default();
-    if fields.is_empty() {
+    if fields.is_empty() && !hash_wrong {
         return Err(Error::NotFound(format!("no job with id {id:?}")));
     }
     let mut dependents = v.get(3).map(value::strings).unwrap_or_default();
@@ -87,6 +101,9 @@ async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
         Related { id: rid.clone(), status, missing: !has_data }
     };
     let nd = dependencies.len();
+    if let (true, Some(o)) = (want_pos, &origin) {
+        suspects.check(&k.queue(o), KeyType::List, rel.get(nd + dependents.len()..).unwrap_or(&[]));
+    }
     Ok(DetailInput {
         id: id.to_owned(),
         key_ttl: v.get(1).map_or(-2, value::int),
@@ -101,6 +118,7 @@ async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
         },
         executions: v.get(5).map(value::scored).unwrap_or_default(),
         fields,
+        corrupt: suspects.name(inst).await?,
     })
 }
 

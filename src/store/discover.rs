@@ -102,8 +102,11 @@ pub async fn scan(inst: &Instance, max_calls: usize, paced: bool) -> Result<Vec<
         }
     }
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("SMEMBERS").arg(k.queues());
-    let (members,): (Vec<String>,) = inst.query(&p).await?;
+    // A corrupt rq:queues (another type than a set) reads as empty: every queue is then found here.
+    let (reply,): (redis::Value,) = inst.query(&p).await?;
+    let members = value::strings(&reply);
     let registered: BTreeSet<String> = super::overview::queue_names(k, &members).into_iter().collect();
     Ok(found.into_iter().filter(|q| !registered.contains(q)).collect())
 }

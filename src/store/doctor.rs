@@ -35,6 +35,9 @@
 //!   worker hash is gone (RQ's test for a dead worker).
 //! - `empty_queue`: a member of `rq:queues` with nothing in its list, registries or intermediate
 //!   list and no worker listening.
+//! - `wrong_type`: a key RQ reads (`rq:queues`, `rq:workers`, a queue list, a registry, a
+//!   workers set, a job hash, a dependents or dependencies set, a worker hash) holding another
+//!   type than RQ keeps there. RQ fails on it with WRONGTYPE; the scan reads it as empty.
 //!
 //! # Fixes (`--fix`), each a chunked Lua script that re-checks inside Redis before it writes
 //! - `expired_entry`: `lua/doctor_expire_registry.lua` removes the entries still past expiry,
@@ -48,7 +51,7 @@
 //! - `stuck_deferred`: `lua/doctor_release_deferred.lua` enqueues the job if it is still deferred
 //!   and every parent still finished: what RQ's `enqueue_dependents` would have done.
 //! - Left alone, with the reason in [`Check::policy`]: `status_mismatch`, `abandoned_started`,
-//!   `deferred_parents_gone`, `empty_queue`, `unregistered_queue`.
+//!   `deferred_parents_gone`, `empty_queue`, `unregistered_queue`, `wrong_type`.
 
 mod fix;
 mod links;
@@ -84,6 +87,7 @@ pub enum Check {
     StaleWorker,
     StaleQueueWorker,
     EmptyQueue,
+    WrongType,
 }
 
 /// What `--fix` does about a check.
@@ -96,7 +100,7 @@ pub enum Policy {
 
 impl Check {
     /// Every check, in report order.
-    pub const ALL: [Check; 13] = [
+    pub const ALL: [Check; 14] = [
         Check::ExpiredEntry,
         Check::UnregisteredQueue,
         Check::MissingJob,
@@ -110,6 +114,7 @@ impl Check {
         Check::StaleWorker,
         Check::StaleQueueWorker,
         Check::EmptyQueue,
+        Check::WrongType,
     ];
 
     /// The snake_case name used in JSON.
@@ -128,6 +133,7 @@ impl Check {
             Check::StaleWorker => "stale_worker",
             Check::StaleQueueWorker => "stale_queue_worker",
             Check::EmptyQueue => "empty_queue",
+            Check::WrongType => "wrong_type",
         }
     }
 
@@ -147,6 +153,7 @@ impl Check {
             Check::StaleWorker => "members of the workers set whose worker hash is gone",
             Check::StaleQueueWorker => "members of a queue's workers set whose worker hash is gone",
             Check::EmptyQueue => "queues with nothing anywhere",
+            Check::WrongType => "keys holding another type than RQ keeps there (RQ cannot use them)",
         }
     }
 
@@ -190,6 +197,10 @@ impl Check {
             Check::EmptyQueue => LeaveAlone(
                 "an idle queue looks the same; removing it would hide it from rq info and \
                  dashboards and can race an RQ 2.x enqueue",
+            ),
+            Check::WrongType => LeaveAlone(
+                "what such a key holds was written by something other than RQ, and deleting it may \
+                 lose it: look at it (TYPE, DUMP) and repair or DEL it by hand",
             ),
         }
     }

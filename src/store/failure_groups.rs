@@ -88,17 +88,15 @@ async fn scope(inst: &Instance, queue: Option<&str>) -> Result<Vec<String>> {
     let k = &inst.keys;
     if let Some(q) = queue {
         let mut p = redis::pipe();
+        p.ignore_errors();
         p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(q)).cmd("ZCARD").arg(k.state_key(State::Failed, q));
-        let (known, n): (i64, i64) = inst.query(&p).await?;
-        if known == 0 && n == 0 {
+        let v: Vec<Value> = inst.query(&p).await?;
+        if v.iter().all(|x| value::int(x) == 0) {
             return Err(Error::NotFound(format!("no queue named {q:?}")));
         }
         return Ok(vec![q.to_owned()]);
     }
-    let mut p = redis::pipe();
-    p.cmd("SMEMBERS").arg(k.queues());
-    let (members,): (Vec<String>,) = inst.query(&p).await?;
-    Ok(overview::queue_names(k, &members))
+    overview::registered(inst).await
 }
 
 /// `data` of the jobs whose description is not RQ's call string (their function is only there),

@@ -9,9 +9,11 @@
 
 use serde::Serialize;
 
+use super::key_type::Suspects;
 use super::{Error, Instance, Result, census, value};
 use crate::rq::State;
 use crate::rq::job::{JobRow, LIST_FIELDS, ROW_DATA_MAX};
+use crate::rq::key_type::WrongType;
 use crate::rq::registry::Census;
 use crate::rq::result::ResultEntry;
 
@@ -63,6 +65,9 @@ pub struct JobPage {
     pub order_by: &'static str,
     pub score_meaning: Option<&'static str>,
     pub jobs: Vec<JobRow>,
+    /// The list or registry holds another type than RQ keeps there: nothing is listed, this
+    /// says why.
+    pub corrupt: Option<WrongType>,
 }
 
 /// List one page. Pages never overlap: the ids are read together with the counts they were
@@ -70,9 +75,9 @@ pub struct JobPage {
 pub async fn list(inst: &Instance, queue: &str, q: PageQuery) -> Result<JobPage> {
     let start = i64::try_from((q.page - 1).saturating_mul(q.per_page)).unwrap_or(i64::MAX);
     let end = start.saturating_add(i64::try_from(q.per_page).unwrap_or(1) - 1);
-    let (total, expired, order_by, members) = if q.state == State::Queued {
-        let (total, m) = queue_page(inst, queue, start, end, q.desc).await?;
-        (total, 0, "position", m)
+    let (total, expired, order_by, members, corrupt) = if q.state == State::Queued {
+        let (total, m, corrupt) = queue_page(inst, queue, start, end, q.desc).await?;
+        (total, 0, "position", m, corrupt)
     } else {
         registry_page(inst, queue, q, start, end).await?
     };
@@ -91,6 +96,7 @@ pub async fn list(inst: &Instance, queue: &str, q: PageQuery) -> Result<JobPage>
         order_by,
         score_meaning: q.state.score_meaning(),
         jobs,
+        corrupt,
     })
 }
 
@@ -107,17 +113,22 @@ async fn queue_page(
     start: i64,
     end: i64,
     desc: bool,
-) -> Result<(i64, Members)> {
+) -> Result<(i64, Members, Option<WrongType>)> {
     let k = &inst.keys;
     let key = k.queue(queue);
     let mut p = redis::pipe();
-    p.atomic().cmd("SISMEMBER").arg(k.queues()).arg(&key).cmd("LLEN").arg(&key);
+    p.atomic().ignore_errors();
+    p.cmd("SISMEMBER").arg(k.queues()).arg(&key).cmd("LLEN").arg(&key);
     if desc {
         p.cmd("LRANGE").arg(&key).arg(-end.saturating_add(1)).arg(-start.saturating_add(1));
     } else {
         p.cmd("LRANGE").arg(&key).arg(start).arg(end);
     }
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    let mut suspects = Suspects::default();
+    if suspects.check(&key, State::Queued.key_type(), v.get(1..).unwrap_or(&[])) {
+        return Ok((0, Vec::new(), suspects.name(inst).await?.into_iter().next()));
+    }
     let total = v.get(1).map_or(0, value::int);
     if v.first().map_or(0, value::int) == 0
         && total == 0
@@ -133,24 +144,30 @@ async fn queue_page(
         members.reverse();
         members.truncate(avail);
     }
-    Ok((total, members))
+    Ok((total, members, None))
 }
 
-/// A page of a registry: (total, expired, order_by, members).
+/// A page of a registry: (total, expired, order_by, members, the registry's wrong type).
 async fn registry_page(
     inst: &Instance,
     queue: &str,
     q: PageQuery,
     start: i64,
     end: i64,
-) -> Result<(i64, i64, &'static str, Members)> {
+) -> Result<(i64, i64, &'static str, Members, Option<WrongType>)> {
     let k = &inst.keys;
     let key = k.state_key(q.state, queue);
     let now = census::now();
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(queue));
     census::push_census(&mut p, q.state, &key, now);
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    let by_score = q.state.score_meaning().unwrap_or("score");
+    let mut suspects = Suspects::default();
+    if suspects.check(&key, q.state.key_type(), v.get(1..).unwrap_or(&[])) {
+        return Ok((0, 0, by_score, Vec::new(), suspects.name(inst).await?.into_iter().next()));
+    }
     let mut c = census::read_census(v.get(1..).unwrap_or(&[]), q.state);
     if v.first().map_or(0, value::int) == 0
         && c.card == 0
@@ -158,12 +175,11 @@ async fn registry_page(
     {
         return Err(not_found(queue));
     }
-    let by_score = q.state.score_meaning().unwrap_or("score");
     if let Some(field) = q.state.time_field().filter(|_| !q.expired && c.live() <= EXACT_ORDER_MAX) {
         let (c, all) =
             ranges(inst, &key, q.state, now, c, |c| c.page_ranks(0, c.live() - 1, false, false)).await?;
         let page = super::order::by_field(inst, all, field, q.desc, start, end).await?;
-        return Ok((c.live(), c.expired, field, page));
+        return Ok((c.live(), c.expired, field, page, None));
     }
     let plan = |c: &Census| c.page_ranks(start, end, q.desc, q.expired);
     let mut members;
@@ -172,7 +188,7 @@ async fn registry_page(
         members.reverse();
     }
     let total = if q.expired { c.expired } else { c.live() };
-    Ok((total, c.expired, by_score, members))
+    Ok((total, c.expired, by_score, members, None))
 }
 
 /// Read the rank ranges `plan` gives for a census, together with the census itself (MULTI),
@@ -188,7 +204,7 @@ async fn ranges(
     for attempt in 1..=ATTEMPTS {
         let want = plan(&c);
         let mut p = redis::pipe();
-        p.atomic();
+        p.atomic().ignore_errors();
         let n = census::push_census(&mut p, state, key, now);
         for (a, b) in &want {
             p.cmd("ZRANGE").arg(key).arg(*a).arg(*b).arg("WITHSCORES");

@@ -12,6 +12,7 @@ pub mod failure_groups;
 pub mod history;
 pub mod info;
 pub mod jobs;
+pub mod key_type;
 pub mod metrics;
 pub mod order;
 pub mod overview;
@@ -51,6 +52,10 @@ pub enum Error {
     /// The Redis user's ACL refused a command, key or channel (NOPERM); the message names it.
     #[error("{detail} (instance {index}, {url})")]
     Forbidden { index: usize, url: String, detail: String },
+    /// A key the operation works on holds another type than RQ keeps there (see
+    /// [`key_type`]): RQ cannot use it, so rqdash leaves it alone.
+    #[error("{}; nothing was changed", .0.message)]
+    WrongType(crate::rq::key_type::WrongType),
     #[error("{0}")]
     Config(String),
     #[error("internal error: {0}")]
@@ -96,6 +101,13 @@ impl Instance {
             return Error::Forbidden { index, url, detail: acl::explain(&r) };
         }
         let detail = e.to_string();
+        if key_type::is_wrong_err(&e) {
+            // Reads and actions check types first; this is the net under anything they missed.
+            return Error::Conflict(format!(
+                "a key holds another type than RQ keeps there, so RQ cannot use it (instance {index}, \
+                 {url}): {detail}"
+            ));
+        }
         if conn::is_unreachable(&e) {
             Error::Unavailable { index, url, detail }
         } else {

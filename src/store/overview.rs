@@ -5,7 +5,13 @@
 
 use serde::Serialize;
 
+mod one;
+
+pub use one::{queue_counts, queue_exists, queue_list, registered, state_of};
+
+use super::key_type::Suspects;
 use super::{Instance, Result, census, value};
+use crate::rq::key_type::{KeyType, WrongType};
 use crate::rq::{Keys, State, time};
 
 /// Job counts of one queue, per state, as RQ's API reports them.
@@ -122,6 +128,9 @@ pub struct QueueInfo {
     /// Whether `rq:queues` lists it; false for queues found by [`super::discover`] (deleted
     /// with RQ's `Queue.delete()`, whose registries RQ leaves, or filled by another tool).
     pub registered: bool,
+    /// Its list, registries or workers set holding another type than RQ keeps there: read as
+    /// empty, shown with a warning.
+    pub corrupt: Vec<WrongType>,
 }
 
 /// Everything the overview needs.
@@ -131,6 +140,9 @@ pub struct Overview {
     pub totals: Counts,
     pub workers: i64,
     pub suspended: bool,
+    /// `rq:queues` or `rq:workers` holding another type than a set (read as empty: the queues
+    /// listed are then the ones found by the background scan).
+    pub corrupt: Vec<WrongType>,
 }
 
 /// Queue names from the members of `rq:queues` (full keys), sorted, foreign members skipped.
@@ -160,8 +172,13 @@ const HEAD_SCAN: i64 = 100;
 pub async fn overview(inst: &Instance) -> Result<Overview> {
     let k = &inst.keys;
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("SMEMBERS").arg(k.queues()).cmd("SCARD").arg(k.workers()).cmd("EXISTS").arg(k.suspended());
     let head: Vec<redis::Value> = inst.query(&p).await?;
+    let mut suspects = Suspects::default();
+    suspects.check(&k.queues(), KeyType::Set, head.get(..1).unwrap_or(&[]));
+    suspects.check(&k.workers(), KeyType::Set, head.get(1..2).unwrap_or(&[]));
+    let corrupt = suspects.name(inst).await?;
     let members = head.first().map(value::strings).unwrap_or_default();
     let mut names: Vec<(String, bool)> = queue_names(k, &members).into_iter().map(|n| (n, true)).collect();
     let extra: Vec<String> = inst
@@ -187,6 +204,7 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
         totals,
         workers: head.get(1).map_or(0, value::int),
         suspended: head.get(2).map_or(0, value::int) > 0,
+        corrupt,
     })
 }
 
@@ -230,17 +248,23 @@ async fn batch(inst: &Instance, names: &[(String, bool)], now: i64) -> Result<Ve
     let n_heads = heads.iter().flatten().count();
     let mut oldest = second.iter().take(n_heads);
     let mut queues = Vec::with_capacity(names.len());
+    let mut suspects = Suspects::default();
     for (i, (name, registered)) in names.iter().enumerate() {
         let row = vals.get(i * per_queue..(i + 1) * per_queue).unwrap_or(&[]);
         let mut counts = Counts::default();
         let mut at = 0;
         for s in &counted {
             let n = census::count_len(*s);
-            counts.read(*s, row.get(at..at + n).unwrap_or(&[]));
+            let replies = row.get(at..at + n).unwrap_or(&[]);
+            suspects.check(&k.state_key(*s, name), s.key_type(), replies);
+            counts.read(*s, replies);
             at += n;
         }
+        suspects.check(&k.queue_workers(name), KeyType::Set, row.get(at..=at).unwrap_or(&[]));
         if any_ready {
-            counts.set(State::Ready, second.get(n_heads + i).map_or(0, value::int));
+            let ready = second.get(n_heads + i..=n_heads + i).unwrap_or(&[]);
+            suspects.check(&k.state_key(State::Ready, name), KeyType::Zset, ready);
+            counts.set(State::Ready, ready.first().map_or(0, value::int));
         }
         queues.push(QueueInfo {
             name: name.clone(),
@@ -251,7 +275,14 @@ async fn batch(inst: &Instance, names: &[(String, bool)], now: i64) -> Result<Ve
                 _ => None,
             },
             registered: *registered,
+            corrupt: Vec::new(),
         });
+    }
+    if !suspects.is_empty() {
+        let named = suspects.name(inst).await?;
+        for q in &mut queues {
+            q.corrupt = named.iter().filter(|w| belongs_to(k, &q.name, &w.key)).cloned().collect();
+        }
     }
     let orphan_heads: Vec<usize> = (0..queues.len())
         .filter(|i| {
@@ -262,6 +293,11 @@ async fn batch(inst: &Instance, names: &[(String, bool)], now: i64) -> Result<Ve
         oldest_behind_orphans(inst, &mut queues, &orphan_heads).await?;
     }
     Ok(queues)
+}
+
+/// Whether `key` is one of the keys of queue `q` the overview reads.
+fn belongs_to(k: &Keys, q: &str, key: &str) -> bool {
+    key == k.queue_workers(q) || state_of(k, q, key).is_some()
 }
 
 /// The oldest existing job of queues whose head id has no job hash: the next [`HEAD_SCAN`]
@@ -292,55 +328,4 @@ async fn oldest_behind_orphans(inst: &Instance, queues: &mut [QueueInfo], which:
         queues[*i].oldest_enqueued_at = first;
     }
     Ok(())
-}
-
-/// One queue's counts and the suspension flag, in one round trip (a queue page must not pay
-/// for reading every queue).
-pub async fn queue_counts(inst: &Instance, q: &str) -> Result<(Counts, bool)> {
-    let k = &inst.keys;
-    let now = census::now();
-    let mut p = redis::pipe();
-    p.ignore_errors();
-    let mut lens = Vec::with_capacity(State::ALL.len());
-    for s in State::ALL {
-        lens.push(census::push_count(&mut p, s, &k.state_key(s, q), now));
-    }
-    p.cmd("EXISTS").arg(k.suspended());
-    let v: Vec<redis::Value> = inst.query(&p).await?;
-    let mut counts = Counts::default();
-    let mut at = 0;
-    for (s, n) in State::ALL.into_iter().zip(lens) {
-        counts.read(s, v.get(at..at + n).unwrap_or(&[]));
-        at += n;
-    }
-    Ok((counts, v.get(at).map_or(0, value::int) > 0))
-}
-
-/// Every queue name (sorted; unregistered ones found by [`super::discover`] included) and the
-/// suspension flag, in one round trip.
-pub async fn queue_list(inst: &Instance) -> Result<(Vec<String>, bool)> {
-    let k = &inst.keys;
-    let mut p = redis::pipe();
-    p.cmd("SMEMBERS").arg(k.queues()).cmd("EXISTS").arg(k.suspended());
-    let v: Vec<redis::Value> = inst.query(&p).await?;
-    let members = v.first().map(value::strings).unwrap_or_default();
-    let mut names = queue_names(k, &members);
-    names.extend(inst.discovered.names());
-    names.sort();
-    names.dedup();
-    Ok((names, v.get(1).map_or(0, value::int) > 0))
-}
-
-/// Whether a queue is known: a member of `rq:queues`, or holding anything in its list or one of
-/// its registries (RQ's `FailedJobRegistry('q')` works on a queue `rq:queues` forgot).
-pub async fn queue_exists(inst: &Instance, q: &str) -> Result<bool> {
-    let k = &inst.keys;
-    let mut p = redis::pipe();
-    p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(q));
-    let exists = p.cmd("EXISTS");
-    for s in State::ALL {
-        exists.arg(k.state_key(s, q));
-    }
-    let (member, n): (i64, i64) = inst.query(&p).await?;
-    Ok(member > 0 || n > 0)
 }

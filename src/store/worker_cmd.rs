@@ -56,11 +56,9 @@ pub async fn kill_horse(inst: &Instance, worker: &str) -> Result<CommandOutcome>
 /// Remove members of `rq:workers` and every `rq:workers:<queue>` whose hash is really gone.
 pub async fn remove_stale(inst: &Instance) -> Result<StaleRemoved> {
     let k = &inst.keys;
-    let mut p = redis::pipe();
-    p.cmd("SMEMBERS").arg(k.queues());
-    let (members,): (Vec<String>,) = inst.query(&p).await?;
+    let names = overview::registered(inst).await?;
     let mut keys = vec![k.workers()];
-    keys.extend(overview::queue_names(k, &members).iter().map(|q| k.queue_workers(q)));
+    keys.extend(names.iter().map(|q| k.queue_workers(q)));
     let mut inv = REMOVE_STALE.prepare_invoke();
     for key in &keys {
         inv.key(key);

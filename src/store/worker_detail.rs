@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+use super::key_type::Suspects;
 use super::{Error, Instance, Result, jobs, value};
 use crate::rq::job::JobRow;
+use crate::rq::key_type::{KeyType, WrongType};
 use crate::rq::worker::Worker;
 use crate::rq::{State, time};
 
@@ -25,6 +27,9 @@ pub struct WorkerDetail {
     pub abandoned: Vec<JobRow>,
     /// How many newest entries per registry were examined for the lists above.
     pub scanned_per_registry: usize,
+    /// Its hash, its executions set, `rq:workers` or the registries read holding another type
+    /// than RQ keeps there (read as empty).
+    pub corrupt: Vec<WrongType>,
 }
 
 /// Read one worker; 404 when it is neither registered nor has a hash.
@@ -37,9 +42,13 @@ pub async fn worker(inst: &Instance, name: &str) -> Result<WorkerDetail> {
     p.cmd("TTL").arg(k.worker(name));
     p.cmd("SISMEMBER").arg(k.workers()).arg(k.worker(name));
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    let mut suspects = Suspects::default();
+    let hash_wrong = suspects.check(&k.worker(name), KeyType::Hash, v.get(..1).unwrap_or(&[]));
+    suspects.check(&k.worker_executions(name), KeyType::Set, v.get(1..2).unwrap_or(&[]));
+    suspects.check(&k.workers(), KeyType::Set, v.get(3..4).unwrap_or(&[]));
     let fields = v.first().map(value::pairs).unwrap_or_default();
     let registered = v.get(3).map_or(0, value::int) > 0;
-    if fields.is_empty() && !registered {
+    if fields.is_empty() && !registered && !hash_wrong {
         return Err(Error::NotFound(format!("no worker named {name:?}")));
     }
     let ttl = v.get(2).map_or(-2, value::int);
@@ -55,6 +64,9 @@ pub async fn worker(inst: &Instance, name: &str) -> Result<WorkerDetail> {
     let lists: Vec<redis::Value> = if w.queues.is_empty() { Vec::new() } else { inst.query(&p).await? };
     let mut by_state: [Vec<(String, Option<f64>)>; 3] = Default::default();
     for (i, l) in lists.iter().enumerate() {
+        if let Some(q) = w.queues.get(i / 3) {
+            suspects.check(&k.state_key(states[i % 3], q), KeyType::Zset, std::slice::from_ref(l));
+        }
         by_state[i % 3].extend(value::scored(l));
     }
     let now = time::now_epoch();
@@ -80,6 +92,7 @@ pub async fn worker(inst: &Instance, name: &str) -> Result<WorkerDetail> {
         recent_failed: pick(fail, false),
         abandoned: pick(started, true),
         scanned_per_registry: SCAN,
+        corrupt: suspects.name(inst).await?,
         worker: w,
     })
 }

@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
+use super::key_type::Suspects;
 use super::{Instance, Result, value};
 use crate::rq::Keys;
+use crate::rq::key_type::{KeyType, WrongType};
 use crate::rq::worker::Worker;
 
 /// The workers page / API.
@@ -14,14 +16,20 @@ pub struct Workers {
     pub suspended: bool,
     /// Seconds until the suspension lifts by itself (None: until resumed).
     pub suspended_ttl: Option<i64>,
+    /// `rq:workers`, worker hashes or their executions sets holding another type than RQ keeps
+    /// there (read as empty: such a worker is listed as stale).
+    pub corrupt: Vec<WrongType>,
 }
 
 /// Read all workers, sorted by name.
 pub async fn workers(inst: &Instance) -> Result<Workers> {
     let k = &inst.keys;
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("SMEMBERS").arg(k.workers()).cmd("EXISTS").arg(k.suspended()).cmd("TTL").arg(k.suspended());
     let head: Vec<redis::Value> = inst.query(&p).await?;
+    let mut suspects = Suspects::default();
+    suspects.check(&k.workers(), KeyType::Set, head.get(..1).unwrap_or(&[]));
     let ns = k.worker_ns();
     let mut names: Vec<String> = head
         .first()
@@ -46,10 +54,13 @@ pub async fn workers(inst: &Instance) -> Result<Workers> {
         let vals: Vec<redis::Value> = inst.query(&p).await?;
         for (i, n) in names.iter().enumerate() {
             let c = vals.get(i * 3..i * 3 + 3).unwrap_or(&[]);
+            suspects.check(&k.worker(n), KeyType::Hash, c.get(..1).unwrap_or(&[]));
+            suspects.check(&k.worker_executions(n), KeyType::Set, c.get(1..2).unwrap_or(&[]));
             let fields = c.first().map(value::pairs).unwrap_or_default();
             let execs = c.get(1).map(value::strings).unwrap_or_default();
             list.push(Worker::from_hash(n, &fields, &execs, c.get(2).map_or(-2, value::int)));
         }
     }
-    Ok(Workers { workers: list, suspended, suspended_ttl: (suspended && ttl >= 0).then_some(ttl) })
+    let corrupt = suspects.name(inst).await?;
+    Ok(Workers { workers: list, suspended, suspended_ttl: (suspended && ttl >= 0).then_some(ttl), corrupt })
 }

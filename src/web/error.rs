@@ -29,7 +29,7 @@ impl Error {
             Error::Store(e) => match e {
                 store::Error::NotFound(_) => StatusCode::NOT_FOUND,
                 store::Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-                store::Error::Conflict(_) => StatusCode::CONFLICT,
+                store::Error::Conflict(_) | store::Error::WrongType(_) => StatusCode::CONFLICT,
                 store::Error::Forbidden { .. } => StatusCode::FORBIDDEN,
                 store::Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 store::Error::Redis { .. } | store::Error::Config(_) | store::Error::Internal(_) => {

@@ -140,15 +140,17 @@ pub async fn queue_page(
         history::charts_for(inst, &app.history, Some(&queue), range)
     );
     let list = list.map_err(|e| bad(e.into(), &c))?;
-    let (counts, suspended) = o.map_err(|e| bad(e.into(), &c))?;
+    let (counts, suspended, corrupt) = o.map_err(|e| bad(e.into(), &c))?;
     c.suspended = suspended;
+    let corrupt: Vec<_> =
+        corrupt.into_iter().map(|w| (overview::state_of(&inst.keys, &queue, &w.key), w.message)).collect();
     c.title = format!("{queue} · {state}");
     let base = format!(
         "{}?state={state}{}&",
         c.queue_href(&queue, None).split('?').next().unwrap_or(""),
         c.inst_amp
     );
-    let mut page = QueuePage::build(c, list, &counts);
+    let mut page = QueuePage::build(c, list, &counts, &corrupt);
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
     Ok(page)
 }

@@ -69,5 +69,7 @@ mod search;
 mod security;
 // TLS with a private CA; Sentinel discovery and failover.
 mod tls_and_sentinel;
+// Keys of the wrong type (a string at rq:queue:x...) at every key read, on every route: no 5xx.
+mod wrong_types;
 // Worker control (suspend, resume, shutdown, kill-horse, stale entries) with real workers.
 mod workers_control;

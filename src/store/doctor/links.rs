@@ -8,13 +8,21 @@ use redis::Value;
 use super::CHUNK;
 use super::Check;
 use super::scan::{Acc, Place};
+use crate::rq::key_type::KeyType;
+use crate::store::key_type::Suspects;
 use crate::store::{Instance, Result, value};
 
 /// Sets read per round trip (each may hold many ids).
 const LINK_BATCH: usize = 100;
 
-/// The status of each id, None when RQ cannot load the job (no hash, or no `data`).
-async fn statuses(inst: &Instance, ids: &BTreeSet<String>) -> Result<HashMap<String, Option<String>>> {
+/// The status of each id, None when RQ cannot load the job (no hash, or no `data`). A job key
+/// of another type is noted in `wrong` and reads as a job without status: not gone, so no link
+/// to it is reported dangling (or repaired).
+async fn statuses(
+    inst: &Instance,
+    ids: &BTreeSet<String>,
+    wrong: &mut Suspects,
+) -> Result<HashMap<String, Option<String>>> {
     let ids: Vec<&String> = ids.iter().collect();
     let mut out = HashMap::with_capacity(ids.len());
     for batch in ids.chunks(CHUNK) {
@@ -26,7 +34,9 @@ async fn statuses(inst: &Instance, ids: &BTreeSet<String>) -> Result<HashMap<Str
         }
         let v: Vec<Value> = inst.query(&p).await?;
         for (i, id) in batch.iter().enumerate() {
-            let loadable = v.get(i * 2).map_or(0, value::int) > 0;
+            let corrupt =
+                wrong.check(&inst.keys.job(id), KeyType::Hash, v.get(i * 2..i * 2 + 2).unwrap_or(&[]));
+            let loadable = corrupt || v.get(i * 2).map_or(0, value::int) > 0;
             let status = v.get(i * 2 + 1).and_then(value::string).unwrap_or_default();
             out.insert((*id).clone(), loadable.then_some(status));
         }
@@ -34,8 +44,9 @@ async fn statuses(inst: &Instance, ids: &BTreeSet<String>) -> Result<HashMap<Str
     Ok(out)
 }
 
-/// Read many sets, [`LINK_BATCH`] per round trip.
-async fn members(inst: &Instance, keys: &[String]) -> Result<Vec<Vec<String>>> {
+/// Read many sets, [`LINK_BATCH`] per round trip; one of another type reads as empty (and is
+/// noted in `wrong`).
+async fn members(inst: &Instance, keys: &[String], wrong: &mut Suspects) -> Result<Vec<Vec<String>>> {
     let mut out = Vec::with_capacity(keys.len());
     for batch in keys.chunks(LINK_BATCH) {
         let mut p = redis::pipe();
@@ -44,6 +55,9 @@ async fn members(inst: &Instance, keys: &[String]) -> Result<Vec<Vec<String>>> {
             p.cmd("SMEMBERS").arg(key);
         }
         let v: Vec<Value> = inst.query(&p).await?;
+        for (i, key) in batch.iter().enumerate() {
+            wrong.check(key, KeyType::Set, v.get(i..=i).unwrap_or(&[]));
+        }
         out.extend(batch.iter().enumerate().map(|(i, _)| v.get(i).map(value::strings).unwrap_or_default()));
     }
     Ok(out)
@@ -53,9 +67,9 @@ async fn members(inst: &Instance, keys: &[String]) -> Result<Vec<Vec<String>>> {
 pub(super) async fn dependents(inst: &Instance, acc: &mut Acc) -> Result<()> {
     let parents = std::mem::take(&mut acc.parents);
     let keys: Vec<String> = parents.iter().map(|(_, id)| inst.keys.dependents(id)).collect();
-    let sets = members(inst, &keys).await?;
+    let sets = members(inst, &keys, &mut acc.wrong).await?;
     let children: BTreeSet<String> = sets.iter().flatten().cloned().collect();
-    let status = statuses(inst, &children).await?;
+    let status = statuses(inst, &children, &mut acc.wrong).await?;
     for (((queue, parent), key), kids) in parents.iter().zip(&keys).zip(&sets) {
         let place = Place { queue: Some(queue.clone()), ..Place::default() };
         for kid in kids.iter().filter(|c| matches!(status.get(*c), Some(None))) {
@@ -75,7 +89,7 @@ pub(super) async fn dependents(inst: &Instance, acc: &mut Acc) -> Result<()> {
 pub(super) async fn deferred(inst: &Instance, acc: &mut Acc) -> Result<()> {
     let deferred = std::mem::take(&mut acc.deferred);
     let keys: Vec<String> = deferred.iter().map(|(_, id, _)| inst.keys.dependencies(id)).collect();
-    let sets = members(inst, &keys).await?;
+    let sets = members(inst, &keys, &mut acc.wrong).await?;
     let parents_of: Vec<BTreeSet<String>> = deferred
         .iter()
         .zip(&sets)
@@ -86,7 +100,7 @@ pub(super) async fn deferred(inst: &Instance, acc: &mut Acc) -> Result<()> {
         })
         .collect();
     let all: BTreeSet<String> = parents_of.iter().flatten().cloned().collect();
-    let status = statuses(inst, &all).await?;
+    let status = statuses(inst, &all, &mut acc.wrong).await?;
     for ((((queue, id, _), key), set), parents) in deferred.iter().zip(&keys).zip(&sets).zip(&parents_of) {
         let place = Place { queue: Some(queue.clone()), ..Place::default() };
         let gone: Vec<&String> =

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashSet};
 use redis::Value;
 
 use super::{CHUNK, Check, CheckSummary, EXAMPLES, Finding, Report, links, workers};
+use crate::rq::key_type::KeyType;
 use crate::rq::registry::is_expired;
 use crate::rq::{State, split_started_member, time};
+use crate::store::key_type::Suspects;
 use crate::store::{Instance, Result, overview, value};
 
 /// The hash fields one window reads per job (never `data` itself).
@@ -40,6 +42,8 @@ pub(super) struct Acc {
     /// Deferred jobs with status deferred: (queue, id, raw `dependency_ids`).
     pub deferred: Vec<(String, String, Option<String>)>,
     pub started: Vec<Started>,
+    /// Keys whose replies said WRONGTYPE: `wrong_type` findings once named.
+    pub wrong: Suspects,
 }
 
 impl Acc {
@@ -74,8 +78,12 @@ fn belongs(state: State, status: &str) -> bool {
 pub async fn scan(inst: &Instance) -> Result<Report> {
     let k = &inst.keys;
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("SMEMBERS").arg(k.queues()).cmd("SMEMBERS").arg(k.workers());
     let head: Vec<Value> = inst.query(&p).await?;
+    let mut acc = Acc::default();
+    acc.wrong.check(&k.queues(), KeyType::Set, head.get(..1).unwrap_or(&[]));
+    acc.wrong.check(&k.workers(), KeyType::Set, head.get(1..2).unwrap_or(&[]));
     let mut names = overview::queue_names(k, &head.first().map(value::strings).unwrap_or_default());
     let registered = names.len();
     let unregistered: Vec<String> =
@@ -97,7 +105,6 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
         p.cmd("LLEN").arg(k.intermediate(q));
     }
     let sizes: Vec<Value> = if names.is_empty() { Vec::new() } else { inst.query(&p).await? };
-    let mut acc = Acc::default();
     let now = time::now_epoch();
     let now_s = crate::store::census::now();
     for q in &unregistered {
@@ -106,6 +113,12 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
     }
     for (i, q) in names.iter().enumerate() {
         let row = sizes.get(i * per..(i + 1) * per).unwrap_or(&[]);
+        let n = State::ALL.len();
+        for (j, s) in State::ALL.into_iter().enumerate() {
+            acc.wrong.check(&k.state_key(s, q), s.key_type(), row.get(j..=j).unwrap_or(&[]));
+        }
+        acc.wrong.check(&k.queue_workers(q), KeyType::Set, row.get(n..=n).unwrap_or(&[]));
+        acc.wrong.check(&k.intermediate(q), KeyType::List, row.get(n + 1..=n + 1).unwrap_or(&[]));
         let count = |j: usize| usize::try_from(row.get(j).map_or(0, value::int)).unwrap_or(0);
         let listeners = row.get(State::ALL.len()).map(value::strings).unwrap_or_default();
         let mut anything = count(State::ALL.len() + 1) > 0 || !listeners.is_empty();
@@ -123,6 +136,10 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
     workers::check(inst, &mut acc, &worker_sets, now).await?;
     links::dependents(inst, &mut acc).await?;
     links::deferred(inst, &mut acc).await?;
+    for w in std::mem::take(&mut acc.wrong).name(inst).await? {
+        let place = Place { key: Some(w.key.clone()), ..Place::default() };
+        acc.note(Check::WrongType, &place, w.message, None);
+    }
     Ok(report(inst, acc, registered as u64, worker_members))
 }
 
@@ -141,6 +158,7 @@ async fn walk(
     while start < total {
         let end = start + CHUNK.min(total - start) - 1;
         let mut p = redis::pipe();
+        p.ignore_errors();
         if state == State::Queued {
             p.cmd("LRANGE").arg(&key).arg(start).arg(end);
         } else {
@@ -188,6 +206,10 @@ async fn examine(
     for (i, (id, (_, score))) in ids.iter().zip(members).enumerate() {
         let c = vals.get(i * 4..i * 4 + 4).unwrap_or(&[]);
         let at = |j: usize| c.get(j).map_or(0, value::int);
+        acc.wrong.check(&k.dependents(id), KeyType::Set, c.get(3..4).unwrap_or(&[]));
+        if acc.wrong.check(&k.job(id), KeyType::Hash, c.get(1..3).unwrap_or(&[])) {
+            continue;
+        }
         // Past expiry: RQ's cleanup drops these (a started one only after failing its job,
         // so a loadable started job stays with the abandoned check).
         let expired = state.expires() && score.is_some_and(|s| is_expired(s, now));

@@ -7,6 +7,7 @@ use redis::Value;
 
 use super::scan::{Acc, Place};
 use super::{CHUNK, Check};
+use crate::rq::key_type::KeyType;
 use crate::store::{Instance, Result, value};
 
 /// Stale members of the worker sets, and started jobs whose heartbeat or worker is gone.
@@ -25,11 +26,20 @@ pub(super) async fn check(
     for batch in keys.chunks(CHUNK) {
         let mut p = redis::pipe();
         for key in batch {
-            p.cmd("EXISTS").arg(key);
+            p.cmd("TYPE").arg(key);
         }
         let v: Vec<Value> = inst.query(&p).await?;
-        for (key, e) in batch.iter().zip(&v) {
-            alive.insert(key.clone(), value::int(e) > 0);
+        // TYPE rather than EXISTS: a worker key holding something else than a hash is not gone
+        // (RQ's EXISTS test keeps it), but corrupt.
+        for (key, t) in batch.iter().zip(&v) {
+            let t = match t {
+                Value::SimpleString(s) => s.clone(),
+                other => value::string(other).unwrap_or_default(),
+            };
+            if t != "hash" && t != "none" {
+                acc.wrong.add(key, KeyType::Hash);
+            }
+            alive.insert(key.clone(), t != "none" && !t.is_empty());
         }
     }
     let ns = k.worker_ns();

@@ -89,6 +89,7 @@ async fn started_members(
             return Ok((out, walked));
         }
         let mut p = redis::pipe();
+        p.ignore_errors();
         p.cmd("ZSCAN").arg(&key).arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(ZSCAN_COUNT);
         let (reply,): (Value,) = inst.query(&p).await?;
         let parts = value::array(&reply);

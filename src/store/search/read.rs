@@ -21,10 +21,7 @@ pub struct Source {
 /// round trips whatever the number of queues.
 pub async fn sources(inst: &Instance, q: &Query) -> Result<Vec<Source>> {
     let k = &inst.keys;
-    let mut p = redis::pipe();
-    p.cmd("SMEMBERS").arg(k.queues());
-    let (members,): (Vec<String>,) = inst.query(&p).await?;
-    let mut names = overview::queue_names(k, &members);
+    let mut names = overview::registered(inst).await?;
     for pat in &q.queues {
         if let QueuePattern::Exact(n) = pat
             && !names.contains(n)
@@ -75,6 +72,7 @@ pub async fn fetch(
         && let Some(rank) = rank_of(inst, &key, last, *max).await?
     {
         let mut p = redis::pipe();
+        p.ignore_errors();
         p.cmd("ZREVRANGE").arg(&key).arg(rank + 1).arg(rank + n as u64).arg("WITHSCORES");
         let (v,): (Value,) = inst.query(&p).await?;
         let members = value::scored(&v);

@@ -95,12 +95,10 @@ async fn single(inst: &Instance, action: BulkAction, id: &str) -> Result<JobChan
                 action.applies_to()
             )))
         }
-        _ => Err(Error::Conflict(format!(
-            "job {id:?} ({}) cannot be {}: {}",
-            a.status,
-            action.verb(),
-            a.detail
-        ))),
+        _ => {
+            let status = if a.status.is_empty() { String::new() } else { format!(" ({})", a.status) };
+            Err(Error::Conflict(format!("job {id:?}{status} cannot be {}: {}", action.verb(), a.detail)))
+        }
     }
 }
 

@@ -183,14 +183,20 @@ pub(crate) async fn run<A: redis::ToRedisArgs>(
 }
 
 /// How many ids a list or registry holds, and whether the queue is known at all; a queue
-/// that is neither in `rq:queues` nor has anything in the structure is a 404.
+/// that is neither in `rq:queues` nor has anything in the structure is a 404, a structure
+/// holding another type than RQ keeps there a 409 that names it (whole-list operations start
+/// here, so none of them half-runs on a corrupt key).
 pub(crate) async fn size_of(inst: &Instance, queue: &str, state: State) -> Result<u64> {
     let k = &inst.keys;
     let key = k.state_key(state, queue);
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("SISMEMBER").arg(k.queues()).arg(k.queue(queue));
     p.cmd(if state == State::Queued { "LLEN" } else { "ZCARD" }).arg(&key);
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    if v.get(1).is_some_and(super::key_type::is_wrong) {
+        super::key_type::require(inst, &[(key, state.key_type())]).await?;
+    }
     let known = v.first().map_or(0, super::value::int) > 0;
     let total = v.get(1).map_or(0, super::value::int);
     if !known && total == 0 {

@@ -85,6 +85,7 @@ async fn walk_registry(
 /// The highest score in a registry (as Lua reads it back), or None when it is empty.
 async fn highest_score(inst: &Instance, key: &str) -> Result<Option<String>> {
     let mut p = redis::pipe();
+    p.ignore_errors();
     p.cmd("ZRANGE").arg(key).arg(-1).arg(-1).arg("WITHSCORES");
     let (v,): (redis::Value,) = inst.query(&p).await?;
     Ok(value::scored(&v).first().map(|(_, s)| match s {

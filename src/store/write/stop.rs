@@ -38,6 +38,7 @@ pub async fn stop(inst: &Instance, id: &str) -> Result<StopOutcome> {
             Ok(StopOutcome { id: id.to_owned(), worker, command: "stop-job", receivers: count(r.get(3)) })
         }
         "orphan" => Err(Error::NotFound(format!("no job {id:?} (no hash, or a hash without data)"))),
+        "corrupt" => Err(Error::Conflict(format!("job {id:?} cannot be stopped: {}", text(r.get(3))))),
         _ if status == "started" => Err(Error::Conflict(format!(
             "job {id:?} is started but names no worker; nothing to send the stop to"
         ))),

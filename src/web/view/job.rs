@@ -35,6 +35,8 @@ pub struct RelatedView {
 #[template(path = "job.html")]
 pub struct JobPage {
     pub c: Chrome,
+    /// The job's keys holding another type than RQ keeps there, one sentence each.
+    pub corrupt: Vec<String>,
     pub id: String,
     pub status: String,
     pub missing: bool,
@@ -212,6 +214,7 @@ impl JobPage {
             })
             .collect();
         Self {
+            corrupt: j.corrupt.iter().map(|w| w.message.clone()).collect(),
             id: j.id.clone(),
             status: j.status.clone().unwrap_or_else(|| "unknown".into()),
             missing: j.missing,

@@ -94,6 +94,8 @@ pub struct StateCell {
     pub count_fmt: String,
     pub href: String,
     pub active: bool,
+    /// Its list or registry holds another type than RQ keeps there (the tab shows a warning).
+    pub corrupt: bool,
 }
 
 /// One cell per shown state: count, link to that list (when `queue` is given), current tab.
@@ -114,6 +116,7 @@ pub fn state_cells(
                 count_fmt: fmt::int(n),
                 href: queue.map_or_else(String::new, |q| c.queue_href(q, Some(s))),
                 active: active == Some(*s),
+                corrupt: false,
             }
         })
         .collect()

@@ -21,6 +21,8 @@ pub struct QueueRow {
     pub registered: bool,
     /// Entries awaiting RQ's cleanup, all states together.
     pub expired: i64,
+    /// Its keys holding another type than RQ keeps there (read as empty; the badge says which).
+    pub corrupt: String,
 }
 
 /// A sortable column header.
@@ -53,6 +55,8 @@ pub struct OverviewPage {
     pub filter: String,
     pub top_groups: Option<super::search::groups::TopGroupsView>,
     pub history: Option<super::HistoryBlock>,
+    /// `rq:queues`, `rq:workers` or worker keys holding another type than RQ keeps there.
+    pub corrupt: Vec<String>,
 }
 
 fn cells(c: &Chrome, queue: Option<&str>, counts: &Counts) -> Vec<StateCell> {
@@ -107,6 +111,7 @@ impl OverviewPage {
                 oldest: Time::from(q.oldest_enqueued_at.as_deref()),
                 registered: q.registered,
                 expired: q.counts.expired.total(),
+                corrupt: q.corrupt.iter().map(|w| w.message.as_str()).collect::<Vec<_>>().join("; "),
             })
             .collect();
         let mut headers = vec![("name", "Queue", false)];
@@ -149,7 +154,14 @@ impl OverviewPage {
         let count = |f: &dyn Fn(&crate::rq::worker::Worker) -> bool| {
             fmt::int(w.workers.iter().filter(|x| f(x)).count() as i64)
         };
+        let mut corrupt: Vec<String> = Vec::new();
+        for m in o.corrupt.iter().chain(&w.corrupt).map(|x| &x.message) {
+            if !corrupt.contains(m) {
+                corrupt.push(m.clone());
+            }
+        }
         Self {
+            corrupt,
             totals: cells(&c, None, &o.totals),
             queue_count: fmt::int(rows.len() as i64),
             workers_total: fmt::int(w.workers.iter().filter(|x| !x.stale).count() as i64),

@@ -80,6 +80,10 @@ pub struct QueuePage {
     /// The expired view, and back to the live one.
     pub expired_href: String,
     pub live_href: String,
+    /// Why this list shows nothing: its key holds another type than RQ keeps there.
+    pub list_corrupt: Option<String>,
+    /// The queue's other keys of the wrong type (shown above the tabs).
+    pub corrupt: Vec<String>,
 }
 
 /// The whole-list actions a state offers, with confirmations that name the exact count and queue.
@@ -183,8 +187,9 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
 }
 
 impl QueuePage {
-    /// Build from one page of jobs and the queue's counts.
-    pub fn build(c: Chrome, p: JobPage, counts: &Counts) -> Self {
+    /// Build from one page of jobs, the queue's counts and its keys of the wrong type (with the
+    /// state whose list or registry each is, if one is).
+    pub fn build(c: Chrome, p: JobPage, counts: &Counts, corrupt: &[(Option<State>, String)]) -> Self {
         let state = p.state;
         let view = |expired: bool| if expired { "&expired=1" } else { "" };
         let link = |page: u64, per: u64, desc: bool, expired: bool| {
@@ -202,7 +207,14 @@ impl QueuePage {
         let desc = p.order == "desc";
         let pages = p.pages.max(1);
         let (lo, hi) = (p.page.saturating_sub(4).max(1), (p.page + 4).min(pages));
-        let tabs = super::state_cells(&c, Some(&p.queue), counts, Some(state.as_str()));
+        let mut tabs = super::state_cells(&c, Some(&p.queue), counts, Some(state.as_str()));
+        for t in &mut tabs {
+            let st = State::parse(t.state);
+            t.corrupt =
+                corrupt.iter().any(|(s, _)| st.is_some() && *s == st) || (t.active && p.corrupt.is_some());
+        }
+        let list_corrupt = p.corrupt.as_ref().map(|w| w.message.clone());
+        let others = corrupt.iter().filter(|(s, _)| *s != Some(state) || list_corrupt.is_none());
         let from = if p.total == 0 { 0 } else { (p.page - 1) * p.per_page + 1 };
         let to = (from + p.jobs.len() as u64).saturating_sub(1);
         Self {
@@ -236,7 +248,13 @@ impl QueuePage {
             show_exc: state == State::Failed,
             from,
             to,
-            actions: if p.expired_view { Vec::new() } else { list_actions(&c, &p.queue, state, p.total) },
+            actions: if p.expired_view || list_corrupt.is_some() {
+                Vec::new()
+            } else {
+                list_actions(&c, &p.queue, state, p.total)
+            },
+            corrupt: others.map(|(_, m)| m.clone()).collect(),
+            list_corrupt,
             bulk: if c.read_only || p.expired_view { Vec::new() } else { bulk_actions(state) },
             history: None,
             order_label: crate::store::order::label(state, p.order_by),

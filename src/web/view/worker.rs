@@ -26,6 +26,8 @@ pub struct WorkerPage {
     pub abandoned: Vec<Row>,
     pub scanned: usize,
     pub actions: Vec<ActionButton>,
+    /// Keys read holding another type than RQ keeps there, one sentence each.
+    pub corrupt: Vec<String>,
 }
 
 impl WorkerPage {
@@ -94,6 +96,7 @@ impl WorkerPage {
         .filter_map(|(k, v)| Time::from(v.as_deref()).map(|t| (k, t)))
         .collect();
         Self {
+            corrupt: d.corrupt.iter().map(|x| x.message.clone()).collect(),
             name: w.name.clone(),
             state: if w.stale { "stale".into() } else { w.state.clone() },
             stale: w.stale,

@@ -37,6 +37,8 @@ pub struct WorkersPage {
     pub rows: Vec<WorkerRow>,
     pub count: String,
     pub suspended_ttl: Option<String>,
+    /// Keys read holding another type than RQ keeps there, one sentence each.
+    pub corrupt: Vec<String>,
 }
 
 /// A busy worker heartbeats every ~30 s (TTL ≤ 90 s), an idle one every ~405 s (TTL 480 s).
@@ -120,7 +122,9 @@ impl WorkersPage {
                 });
             }
         }
-        Self { actions, count, rows, suspended_ttl: w.suspended_ttl.map(|t| fmt::duration(t as f64)), c }
+        let corrupt = w.corrupt.iter().map(|x| x.message.clone()).collect();
+        let suspended_ttl = w.suspended_ttl.map(|t| fmt::duration(t as f64));
+        Self { actions, count, rows, suspended_ttl, corrupt, c }
     }
 }
 
