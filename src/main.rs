@@ -28,6 +28,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Healthcheck(args)) => rqdash::cli::healthcheck::run(&args, &cli.serve),
         Some(command) => {
             // Command output goes to stdout; only warnings are logged, and to stderr.
             init_logging("warn", true);
@@ -73,6 +74,7 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
         shutdown.clone(),
     )
     .with_auth(auth)
+    .with_public_probes(args.probes_public)
     .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args))
     .with_history(history);
     for inst in store.instances() {

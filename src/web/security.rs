@@ -68,15 +68,17 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
     (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
 }
 
-/// The middleware: auth first (every route but /healthz), then the mutation rules.
+/// The middleware: auth first (every route, but the probes with --probes-public and /metrics
+/// with --metrics-token), then the mutation rules.
 pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     // Exact paths: a queue or job id may itself end in "/healthz" or "/metrics".
     let path = req.uri().path().strip_prefix(app.prefix.as_str()).unwrap_or("");
     // With --metrics-token, /metrics checks its bearer token itself: Prometheus sends one header.
     let metrics_by_token = app.metrics.token_required() && path == "/metrics";
+    let public_probe = app.probes_public && super::probes::PATHS.contains(&path);
     if let Some(creds) = &app.auth
-        && path != "/healthz"
+        && !public_probe
         && !metrics_by_token
         && !authorized(headers, creds)
     {
