@@ -23,5 +23,10 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet -- --test-threads=4
 
+# The container image's release binary, built from exactly the files the Dockerfile copies, then
+# served and probed by its HEALTHCHECK (no image is built: no container engine runs here). The
+# first run is a full release build; later runs rebuild what changed.
+bash scripts/container-check.sh
+
 # Browser tests in headless Chromium against the real server and real RQ data.
 bash scripts/ui-test.sh

@@ -37,6 +37,8 @@ mod compat;
 mod cli;
 // Probes: /healthz without Redis, /readyz per instance, auth unless --probes-public.
 mod probes;
+// Deployment files: Dockerfile, compose.yaml, systemd unit, nginx example.
+mod deploy;
 // Redis outages, URLs and masking.
 mod connection;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
