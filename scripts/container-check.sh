@@ -61,7 +61,9 @@ done
 READY_MS=$((($(date +%s%N) - START) / 1000000))
 sleep 1
 RSS="$(awk '/VmRSS/{print $2}' "/proc/$RQDASH_PID/status")"
+# Redis gone (waited for: a Redis still shutting down answers PING).
 kill "${PIDS[0]}"
+wait "${PIDS[0]}" 2>/dev/null || true
 if "$BIN" healthcheck --timeout 2s >/dev/null 2>&1; then log "healthcheck passed with Redis gone"; exit 1; fi
 SIZE="$(stat -c %s "$BIN")"
 log "ok, no image built: $FROM_PATH $((SIZE / 1024)) KiB, needs $NEEDED(up to $GLIBC)," \
