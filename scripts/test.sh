@@ -26,5 +26,10 @@ cargo test --quiet -- --test-threads=4
 # The pip wheel as users get it: manylinux2014 build, fresh venv, --version, a served page, uninstall.
 bash scripts/wheel-test.sh
 
+# The container image's release binary, built from exactly the files the Dockerfile copies, then
+# served and probed by its HEALTHCHECK (no image is built: no container engine runs here). The
+# first run is a full release build; later runs rebuild what changed.
+bash scripts/container-check.sh
+
 # Browser tests in headless Chromium against the real server and real RQ data.
 bash scripts/ui-test.sh

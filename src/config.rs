@@ -17,7 +17,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
 use commands::EXAMPLES;
 pub use commands::{
-    CliArgs, Command, DeleteArgs, DoctorArgs, EmptyArgs, InfoArgs, JobsArgs, Order, RequeueArgs, parse_state,
+    CliArgs, Command, DeleteArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs, JobsArgs, Order,
+    RequeueArgs, parse_state,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};
@@ -137,6 +138,11 @@ pub struct ServeArgs {
     /// File holding the HTTP Basic auth password.
     #[arg(long, env = "RQDASH_PASSWORD_FILE", global = true)]
     pub password_file: Option<PathBuf>,
+
+    /// Let /healthz and /readyz answer without HTTP Basic auth, for orchestrators' probes (they
+    /// tell whether rqdash and each Redis are up; /readyz names each Redis by its masked URL).
+    #[arg(long, env = "RQDASH_PROBES_PUBLIC", global = true, value_parser = EnvBool)]
+    pub probes_public: bool,
 
     /// Label the worker counters of /metrics per worker instead of per queue (worker names are
     /// often UUIDs: one new series per worker ever started).

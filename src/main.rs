@@ -31,6 +31,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Healthcheck(args)) => rqdash::cli::healthcheck::run(&args, &cli.serve),
         Some(command) => {
             // Command output goes to stdout; only warnings are logged, and to stderr.
             init_logging("warn", true);
@@ -81,6 +82,7 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
         shutdown.clone(),
     )
     .with_auth(auth)
+    .with_public_probes(args.probes_public)
     .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args))
     .with_history(history)
     .with_net(&args.bind, &args.net);

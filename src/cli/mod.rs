@@ -8,6 +8,7 @@
 //! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
+//! - [`healthcheck`]: the local server's `/readyz` as an exit status (no Redis of its own).
 //! - [`output`]: colours, numbers, JSON; [`table`]: aligned tables; [`prompt`]: confirmation,
 //!   progress bars, Ctrl-C.
 
@@ -15,6 +16,7 @@ pub mod actions;
 pub mod bulk;
 pub mod control;
 pub mod doctor;
+pub mod healthcheck;
 pub mod info;
 pub mod job;
 pub mod list;
@@ -95,7 +97,8 @@ pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only:
 
 async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve | Command::Completions { .. } => Ok(ExitCode::SUCCESS),
+        // Handled before a store is built: serve and healthcheck by main, completions above.
+        Command::Serve | Command::Completions { .. } | Command::Healthcheck(_) => Ok(ExitCode::SUCCESS),
         Command::Info(a) => info::info(ctx, &a).await,
         Command::Queues => list::queues(ctx).await,
         Command::Jobs(a) => list::jobs(ctx, &a).await,

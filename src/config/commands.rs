@@ -1,5 +1,7 @@
 //! The subcommands and their flags; `serve` is the default when none is given.
 
+use std::time::Duration;
+
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
 use crate::rq::State;
@@ -119,6 +121,12 @@ pub enum Command {
                             Exit status: 0 when clean, 3 when problems remain (after --fix: the \
                             ones it leaves alone), 1 on errors.")]
     Doctor(DoctorArgs),
+    /// Exit 0 when the local dashboard's /readyz answers 200 (it serves, every Redis answers
+    /// PING), else 1: for a container HEALTHCHECK or a service manager. The server is found as it
+    /// was started: --bind (loopback for 0.0.0.0 or ::), --port, --url-prefix, Basic auth flags.
+    #[command(after_help = "Examples:\n  rqdash healthcheck\n  \
+                            rqdash healthcheck --url http://127.0.0.1:9181/rq/readyz --timeout 2s")]
+    Healthcheck(HealthcheckArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash\n  \
@@ -238,4 +246,16 @@ pub struct DoctorArgs {
     /// chunks, then check again.
     #[arg(long)]
     pub fix: bool,
+}
+
+/// Flags of `healthcheck`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// The URL to ask (http:// only: the probe is local) instead of the one built from the
+    /// server's flags.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Give up after this long: "5s", "500ms", or a bare number of milliseconds.
+    #[arg(long, default_value = "5s", value_parser = super::parse_interval)]
+    pub timeout: Duration,
 }

@@ -29,7 +29,8 @@ impl super::Command {
             | Self::Jobs(_)
             | Self::Job { .. }
             | Self::Workers
-            | Self::Completions { .. } => None,
+            | Self::Completions { .. }
+            | Self::Healthcheck(_) => None,
             Self::Doctor(d) => d.fix.then_some("doctor --fix"),
             Self::Requeue(_) => Some("requeue"),
             Self::Enqueue { .. } => Some("enqueue"),
@@ -79,6 +80,10 @@ impl Scope {
         let redis = self.redis.iter().any(|r| r == id);
         match sub {
             "completions" => false,
+            // The probe reaches the server as it was started, and never Redis itself.
+            "healthcheck" => {
+                matches!(id, "bind" | "port" | "url_prefix" | "username" | "password" | "password_file")
+            }
             // `read_only` is a field of ServeArgs: serve uses all of them.
             "" | "serve" => redis || self.serve.iter().any(|s| s == id),
             s if WRITERS.contains(&s) => redis || matches!(id, "instance" | "json" | "yes" | "read_only"),

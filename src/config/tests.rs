@@ -33,8 +33,9 @@ fn the_scoped_commands_are_consistent() {
 fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
     // One invocation per subcommand: `writes()` (what is refused) and scope's WRITERS (what shows
     // --yes and --read-only) must agree, and every subcommand must be listed here.
-    let cases: [(&[&str], bool); 19] = [
+    let cases: [(&[&str], bool); 20] = [
         (&["serve"], false),
+        (&["healthcheck"], false),
         (&["info"], false),
         (&["queues"], false),
         (&["jobs", "q"], false),
@@ -74,6 +75,7 @@ fn a_flag_a_subcommand_does_not_use_is_refused_wherever_it_is_written() {
         &["serve", "--instance", "1"],
         &["--yes"],
         &["completions", "bash", "--poll-interval", "2s"],
+        &["healthcheck", "-u", "redis://h:1"],
     ] {
         let e = parse(args).expect_err("refused");
         assert!(e.to_string().contains("does not apply to `rqdash"), "{args:?}: {e}");
@@ -87,6 +89,8 @@ fn a_flag_a_subcommand_does_not_use_is_refused_wherever_it_is_written() {
         &["-j", "--disable-delete", "-p", "1"],
         &["requeue", "j", "--yes", "--read-only"],
         &["-u", "redis://h:1", "completions", "bash"],
+        &["-b", "0.0.0.0", "-p", "1", "--url-prefix", "/rq", "--username", "u", "healthcheck"],
+        &["--probes-public"],
     ] {
         parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
     }

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod doctor;
 pub mod failed;
 pub mod failure_groups;
+pub mod health;
 pub mod history;
 pub mod info;
 pub mod jobs;
@@ -152,6 +153,8 @@ impl Instance {
 #[derive(Debug, Clone)]
 pub struct Store {
     instances: Arc<Vec<Instance>>,
+    /// How long `/readyz` waits for each instance's PING (the connect timeout).
+    probe_timeout: std::time::Duration,
 }
 
 impl Store {
@@ -193,7 +196,7 @@ impl Store {
                 multi_refused: AtomicBool::new(false),
             });
         }
-        Ok(Self { instances: Arc::new(instances) })
+        Ok(Self { instances: Arc::new(instances), probe_timeout: args.connect_timeout() })
     }
 
     /// Keep every instance's list of unregistered queues fresh in the background (see

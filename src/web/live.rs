@@ -109,11 +109,18 @@ impl Hub {
     }
 }
 
+/// Asks nginx (and proxies that honour it) to pass a stream through unbuffered, whatever their
+/// configuration: a buffered event stream arrives late or never.
+pub const UNBUFFERED: [(&str, &str); 1] = [("x-accel-buffering", "no")];
+
+/// An event stream sent with [`UNBUFFERED`].
+pub type Unbuffered<S> = ([(&'static str, &'static str); 1], Sse<S>);
+
 /// `GET /events?instance=N`: Server-Sent Events with a `snapshot` event per tick.
 pub async fn events(
     State(app): State<AppState>,
     RawQuery(q): RawQuery,
-) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+) -> Result<Unbuffered<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
     let n = p.instance()?;
     app.store.instance(n)?;
@@ -122,5 +129,5 @@ pub async fn events(
         .filter(|s| std::future::ready(s.seq > 0))
         .map(|s| Ok(Event::default().event("snapshot").data(serde_json::to_string(&*s).unwrap_or_default())))
         .take_until(app.shutdown.clone().cancelled_owned());
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok((UNBUFFERED, Sse::new(stream).keep_alive(KeepAlive::default())))
 }

@@ -16,6 +16,7 @@ pub mod live;
 mod metrics;
 mod pages;
 mod params;
+pub mod probes;
 mod search;
 pub mod security;
 pub mod server;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub hub: Arc<live::Hub>,
     /// HTTP Basic auth, when configured.
     pub auth: Option<crate::config::Credentials>,
+    /// `/healthz` and `/readyz` answer without auth (`--probes-public`).
+    pub probes_public: bool,
     /// The CSRF token pages send back with every action.
     pub csrf: String,
     /// Bulk operations running in the background.
@@ -77,10 +80,24 @@ impl AppState {
         store.spawn_discovery(shutdown.clone());
         let tasks = Arc::new(tasks::Tasks::default());
         let (auth, csrf, metrics) = (None, security::new_token(), Arc::default());
-        let history = Default::default();
+        let (history, probes_public) = (Default::default(), false);
         let hosts = Arc::new(hosts::HostPolicy::new("127.0.0.1", &[]));
         let streams = streams::Streams::new(16);
-        Self { store, prefix, shutdown, read_only, hub, auth, csrf, tasks, metrics, history, hosts, streams }
+        Self {
+            store,
+            prefix,
+            shutdown,
+            read_only,
+            hub,
+            auth,
+            probes_public,
+            csrf,
+            tasks,
+            metrics,
+            history,
+            hosts,
+            streams,
+        }
     }
 
     /// The `Host` names served (the bind address, `--allowed-host`) and the streams per client.
@@ -106,6 +123,12 @@ impl AppState {
     /// Require HTTP Basic auth on every route.
     pub fn with_auth(mut self, auth: Option<crate::config::Credentials>) -> Self {
         self.auth = auth;
+        self
+    }
+
+    /// Let `/healthz` and `/readyz` answer without auth (probes of orchestrators send none).
+    pub fn with_public_probes(mut self, public: bool) -> Self {
+        self.probes_public = public;
         self
     }
 }
@@ -167,7 +190,8 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/tasks/{id}/cancel"), post(tasks::cancel))
         .route(&at("/api/v1/tasks/{id}/events"), get(tasks::events).layer(stream_limit()))
         .route(&at("/api/{*rest}"), get(api::not_found))
-        .route(&at("/healthz"), get(|| async { "ok" }))
+        .route(&at("/healthz"), get(probes::healthz))
+        .route(&at("/readyz"), get(probes::readyz))
         .route(&at("/metrics"), get(metrics::metrics));
     // rq-dashboard's URLs, for existing scripts and bookmarks; `{n}` must be a number, so that
     // `/static/` or `/metrics/` is a 404 rather than "cannot parse `static`".

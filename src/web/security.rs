@@ -100,21 +100,24 @@ fn misdirected(path: &str, host: &str) -> Response {
     (StatusCode::MISDIRECTED_REQUEST, msg).into_response()
 }
 
-/// The middleware: the host name and auth first (every route but /healthz), then the mutation rules.
+/// The middleware: the host name (every route but the probes), then auth (every route, but the
+/// probes with --probes-public and /metrics with --metrics-token), then the mutation rules.
 pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     // Exact paths: a queue or job id may itself end in "/healthz" or "/metrics".
     let path = req.uri().path().strip_prefix(app.prefix.as_str()).unwrap_or("");
-    // /healthz says "ok" and nothing else: health checkers name the host by its IP.
-    if path != "/healthz"
+    // Health checkers (Docker, Kubernetes) name the host by its IP: the probes answer any name;
+    // they say whether rqdash and its Redis answer, with passwords masked, and nothing else.
+    if !super::probes::PATHS.contains(&path)
         && let Some(host) = foreign_host(&app, &req)
     {
         return misdirected(path, &host);
     }
     // With --metrics-token, /metrics checks its bearer token itself: Prometheus sends one header.
     let metrics_by_token = app.metrics.token_required() && path == "/metrics";
+    let public_probe = app.probes_public && super::probes::PATHS.contains(&path);
     if let Some(creds) = &app.auth
-        && path != "/healthz"
+        && !public_probe
         && !metrics_by_token
         && !authorized(headers, creds)
     {

@@ -132,7 +132,7 @@ pub async fn cancel(State(app): State<AppState>, Path(id): Path<u64>) -> Result<
 pub async fn events(
     State(app): State<AppState>,
     Path(id): Path<u64>,
-) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+) -> Result<super::live::Unbuffered<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let rx = app.tasks.get(id)?.state.subscribe();
     let mut finished = false;
     let stream = WatchStream::new(rx)
@@ -143,5 +143,5 @@ pub async fn events(
         })
         .map(|s| Ok(Event::default().event("progress").data(serde_json::to_string(&s).unwrap_or_default())))
         .take_until(app.shutdown.clone().cancelled_owned());
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok((super::live::UNBUFFERED, Sse::new(stream).keep_alive(KeepAlive::default())))
 }

@@ -82,3 +82,61 @@ fn read_only_mode_writes_nothing_not_even_history_while_a_normal_server_samples_
     let _rw = start(&redis, free_port(), &[]);
     assert!(history_keys(&redis, Duration::from_secs(15), |n| n > 0) > 0, "a normal server samples history");
 }
+
+/// `rqdash healthcheck` with `args` and `env`: whether it exited 0, and its stderr.
+fn healthcheck(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rqdash"))
+        .arg("healthcheck")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run rqdash healthcheck");
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn healthcheck_exits_0_while_ready_and_1_naming_the_cause_when_redis_or_the_server_is_gone() {
+    let mut redis = RedisServer::start();
+    let port = free_port().to_string();
+    let auth = ["--username", "admin", "--password", "pw"];
+    let server = start(&redis, port.parse().expect("port"), &[&auth[..], &["--url-prefix", "/rq"]].concat());
+    let flags = [&auth[..], &["--port", &port, "--url-prefix", "/rq"]].concat();
+    assert_eq!(healthcheck(&flags, &[]), (true, String::new()));
+    let (ok, err) = healthcheck(&["--port", &port, "--url-prefix", "/rq"], &[]);
+    assert!(!ok && err.contains("401"), "without credentials: {err}");
+    redis.kill();
+    let (ok, err) = healthcheck(&flags, &[]);
+    assert!(!ok && err.contains("503") && err.contains("instance 0"), "Redis down: {err}");
+    drop(server);
+    let (ok, err) = healthcheck(&flags, &[]);
+    assert!(!ok && err.contains("cannot connect"), "server gone: {err}");
+}
+
+#[test]
+fn healthcheck_finds_a_server_configured_by_the_containers_variables_and_gives_up_in_time() {
+    let redis = RedisServer::start();
+    let port = free_port().to_string();
+    // As in the Dockerfile: the server and its HEALTHCHECK read the same RQDASH_* variables.
+    let env = [("RQDASH_BIND", "0.0.0.0"), ("RQDASH_PORT", port.as_str())];
+    let child = Command::new(env!("CARGO_BIN_EXE_rqdash"))
+        .args(["--redis-url", &redis.url()])
+        .envs(env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rqdash binary");
+    let _server = Served(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(port.parse().expect("port"), "/healthz", None).is_none() {
+        assert!(Instant::now() < deadline, "rqdash did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(healthcheck(&[], &env).0, "RQDASH_BIND=0.0.0.0 is probed on 127.0.0.1");
+    // A listener that never answers: the probe gives up at --timeout.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://127.0.0.1:{}/readyz", hung.local_addr().expect("addr").port());
+    let started = Instant::now();
+    let (ok, err) = healthcheck(&["--url", &url, "--timeout", "300ms"], &[]);
+    assert!(!ok && err.contains("in time"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+}

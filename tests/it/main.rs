@@ -27,7 +27,7 @@ mod support;
 mod acl;
 // JSON API behaviour on hand-planted RQ-shaped data: pagination, errors, names, headers.
 mod api_basics;
-// The real binary: flags, socket, signals.
+// The real binary: flags, socket, signals, `rqdash healthcheck`.
 mod binary;
 // Actions over HTTP: answers, counts, background tasks, buttons.
 mod actions_http;
@@ -37,6 +37,10 @@ mod caps;
 mod compat;
 // The command line through the real binary: info, lists, actions, doctor, rq-dashboard flags.
 mod cli;
+// Probes: /healthz without Redis, /readyz per instance, auth unless --probes-public.
+mod probes;
+// Deployment files: Dockerfile, compose.yaml, systemd unit, nginx example.
+mod deploy;
 // Redis outages, URLs and masking.
 mod connection;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.

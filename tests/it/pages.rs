@@ -131,7 +131,7 @@ async fn every_link_form_and_asset_respects_the_url_prefix() {
     plant_job(&mut con, "abc", "queued", "default");
     let _: () = con.rpush("rq:queue:default", "abc").expect("RPUSH");
     let app = TestApp::with_args(&[r.url()], &["--url-prefix", "/rq"]);
-    for path in ["/rq/", "/rq/queues/default", "/rq/jobs/abc", "/rq/workers", "/rq/failed"] {
+    for path in crate::support::PREFIX_PAGES {
         let html = page(&app, path).await;
         for attr in ["href=\"", "src=\"", "action=\""] {
             for (i, _) in html.match_indices(attr) {

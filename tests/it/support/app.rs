@@ -54,6 +54,7 @@ impl TestApp {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, shutdown.clone())
             .with_auth(s.credentials().expect("credentials"))
+            .with_public_probes(s.probes_public)
             .with_metrics(rqdash::store::metrics::MetricsState::from_args(s))
             .with_net(&s.bind, &s.net);
         Self { router: web::router(state), shutdown }
