@@ -32,6 +32,11 @@ async fn main() -> ExitCode {
             }
         }
         Some(Command::Healthcheck(args)) => rqdash::cli::healthcheck::run(&args, &cli.serve),
+        Some(Command::Demo(args)) => {
+            // The banner goes to stdout; logs (warnings) to stderr.
+            init_logging("warn", true);
+            rqdash::cli::demo::run(args, cli.redis, cli.serve, run_server).await
+        }
         Some(command) => {
             // Command output goes to stdout; only warnings are logged, and to stderr.
             init_logging("warn", true);
@@ -52,11 +57,32 @@ fn init_logging(default: &str, stderr: bool) {
 }
 
 async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs) -> anyhow::Result<()> {
-    let store = Store::from_args(&redis)?;
     let addr = format!("{}:{}", args.bind, args.port);
     let listener =
         tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        // Cancel before anything else can fail: this task is what makes rqdash stop.
+        stop.cancel();
+        force_exit_after(web::server::GRACE + Duration::from_millis(600));
+        tracing::info!("shutting down");
+        // A second signal while requests finish: stop at once.
+        wait_for_signal().await;
+        std::process::exit(0);
+    });
+    run_server(listener, redis, args, shutdown).await
+}
+
+/// The dashboard on `listener` until `shutdown` (`serve`'s, and `demo`'s once its data is ready).
+async fn run_server(
+    listener: tokio::net::TcpListener,
+    redis: rqdash::config::RedisArgs,
+    args: rqdash::config::ServeArgs,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let store = Store::from_args(&redis)?;
     let history = rqdash::store::history::Layout::new(&args.history_prefix);
     // Read-only means nothing is written to Redis at all, history buckets included (a read-only
     // ACL user could not write them anyway); charts still show what a writing rqdash records.
@@ -91,17 +117,9 @@ async fn serve(redis: rqdash::config::RedisArgs, args: rqdash::config::ServeArgs
     for inst in store.instances() {
         tracing::info!(instance = inst.index, url = %inst.url, "Redis instance configured");
     }
-    tracing::info!("rqdash listening on http://{addr}{}/", args.prefix());
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        // Cancel before anything else can fail: this task is what makes rqdash stop.
-        shutdown.cancel();
-        force_exit_after(web::server::GRACE + Duration::from_millis(600));
-        tracing::info!("shutting down");
-        // A second signal while requests finish: stop at once.
-        wait_for_signal().await;
-        std::process::exit(0);
-    });
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("rqdash listening on http://{addr}{}/", args.prefix());
+    }
     web::serve(listener, state, limits).await?;
     Ok(())
 }

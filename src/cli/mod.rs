@@ -9,12 +9,14 @@
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
 //! - [`healthcheck`]: the local server's `/readyz` as an exit status (no Redis of its own).
+//! - [`demo`]: a private Redis with simulated workers, served like `serve`.
 //! - [`output`]: colours, numbers, JSON; [`table`]: aligned tables; [`prompt`]: confirmation,
 //!   progress bars, Ctrl-C.
 
 pub mod actions;
 pub mod bulk;
 pub mod control;
+pub mod demo;
 pub mod doctor;
 pub mod healthcheck;
 pub mod info;
@@ -97,8 +99,10 @@ pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only:
 
 async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        // Handled before a store is built: serve and healthcheck by main, completions above.
-        Command::Serve | Command::Completions { .. } | Command::Healthcheck(_) => Ok(ExitCode::SUCCESS),
+        // Handled before a store is built: serve, healthcheck and demo by main, completions above.
+        Command::Serve | Command::Completions { .. } | Command::Healthcheck(_) | Command::Demo(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Info(a) => info::info(ctx, &a).await,
         Command::Queues => list::queues(ctx).await,
         Command::Jobs(a) => list::jobs(ctx, &a).await,

@@ -127,6 +127,16 @@ pub enum Command {
     #[command(after_help = "Examples:\n  rqdash healthcheck\n  \
                             rqdash healthcheck --url http://127.0.0.1:9181/rq/readyz --timeout 2s")]
     Healthcheck(HealthcheckArgs),
+    /// Try rqdash in one command: a private redis-server filled with realistic RQ data, simulated
+    /// workers keeping it moving, and the dashboard. Ctrl-C stops everything and removes the data.
+    #[command(after_help = "Examples:\n  rqdash demo\n  rqdash demo --port 9200 --no-open\n  \
+                            rqdash demo --redis-url redis://127.0.0.1:6379/5   (its own queues only, \
+                            removed at the end)\n\n\
+                            The private redis-server is started from PATH (Debian/Ubuntu: apt-get \
+                            install redis-server). The demo's jobs call Python builtins with RQ's \
+                            JSON serializer, so a real worker can run them: the demo prints the \
+                            `rq worker` command.")]
+    Demo(DemoArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash\n  \
@@ -237,6 +247,15 @@ pub struct EmptyArgs {
     /// scheduled, canceled.
     #[arg(short = 's', long, default_value = "queued", value_parser = parse_state)]
     pub state: State,
+}
+
+/// Flags of `demo` (with serve's: --port, --bind, ...; --redis-url uses that Redis instead of a
+/// private one).
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Do not open the dashboard in a web browser.
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 /// Flags of `doctor`.

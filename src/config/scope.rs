@@ -31,6 +31,8 @@ impl super::Command {
             | Self::Workers
             | Self::Completions { .. }
             | Self::Healthcheck(_) => None,
+            // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.
+            Self::Demo(_) => None,
             Self::Doctor(d) => d.fix.then_some("doctor --fix"),
             Self::Requeue(_) => Some("requeue"),
             Self::Enqueue { .. } => Some("enqueue"),
@@ -85,7 +87,7 @@ impl Scope {
                 matches!(id, "bind" | "port" | "url_prefix" | "username" | "password" | "password_file")
             }
             // `read_only` is a field of ServeArgs: serve uses all of them.
-            "" | "serve" => redis || self.serve.iter().any(|s| s == id),
+            "" | "serve" | "demo" => redis || self.serve.iter().any(|s| s == id),
             s if WRITERS.contains(&s) => redis || matches!(id, "instance" | "json" | "yes" | "read_only"),
             _ => redis || matches!(id, "instance" | "json"),
         }

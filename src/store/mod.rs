@@ -4,6 +4,7 @@ mod acl;
 pub mod census;
 mod conn;
 pub mod control;
+pub mod demo;
 pub mod detail;
 pub mod discover;
 pub mod doctor;

@@ -33,6 +33,8 @@ mod binary;
 mod actions_http;
 // Hostile sizes and names: bounded job pages, answers and "show all"; search budget; bidi.
 mod caps;
+// `rqdash demo`: every state, doctor-clean, real workers of each version, nothing left behind.
+mod demo;
 // rq-dashboard compatible endpoints.
 mod compat;
 // The command line through the real binary: info, lists, actions, doctor, rq-dashboard flags.

@@ -95,7 +95,6 @@ async fn highest_score(inst: &Instance, key: &str) -> Result<Option<String>> {
     }))
 }
 
-
 /// Requeue every job of a queue's `failed` (stopped jobs included) or `canceled` registry,
 /// a few milliseconds of Redis time per call (see [`super::pace`]), like `rq requeue --all` but never stopped by an orphan id: orphans are
 /// removed and counted; jobs whose status no longer fits are left in place and counted as

@@ -110,6 +110,20 @@ impl Rq {
         Self { version, url: server.url() }
     }
 
+    /// RQ `version` against a Redis this test did not start (e.g. `rqdash demo`'s own).
+    pub fn at(version: &'static str, url: &str) -> Self {
+        Self { version, url: url.to_owned() }
+    }
+
+    /// Run `rq ARGS` (the venv's command line, e.g. a command rqdash printed); returns stdout.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let mut c = Command::new(self.bin("rq"));
+        c.args(args);
+        self.env(&mut c);
+        let o = c.output().expect("run rq");
+        checked(&o, &format!("rq {} (rq {})", args.join(" "), self.version))
+    }
+
     fn bin(&self, name: &str) -> PathBuf {
         root().join(".venvs").join(format!("rq-{}", self.version)).join("bin").join(name)
     }
