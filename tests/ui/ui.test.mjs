@@ -243,6 +243,12 @@ test('typing in the queue filter hides the queues that do not match', async () =
   await page.fill('#queue-filter', '名前');
   assert.deepEqual(await visible(), ['ünïcödé/名前']);
   await page.fill('#queue-filter', '');
-  assert.equal((await visible()).length, Object.keys(ORACLE.queues).length);
+  // Every row shows again. The background discovery may have added queues RQ no longer lists
+  // (registries left by Queue.delete()), so the rows are at least RQ's queues, not exactly them.
+  const shown = await visible();
+  const rows = await page.$$eval('#queues tbody tr', (trs) => trs.length);
+  assert.equal(shown.length, rows);
+  assert.ok(rows >= Object.keys(ORACLE.queues).length, `${rows} rows, RQ lists ${Object.keys(ORACLE.queues).length}`);
+  for (const q of Object.keys(ORACLE.queues)) assert.ok(shown.includes(q), `${q} is shown again`);
   await context.close();
 });
