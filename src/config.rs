@@ -61,10 +61,12 @@ where
 #[command(next_help_heading = "Redis")]
 pub struct RedisArgs {
     /// Redis URL (repeatable): redis://, rediss://, unix://, redis+sentinel://h1:p1,h2:p2/master[/db].
-    /// The env var takes a whitespace-separated list; RQ_DASHBOARD_REDIS_URL is read as a fallback.
+    /// The env var takes a whitespace-separated list; RQ_DASHBOARD_REDIS_URL, then RQ's own
+    /// RQ_REDIS_URL, are read as fallbacks. `--url` is an alias, as in `rq info --url`.
     #[arg(
         short = 'u',
         long = "redis-url",
+        visible_alias = "url",
         env = "RQDASH_REDIS_URL",
         value_delimiter = ' ',
         global = true,
@@ -84,7 +86,7 @@ pub struct RedisArgs {
     #[arg(long, env = "RQDASH_TLS_INSECURE", global = true, value_parser = EnvBool)]
     pub tls_insecure: bool,
 
-    /// RQ's key prefix (RQ 3.0's RQ_KEY_PREFIX).
+    /// RQ's key prefix (RQ 3.0's RQ_KEY_PREFIX, read as a fallback).
     #[arg(long, env = "RQDASH_RQ_KEY_PREFIX", default_value = "rq", global = true)]
     pub rq_key_prefix: String,
 
@@ -184,20 +186,43 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// rq-dashboard's, then RQ's own variable for the Redis URL, read when rqdash's is unset.
+pub const URL_FALLBACKS: [&str; 2] = ["RQ_DASHBOARD_REDIS_URL", "RQ_REDIS_URL"];
+
+/// The Redis rqdash reads when no URL is configured anywhere (RQ's own default).
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+
 impl RedisArgs {
-    /// The configured URLs: flags or RQDASH_REDIS_URL, else RQ_DASHBOARD_REDIS_URL, else localhost.
+    /// The configured URLs: flags or RQDASH_REDIS_URL, else RQ_DASHBOARD_REDIS_URL, else RQ's
+    /// RQ_REDIS_URL, else localhost.
     pub fn urls(&self) -> Vec<String> {
+        self.urls_with(|k| std::env::var(k).ok())
+    }
+
+    /// [`Self::urls`] with the environment looked up through `env` (for tests).
+    pub fn urls_with(&self, env: impl Fn(&str) -> Option<String>) -> Vec<String> {
         let mut urls: Vec<String> =
             self.redis_url.iter().flat_map(|u| u.split_whitespace()).map(str::to_owned).collect();
-        if urls.is_empty()
-            && let Ok(v) = std::env::var("RQ_DASHBOARD_REDIS_URL")
-        {
-            urls = v.split_whitespace().map(str::to_owned).collect();
+        for var in URL_FALLBACKS {
+            if urls.is_empty()
+                && let Some(v) = env(var)
+            {
+                urls = v.split_whitespace().map(str::to_owned).collect();
+            }
         }
         if urls.is_empty() {
-            urls.push("redis://127.0.0.1:6379".to_owned());
+            urls.push(DEFAULT_REDIS_URL.to_owned());
         }
         urls
+    }
+
+    /// Where the URLs came from, for messages such as "no RQ data at …": the flag/variable that
+    /// set them, or None when rqdash fell back to the local default.
+    pub fn url_source(&self) -> Option<&'static str> {
+        if !self.redis_url.iter().all(|u| u.trim().is_empty()) {
+            return Some("--redis-url/RQDASH_REDIS_URL");
+        }
+        URL_FALLBACKS.into_iter().find(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
     }
 
     /// Connect timeout as a Duration (clamped to something sane).

@@ -16,7 +16,7 @@ const MAX_REPLY: usize = 64 * 1024;
 
 /// Run the probe; prints one line, on stdout when ready and on stderr when not.
 pub fn run(args: &HealthcheckArgs, serve: &ServeArgs) -> ExitCode {
-    let url = args.url.clone().unwrap_or_else(|| default_url(serve));
+    let url = args.probe_url.clone().unwrap_or_else(|| default_url(serve));
     let deadline = Instant::now() + args.timeout;
     let outcome = serve.credentials().and_then(|auth| get(&url, auth.as_ref(), deadline));
     match outcome {

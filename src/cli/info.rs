@@ -171,6 +171,22 @@ fn screen(info: &Info, a: &InfoArgs, style: Style) -> String {
     lines.join("\n")
 }
 
+/// Said on stderr when a one-shot `info` finds nothing: which Redis was read, and why that one,
+/// since the usual cause is a URL that was never passed (rq's `rq info` reads `RQ_REDIS_URL`).
+fn where_we_looked(ctx: &Ctx) -> String {
+    let why = match ctx.url_source {
+        Some(src) => format!("the URL came from {src}"),
+        None => "no --redis-url (--url, -u), RQDASH_REDIS_URL, RQ_DASHBOARD_REDIS_URL or RQ_REDIS_URL \
+                 is set, so rqdash read RQ's default local Redis"
+            .to_owned(),
+    };
+    format!(
+        "rqdash: no RQ queues or workers at {} with key prefix {:?}: {why}",
+        ctx.target(),
+        ctx.key_prefix()
+    )
+}
+
 /// `rqdash info`: once, or every `--interval` seconds with the screen cleared, until Ctrl-C.
 pub async fn info(ctx: &Ctx, a: &InfoArgs) -> anyhow::Result<ExitCode> {
     let every = match a.interval {
@@ -187,6 +203,9 @@ pub async fn info(ctx: &Ctx, a: &InfoArgs) -> anyhow::Result<ExitCode> {
             (true, Some(_)) => println!("{}", serde_json::to_string(&info)?),
             (true, None) => super::output::json(&info)?,
             (false, _) => println!("{}", screen(&info, a, ctx.style)),
+        }
+        if every.is_none() && info.queues.is_empty() && info.workers.is_empty() {
+            eprintln!("{}", where_we_looked(ctx));
         }
         let Some(every) = every else { return Ok(ExitCode::SUCCESS) };
         tokio::select! {

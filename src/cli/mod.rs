@@ -48,12 +48,19 @@ pub struct Ctx {
     pub yes: bool,
     /// Colours for stdout.
     pub style: Style,
+    /// Which flag or variable named the Redis URL; None when rqdash fell back to localhost.
+    pub url_source: Option<&'static str>,
 }
 
 impl Ctx {
     /// The instance chosen with --instance.
     pub fn inst(&self) -> Result<&Instance, store::Error> {
         self.store.instance(self.instance)
+    }
+
+    /// RQ's key prefix of the chosen instance ("rq" unless configured).
+    pub fn key_prefix(&self) -> String {
+        self.inst().map_or_else(|_| "rq".to_owned(), |i| i.keys.prefix().to_owned())
     }
 
     /// "redis://host:6379 (instance 0)", for questions and headers (password masked).
@@ -87,7 +94,15 @@ pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only:
     }
     let ctx = match Store::from_args(redis) {
         Ok(store) => {
-            Ctx { store, instance: opts.instance, json: opts.json, yes: opts.yes, style: Style::stdout() }
+            let url_source = redis.url_source();
+            Ctx {
+                store,
+                instance: opts.instance,
+                json: opts.json,
+                yes: opts.yes,
+                style: Style::stdout(),
+                url_source,
+            }
         }
         Err(e) => return fail(&e.into()),
     };

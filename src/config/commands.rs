@@ -125,7 +125,7 @@ pub enum Command {
     /// PING), else 1: for a container HEALTHCHECK or a service manager. The server is found as it
     /// was started: --bind (loopback for 0.0.0.0 or ::), --port, --url-prefix, Basic auth flags.
     #[command(after_help = "Examples:\n  rqdash healthcheck\n  \
-                            rqdash healthcheck --url http://127.0.0.1:9181/rq/readyz --timeout 2s")]
+                            rqdash healthcheck --probe-url http://127.0.0.1:9181/rq/readyz --timeout 2s")]
     Healthcheck(HealthcheckArgs),
     /// Try rqdash in one command: a private redis-server filled with realistic RQ data, simulated
     /// workers keeping it moving, and the dashboard. Ctrl-C stops everything and removes the data.
@@ -271,9 +271,9 @@ pub struct DoctorArgs {
 #[derive(Debug, Clone, Args)]
 pub struct HealthcheckArgs {
     /// The URL to ask (http:// only: the probe is local) instead of the one built from the
-    /// server's flags.
+    /// server's flags. (Not `--url`: that names the Redis, as in `rq info --url`.)
     #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
+    pub probe_url: Option<String>,
     /// Give up after this long: "5s", "500ms", or a bare number of milliseconds.
     #[arg(long, default_value = "5s", value_parser = super::parse_interval)]
     pub timeout: Duration,

@@ -8,12 +8,14 @@
 //! ([`RedisArgs::urls`](super::RedisArgs::urls), [`ServeArgs::credentials`](super::ServeArgs::credentials)).
 
 /// (rqdash's variable, rq-dashboard's variable, the clap argument id).
-pub const FALLBACKS: [(&str, &str, &str); 5] = [
+pub const FALLBACKS: [(&str, &str, &str); 6] = [
     ("RQDASH_BIND", "RQ_DASHBOARD_BIND", "bind"),
     ("RQDASH_PORT", "RQ_DASHBOARD_PORT", "port"),
     ("RQDASH_URL_PREFIX", "RQ_DASHBOARD_URL_PREFIX", "url_prefix"),
     ("RQDASH_POLL_INTERVAL", "RQ_DASHBOARD_POLL_INTERVAL", "poll_interval"),
     ("RQDASH_READ_ONLY", "RQ_DASHBOARD_DISABLE_DELETE", "read_only"),
+    // Not rq-dashboard's but RQ's own (3.0: `RQ_KEY_PREFIX`), honoured the same way.
+    ("RQDASH_RQ_KEY_PREFIX", "RQ_KEY_PREFIX", "rq_key_prefix"),
 ];
 
 /// rq-dashboard's variable that falls back for rqdash's `ours`, for error messages.
@@ -27,7 +29,7 @@ pub fn with_rq_dashboard_env(cmd: clap::Command, env: impl Fn(&str) -> Option<St
     FALLBACKS.iter().fold(cmd, |cmd, (ours, theirs, id)| match (env(ours), env(theirs)) {
         (None, Some(v)) if !v.trim().is_empty() => {
             // A boolean is parsed by the flag's own parser (`EnvBool`), which knows click's spellings.
-            // clap wants a 'static default; this runs once per process, for at most five values.
+            // clap wants a 'static default; this runs once per process, for at most six values.
             let v: &'static str = Box::leak(v.into_boxed_str());
             cmd.mut_arg(*id, |a| a.default_value(v))
         }

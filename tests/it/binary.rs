@@ -136,7 +136,7 @@ fn healthcheck_finds_a_server_configured_by_the_containers_variables_and_gives_u
     let hung = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://127.0.0.1:{}/readyz", hung.local_addr().expect("addr").port());
     let started = Instant::now();
-    let (ok, err) = healthcheck(&["--url", &url, "--timeout", "300ms"], &[]);
+    let (ok, err) = healthcheck(&["--probe-url", &url, "--timeout", "300ms"], &[]);
     assert!(!ok && err.contains("in time"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
 }

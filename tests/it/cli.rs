@@ -5,6 +5,7 @@ mod compat;
 mod doctor;
 mod info;
 mod read_only;
+mod rq_conventions;
 
 use std::process::{Command, Output, Stdio};
 
