@@ -40,6 +40,7 @@ from measure import MiniRedis  # noqa: E402
 
 QUEUE = "tabs"
 PAGE = f"/queues/{QUEUE}"
+BEFORE = "rqdash, tabs without tick"
 RQD_JOBS = f"/0/data/jobs/{QUEUE}/queued/8/asc/1.json"
 
 
@@ -81,8 +82,9 @@ def producer(redis_url: str, rate: float, stop: threading.Event) -> None:
             stop.wait(delay)
 
 
-def rqdash_tab(port: int, stop: threading.Event, fetches: list[int]) -> None:
-    """One tab of rqdash's queue page: an event stream, and a re-fetch per change of the count."""
+def rqdash_tab(port: int, stop: threading.Event, fetches: list[int], tick: bool = True) -> None:
+    """One tab of rqdash's queue page: an event stream, and a re-fetch per change of the count
+    (without `tick`, as app.js did before renders were shared: every tab renders its own)."""
     page = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def get(headers: dict[str, str]) -> None:
@@ -91,15 +93,14 @@ def rqdash_tab(port: int, stop: threading.Event, fetches: list[int]) -> None:
         fetches[0] += 1
 
     get({"Accept": "text/html"})
-    sse = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    # No timeout: a timed-out file object cannot be read again. A snapshot arrives every tick, so
+    # the loop sees `stop` within one poll interval.
+    sse = http.client.HTTPConnection("127.0.0.1", port)
     sse.request("GET", "/events?instance=0", headers={"Accept": "text/event-stream"})
     res = sse.getresponse()
     last, data = None, None
     while not stop.is_set():
-        try:
-            line = res.readline()
-        except (TimeoutError, socket.timeout):
-            continue
+        line = res.readline()
         if not line:
             break
         line = line.rstrip(b"\r\n")
@@ -111,7 +112,7 @@ def rqdash_tab(port: int, stop: threading.Event, fetches: list[int]) -> None:
             queues = (snap.get("overview") or {}).get("queues") or []
             count = next((q["counts"].get("queued") for q in queues if q["name"] == QUEUE), None)
             if last is not None and count != last:
-                get({"Accept": "text/html", "X-Rqdash-Tick": str(snap["seq"])})
+                get({"Accept": "text/html", **({"X-Rqdash-Tick": str(snap["seq"])} if tick else {})})
             last = count
     sse.close()
     page.close()
@@ -138,8 +139,9 @@ def series(name: str, port: int, r: MiniRedis, a: argparse.Namespace) -> list[tu
     for n in a.tabs:
         stop = threading.Event()
         fetches = [0]
-        if name == "rqdash":
-            threads = [threading.Thread(target=rqdash_tab, args=(port, stop, fetches)) for _ in range(n)]
+        if name.startswith("rqdash"):
+            tick = name == "rqdash"
+            threads = [threading.Thread(target=rqdash_tab, args=(port, stop, fetches, tick)) for _ in range(n)]
         else:
             threads = [
                 threading.Thread(target=rqd_tab, args=(port, stop, fetches, a.rqd_interval, a.rqd_interval * i / n))
@@ -168,6 +170,8 @@ def main() -> None:
     p.add_argument("--rqdash-bin", default=os.path.join(here, "..", "target", "release", "rqdash"))
     p.add_argument("--rq-dashboard-bin", default=os.path.join(here, ".venv", "bin", "rq-dashboard"))
     p.add_argument("--no-rq-dashboard", action="store_true")
+    p.add_argument("--before", action="store_true",
+                   help=f"also measure '{BEFORE}': tabs that refresh without naming their tick")
     p.add_argument("--tabs", default="0,1,4,20,50", type=lambda s: [int(x) for x in s.split(",")])
     p.add_argument("--seconds", type=float, default=10.0, help="measured window per tab count")
     p.add_argument("--warmup", type=float, default=4.0, help="seconds after opening tabs before measuring")
@@ -196,7 +200,10 @@ def main() -> None:
         prod.start()
         time.sleep(2)
         results = {}
-        servers = [("rqdash", [a.rqdash_bin, "--redis-url", url, "--max-streams-per-client", "0"], "/healthz")]
+        rqdash = [a.rqdash_bin, "--redis-url", url, "--max-streams-per-client", "0"]
+        servers = [("rqdash", rqdash, "/healthz")]
+        if a.before:
+            servers.append((BEFORE, rqdash, "/healthz"))
         if not a.no_rq_dashboard and os.path.exists(a.rq_dashboard_bin):
             servers.append(("rq-dashboard", [a.rq_dashboard_bin, "--redis-url", url, "--bind", "127.0.0.1"],
                             "/0/data/workers.json"))
@@ -233,7 +240,8 @@ def report(a: argparse.Namespace, results: dict) -> None:
         f"{os.getloadavg()[0]:.2f} at the end",
         f"- A producer enqueues {a.rate:g} jobs/s through rq into `{QUEUE}`; each row: {a.seconds:g} s measured "
         f"after {a.warmup:g} s with the tabs open; INFO stats `total_commands_processed`, producer included",
-        "- rqdash tab: /events + a re-fetch of the page per count change, naming its tick (as static/app.js); "
+        "- rqdash tab: /events + a re-fetch of the page per count change, naming its tick (as static/app.js; "
+        f"'{BEFORE}': the same without the tick, i.e. every tab renders its own, as before); "
         f"rq-dashboard tab: its jobs JSON every {a.rqd_interval:g} s (as its jobs.js); default poll intervals",
         f"- rqdash binary: `{a.rqdash_bin}`",
         "",
