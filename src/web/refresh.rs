@@ -29,8 +29,9 @@ pub const TICK: &str = "x-rqdash-tick";
 const TTL: Duration = Duration::from_secs(5);
 /// At most this many pages are kept (each is one rendered HTML page).
 const MAX_ENTRIES: usize = 32;
-/// Larger pages are served but not kept.
-const MAX_BODY: u64 = 4 << 20;
+/// Larger pages are served but not kept (so at most 64 MB are ever held, and usually a few pages
+/// of some 100 kB, dropped [`TTL`] after their render).
+const MAX_BODY: u64 = 2 << 20;
 
 /// One rendered page, shared.
 struct Page {
@@ -83,6 +84,14 @@ impl Renders {
         page
     }
 
+    /// Forget the renders past their time.
+    fn sweep(&self) {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let now = Instant::now();
+        let mut map = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        map.retain(|_, e| e.generation == generation && now.duration_since(e.born) < TTL);
+    }
+
     /// Forget every render: data may have changed under them.
     fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -123,7 +132,14 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
     let got = cell
         .get_or_try_init(|| async move {
             let res = next.run(req).await;
-            keep(res).await
+            let page = keep(res).await?;
+            // Memory comes back when the tabs go quiet: drop the render once it cannot be shared.
+            let renders = Arc::clone(&app.renders);
+            tokio::spawn(async move {
+                tokio::time::sleep(TTL).await;
+                renders.sweep();
+            });
+            Ok(page)
         })
         .await;
     match got {

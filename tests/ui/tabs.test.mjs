@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { launch, newContext, url, watch, waitLive, deleteQueue, REDIS_URL, RQ_PYTHON } from './lib.mjs';
+import { launch, newContext, url, watch, waitLive, deleteQueue, llen, REDIS_URL, RQ_PYTHON } from './lib.mjs';
 
 const QUEUE = `ui-tabs-${process.pid}`;
 const RATE = 5; // jobs/s
@@ -29,6 +29,12 @@ before(async () => {
     `    time.sleep(max(0, start + n / ${RATE} - time.monotonic()))`,
   ].join('\n');
   producer = spawn(RQ_PYTHON, ['-c', code, REDIS_URL, QUEUE], { stdio: 'ignore' });
+  // The queue page exists once the first job is in.
+  const end = Date.now() + 30_000;
+  while ((await llen(QUEUE)) === 0) {
+    assert.ok(Date.now() < end, 'the producer enqueued nothing within 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 });
 after(async () => {
   producer?.kill();
@@ -67,8 +73,12 @@ async function rateWith(n) {
     contexts.push(context);
     pages.push(page);
   }
-  await Promise.all(pages.map((p) => p.goto(url(`/queues/${encodeURIComponent(QUEUE)}`))));
-  await Promise.all(pages.map((p) => waitLive(p)));
+  // One after the other: twenty renderers starting at once are slow on a small machine.
+  for (const p of pages) {
+    await p.goto(url(`/queues/${encodeURIComponent(QUEUE)}`), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await p.waitForSelector('.tabs [data-count="queued"]');
+    await waitLive(p, 'live', 30_000);
+  }
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   const c0 = await commandsProcessed();
   const t0 = Date.now();
@@ -76,7 +86,7 @@ async function rateWith(n) {
   const c1 = await commandsProcessed();
   const secs = (Date.now() - t0) / 1000;
   // Every tab is still live and has followed the producer (the page is not frozen).
-  for (const p of pages) await waitLive(p);
+  for (const p of pages) await waitLive(p, 'live', 30_000);
   const shown = await pages[n - 1].textContent('.tabs [data-count="queued"]');
   assert.ok(Number(shown.replace(/[,\s]/g, '')) > RATE, `the last tab shows ${shown} queued jobs`);
   for (const c of contexts) await c.close();
