@@ -112,7 +112,8 @@ mkdir -p "$TMP/logs"
 BUSY_PID="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["busy_worker_pid"])' "$ORACLE")"
 
 RQDASH_PORT="$(free_port)"
-"$BIN" --redis-url "$REDIS_URL" --port "$RQDASH_PORT" --poll-interval 500ms >"$TMP/rqdash.log" 2>&1 &
+# tabs.test.mjs opens 20 live tabs from 127.0.0.1, more than the default 16 streams per address.
+"$BIN" --redis-url "$REDIS_URL" --port "$RQDASH_PORT" --poll-interval 500ms --max-streams-per-client 64 >"$TMP/rqdash.log" 2>&1 &
 RQDASH_PID=$!
 export RQDASH_URL="http://127.0.0.1:$RQDASH_PORT"
 wait_for 20 "rqdash on $RQDASH_PORT" curl -fsS "$RQDASH_URL/healthz"

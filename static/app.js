@@ -117,9 +117,13 @@
     cell.classList.remove("flash"); void cell.offsetWidth; cell.classList.add("flash");
     return true;
   }
-  // Re-fetch this page and swap the regions that list jobs, keeping scroll and focus.
-  function swap(selectors) {
-    fetch(location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+  // Re-fetch this page and swap the regions that list jobs, keeping scroll and focus. The tick
+  // that asked for it goes along: every tab asks at once, and the server renders the page once
+  // for all of them, never from data older than that tick.
+  function swap(selectors, tick) {
+    var headers = { "Accept": "text/html" };
+    if (tick) headers["X-Rqdash-Tick"] = String(tick);
+    fetch(location.href, { headers: headers, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (!html) return;
@@ -153,7 +157,7 @@
     if (table) {
       var known = $$("tbody tr", table).map(function (r) { return r.getAttribute("data-queue"); }).sort().join("\n");
       var names = o.queues.map(function (q) { return q.name; }).sort().join("\n");
-      if (known !== names && !$("#queue-filter").value) { swap(["#queues"]); return; }
+      if (known !== names && !$("#queue-filter").value) { swap(["#queues"], snap.seq); return; }
       o.queues.forEach(function (q) {
         var row = null;
         $$("tbody tr", table).some(function (r) { if (r.getAttribute("data-queue") === q.name) { row = r; return true; } return false; });
@@ -178,7 +182,7 @@
       var params = new URLSearchParams(location.search);
       var st = params.get("state") || "queued";
       var sig = st + ":" + q.counts[st];
-      if (lastSig !== null && sig !== lastSig) swap([".table-wrap", ".list-head p", ".pager"]);
+      if (lastSig !== null && sig !== lastSig) swap([".table-wrap", ".list-head p", ".pager"], snap.seq);
       lastSig = sig;
     }
   }

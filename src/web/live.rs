@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,7 +22,8 @@ use crate::store::{Store, workers};
 /// What every open page receives each tick.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Snapshot {
-    /// Increases every tick, even when nothing changed (lets pages show "live").
+    /// Increases every tick, even when nothing changed (lets pages show "live"); pages send it
+    /// back when they refresh, so that the refresh is at least as new (see [`super::refresh`]).
     pub seq: u64,
     pub overview: Option<Overview>,
     pub workers: WorkerCounts,
@@ -44,13 +46,22 @@ pub struct Hub {
     store: Store,
     interval: Duration,
     channels: Mutex<HashMap<usize, watch::Sender<Arc<Snapshot>>>>,
+    /// The last tick number handed out, across instances and pollers: a restarted poller never
+    /// repeats a number, so a page rendered for an old tick is never taken for a newer one.
+    ticks: AtomicU64,
     shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl Hub {
     /// A hub polling every `interval` while watched.
     pub fn new(store: Store, interval: Duration, shutdown: tokio_util::sync::CancellationToken) -> Arc<Self> {
-        Arc::new(Self { store, interval, channels: Mutex::new(HashMap::new()), shutdown })
+        Arc::new(Self {
+            store,
+            interval,
+            channels: Mutex::new(HashMap::new()),
+            ticks: AtomicU64::new(0),
+            shutdown,
+        })
     }
 
     /// Watch an instance; starts its poller if nobody was watching.
@@ -66,8 +77,13 @@ impl Hub {
         rx
     }
 
+    /// The tick last sent for `instance`, while someone watches it (0 before its first tick).
+    pub fn published(&self, instance: usize) -> Option<u64> {
+        let map = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&instance).map(|tx| tx.borrow().seq)
+    }
+
     async fn poll(self: Arc<Self>, instance: usize, tx: watch::Sender<Arc<Snapshot>>) {
-        let mut seq = 0u64;
         loop {
             {
                 // Stop (and forget the channel) under the lock, so a new subscriber starts a new poller.
@@ -77,7 +93,7 @@ impl Hub {
                     return;
                 }
             }
-            seq += 1;
+            let seq = self.ticks.fetch_add(1, Ordering::Relaxed) + 1;
             let snap = self.read(instance, seq).await;
             tx.send_replace(Arc::new(snap));
             tokio::select! {

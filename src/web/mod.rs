@@ -17,6 +17,7 @@ mod metrics;
 mod pages;
 mod params;
 pub mod probes;
+pub mod refresh;
 mod search;
 pub mod security;
 pub mod server;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub hosts: Arc<hosts::HostPolicy>,
     /// Live streams open per client address (`--max-streams-per-client`).
     pub streams: Arc<streams::Streams>,
+    /// Live refreshes of one page share one render (see [`refresh`]).
+    pub renders: Arc<refresh::Renders>,
 }
 
 impl AppState {
@@ -97,6 +100,7 @@ impl AppState {
             history,
             hosts,
             streams,
+            renders: Arc::default(),
         }
     }
 
@@ -213,6 +217,8 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
+        // Inside the guard: a refresh is served only to whom the page itself would be.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), refresh::layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(error::body_too_large))

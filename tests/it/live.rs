@@ -11,13 +11,13 @@ use crate::support::probe::{calls, reset};
 use crate::support::{RedisServer, TestApp};
 
 /// One open EventSource, read frame by frame.
-struct Client {
+pub struct Client {
     body: Body,
     buf: String,
 }
 
 impl Client {
-    async fn open(app: &TestApp, path: &str) -> Client {
+    pub async fn open(app: &TestApp, path: &str) -> Client {
         let req = Request::builder().uri(path).body(Body::empty()).expect("request");
         let res = app.router.clone().oneshot(req).await.expect("response");
         assert_eq!(res.status(), 200);
@@ -26,7 +26,7 @@ impl Client {
     }
 
     /// The next `snapshot` event's data.
-    async fn next(&mut self) -> Value {
+    pub async fn next(&mut self) -> Value {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let event: String = self.buf.drain(..end + 2).collect();

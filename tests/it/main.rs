@@ -59,6 +59,8 @@ mod pages;
 mod links;
 // Live updates: one poller per instance whatever the number of open pages.
 mod live;
+// Live refreshes: tabs of one page share one render, never older than the tick that asked.
+mod live_refresh;
 // The real binary on a hostile network: host names, slow clients, caps, shutdown, logs.
 mod network;
 // Reads are side-effect free.
