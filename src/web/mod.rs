@@ -17,6 +17,7 @@ mod metrics;
 mod pages;
 mod params;
 pub mod probes;
+mod schedulers;
 mod search;
 pub mod security;
 pub mod server;
@@ -147,6 +148,8 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/workers"), get(pages::workers_page))
         .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))
+        .route(&at("/schedulers"), get(schedulers::page))
+        .route(&at("/api/v1/schedulers"), get(schedulers::api))
         .route(&at("/failed/groups"), get(search::groups::page))
         .route(&at("/search"), get(search::page))
         .route(&at("/api/v1/search"), get(search::api))

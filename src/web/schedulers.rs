@@ -1,0 +1,27 @@
+//! The schedulers page and its API: cron schedulers and jobs, queue scheduler locks, overdue jobs.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+
+use super::AppState;
+use super::error::Result;
+use super::pages::{PageResult, pe, start};
+use super::params::Params;
+use super::view::schedulers::SchedulersPage;
+use crate::store::schedulers;
+
+/// `GET /schedulers`.
+pub async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<SchedulersPage> {
+    let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Schedulers", "schedulers")?;
+    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let s = schedulers::schedulers(inst).await.map_err(pe(&c))?;
+    inst.note_cron(!s.cron_schedulers.is_empty() || !s.cron_job_names.is_empty());
+    c.schedulers_nav = inst.cron_seen();
+    Ok(SchedulersPage::build(c, s))
+}
+
+/// `GET /api/v1/schedulers`.
+pub async fn api(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<schedulers::Schedulers>> {
+    let p = Params::parse(q.as_deref(), &["instance"])?;
+    Ok(Json(schedulers::schedulers(app.store.instance(p.instance()?)?).await?))
+}
