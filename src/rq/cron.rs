@@ -86,7 +86,9 @@ impl CronScheduler {
         let age = score.map(|s| (now - s).max(0.0));
         let (jobs, jobs_error) = match get("cron_jobs") {
             None => (Vec::new(), None),
-            Some(j) if j.len() > MAX_JOBS_JSON => (Vec::new(), Some(format!("cron_jobs is {} bytes", j.len()))),
+            Some(j) if j.len() > MAX_JOBS_JSON => {
+                (Vec::new(), Some(format!("cron_jobs is {} bytes", j.len())))
+            }
             Some(j) => match serde_json::from_str::<Vec<Value>>(&j) {
                 Ok(v) => (v.iter().map(|d| CronJob::from_json(d, now)).collect(), None),
                 Err(e) => (Vec::new(), Some(format!("cron_jobs is not a JSON list: {e}"))),

@@ -11,8 +11,18 @@ use super::time;
 
 const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Parse a cron string as RQ's croniter reads it (no seconds field).
@@ -67,7 +77,8 @@ fn plain(m: &str, h: &str, dom: &str, mon: &str, dow: &str) -> Option<String> {
         (Some(mm), "*") => format!("every hour at minute {mm}"),
         (Some(mm), h) if h.starts_with("*/") => format!("every {} hours at minute {mm}", num(&h[2..])?),
         (Some(mm), h) => {
-            let hours: Option<Vec<String>> = h.split(',').map(|x| num(x).map(|hh| format!("{hh:02}:{mm:02}"))).collect();
+            let hours: Option<Vec<String>> =
+                h.split(',').map(|x| num(x).map(|hh| format!("{hh:02}:{mm:02}"))).collect();
             format!("at {}", hours?.join(", "))
         }
         _ => return None,
@@ -97,7 +108,8 @@ fn num(s: &str) -> Option<u32> {
 }
 
 fn day_alias(s: &str) -> Option<&'static str> {
-    let i = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"].iter().position(|d| s.eq_ignore_ascii_case(d))?;
+    let i =
+        ["sun", "mon", "tue", "wed", "thu", "fri", "sat"].iter().position(|d| s.eq_ignore_ascii_case(d))?;
     DAYS.get(i).copied()
 }
 

@@ -43,7 +43,15 @@ pub struct QueueScheduling {
 
 impl QueueScheduling {
     /// Judge one queue's raw readings at `now`.
-    pub fn new(queue: &str, lock: Option<String>, ttl: i64, scheduled: i64, overdue: i64, oldest: Option<f64>, now: f64) -> Self {
+    pub fn new(
+        queue: &str,
+        lock: Option<String>,
+        ttl: i64,
+        scheduled: i64,
+        overdue: i64,
+        oldest: Option<f64>,
+        now: f64,
+    ) -> Self {
         let oldest = oldest.filter(|_| overdue > 0);
         let late = oldest.map(|o| (now - o).max(0.0));
         Self {
@@ -73,7 +81,9 @@ impl QueueScheduler {
             name: name.to_owned(),
             hostname: get("hostname"),
             pid: get("pid").and_then(|p| p.parse().ok()),
-            queues: get("queues").map(|q| q.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default(),
+            queues: get("queues")
+                .map(|q| q.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
             created_at: get("created_at").and_then(|t| time::normalize(&t)),
             last_heartbeat: get("last_heartbeat").and_then(|t| time::normalize(&t)),
         })

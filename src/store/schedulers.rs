@@ -76,7 +76,8 @@ pub async fn schedulers(inst: &Instance) -> Result<Schedulers> {
         p.cmd("ZCARD").arg(&reg).cmd("ZCOUNT").arg(&reg).arg("-inf").arg(now);
         p.cmd("ZRANGE").arg(&reg).arg(0).arg(0).arg("WITHSCORES");
     }
-    let v: Vec<redis::Value> = if sched.is_empty() && queues.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let v: Vec<redis::Value> =
+        if sched.is_empty() && queues.is_empty() { Vec::new() } else { inst.query(&p).await? };
     let mut cron: Vec<CronScheduler> = Vec::new();
     for (i, (name, score)) in sched.iter().enumerate() {
         let r = v.get(i..=i).unwrap_or(&[]);
@@ -88,10 +89,15 @@ pub async fn schedulers(inst: &Instance) -> Result<Schedulers> {
     for (i, q) in queues.iter().enumerate() {
         let r = v.get(sched.len() + i * 5..sched.len() + i * 5 + 5).unwrap_or(&[]);
         suspects.check(&k.scheduler_lock(q), KeyType::String, r.get(..1).unwrap_or(&[]));
-        suspects.check(&k.state_key(crate::rq::State::Scheduled, q), KeyType::Zset, r.get(2..).unwrap_or(&[]));
+        suspects.check(
+            &k.state_key(crate::rq::State::Scheduled, q),
+            KeyType::Zset,
+            r.get(2..).unwrap_or(&[]),
+        );
         let lock = r.first().and_then(value::string);
         let oldest = r.get(4).map(value::scored).unwrap_or_default().first().and_then(|(_, s)| *s);
-        let (ttl, card, due) = (r.get(1).map_or(-2, value::int), r.get(2).map_or(0, value::int), r.get(3).map_or(0, value::int));
+        let (ttl, card, due) =
+            (r.get(1).map_or(-2, value::int), r.get(2).map_or(0, value::int), r.get(3).map_or(0, value::int));
         qs.push(QueueScheduling::new(q, lock, ttl, card, due, oldest, now));
     }
 
@@ -108,7 +114,8 @@ pub async fn schedulers(inst: &Instance) -> Result<Schedulers> {
     for h in &holders {
         p.cmd("HGETALL").arg(k.scheduler(h));
     }
-    let v: Vec<redis::Value> = if jobs.is_empty() && holders.is_empty() { Vec::new() } else { inst.query(&p).await? };
+    let v: Vec<redis::Value> =
+        if jobs.is_empty() && holders.is_empty() { Vec::new() } else { inst.query(&p).await? };
     let mut history: Vec<(Vec<(String, Option<f64>)>, i64)> = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
         let r = v.get(i * 2..i * 2 + 2).unwrap_or(&[]);
@@ -140,7 +147,11 @@ pub async fn schedulers(inst: &Instance) -> Result<Schedulers> {
                 j.history_total = *total;
                 j.recent = h
                     .iter()
-                    .map(|(id, at)| CronRun { id: id.clone(), enqueued_at: at.and_then(time::from_epoch), status: status(id) })
+                    .map(|(id, at)| CronRun {
+                        id: id.clone(),
+                        enqueued_at: at.and_then(time::from_epoch),
+                        status: status(id),
+                    })
                     .collect();
             }
         }

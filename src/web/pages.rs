@@ -92,7 +92,7 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
     let r = r.unwrap_or_default();
     let names: Vec<String> = o.queues.iter().map(|q| q.name.clone()).collect();
-    scheduler_warnings(inst, &mut c, &names, &w).await;
+    super::schedulers::warnings(inst, &mut c, &names, &w).await;
     let base = format!(
         "{}/?{}",
         c.prefix,
@@ -163,18 +163,6 @@ pub async fn queue_page(
     Ok(page)
 }
 
-/// Set the scheduler banner and learn whether this instance has `rq cron` (its keys, or a
-/// worker of RQ 2.4+). A failed read leaves the banner out, not the page.
-async fn scheduler_warnings(inst: &crate::store::Instance, c: &mut Chrome, queues: &[String], w: &workers::Workers) {
-    let by_version = w.workers.iter().any(|w| w.version.as_deref().is_some_and(rq::cron::version_has_cron));
-    inst.note_cron(by_version);
-    if let Ok(a) = schedulers::alerts(inst, queues).await {
-        inst.note_cron(a.cron_present);
-        c.scheduler_banner = a.banner();
-    }
-    c.schedulers_nav = inst.cron_seen();
-}
-
 /// The `range` of the history charts (1h, 24h, 7d, 90d; default 1h).
 fn range_param(p: &Params, c: &Chrome) -> PageResult<history_store::Range> {
     match p.get("range") {
@@ -207,7 +195,7 @@ pub async fn workers_page(State(app): State<AppState>, RawQuery(q): RawQuery) ->
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
     let w = workers::workers(inst).await.map_err(pe(&c))?;
     let mut c = c;
-    inst.note_cron(w.workers.iter().any(|w| w.version.as_deref().is_some_and(rq::cron::version_has_cron)));
+    inst.note_cron(super::schedulers::any_cron_worker(&w));
     c.schedulers_nav = inst.cron_seen();
     Ok(WorkersPage::build(c, w))
 }

@@ -25,3 +25,24 @@ pub async fn api(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<J
     let p = Params::parse(q.as_deref(), &["instance"])?;
     Ok(Json(schedulers::schedulers(app.store.instance(p.instance()?)?).await?))
 }
+
+/// Set the scheduler banner and learn whether this instance has `rq cron` (its keys, or a
+/// worker of RQ 2.4+). A failed read leaves the banner out, not the page.
+pub(super) async fn warnings(
+    inst: &crate::store::Instance,
+    c: &mut super::view::Chrome,
+    queues: &[String],
+    w: &crate::store::workers::Workers,
+) {
+    inst.note_cron(any_cron_worker(w));
+    if let Ok(a) = schedulers::alerts(inst, queues).await {
+        inst.note_cron(a.cron_present);
+        c.scheduler_banner = a.banner();
+    }
+    c.schedulers_nav = inst.cron_seen();
+}
+
+/// Whether a registered worker runs an RQ with `rq cron` (2.4+).
+pub(super) fn any_cron_worker(w: &crate::store::workers::Workers) -> bool {
+    w.workers.iter().any(|w| w.version.as_deref().is_some_and(crate::rq::cron::version_has_cron))
+}

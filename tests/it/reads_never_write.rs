@@ -37,7 +37,9 @@ async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
     app.get_json("/api/v1/schedulers").await;
     app.get_json("/api/v1/redis").await;
     app.get_json("/api/v1/instances").await;
-    for page in ["/", "/workers", "/failed", "/schedulers", "/metrics", "/0/data/queues.json", "/0/data/workers.json"] {
+    for page in
+        ["/", "/workers", "/failed", "/schedulers", "/metrics", "/0/data/queues.json", "/0/data/workers.json"]
+    {
         let r = app.get(page).await;
         assert_eq!(r.status, 200, "{page}");
     }

@@ -146,7 +146,9 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
         let key = k.state_key(State::Scheduled, q);
         let place = Place { queue: Some(q.clone()), state: Some(State::Scheduled), key: Some(key) };
         acc.note(Check::OverdueScheduled, &place, format!("{q} ({n} jobs, no scheduler lock)"), None);
-        if let Some(f) = acc.findings.get_mut(&(Check::OverdueScheduled, place.queue.clone(), place.key.clone())) {
+        if let Some(f) =
+            acc.findings.get_mut(&(Check::OverdueScheduled, place.queue.clone(), place.key.clone()))
+        {
             f.count = u64::try_from(*n).unwrap_or(0);
         }
     }

@@ -115,8 +115,16 @@ impl Families {
             successful: int(reg, "rq_worker_successful_jobs", "Jobs RQ workers report as successful"),
             failed: int(reg, "rq_worker_failed_jobs", "Jobs RQ workers report as failed"),
             working: seconds(reg, "rq_worker_working", "Total working time RQ workers report"),
-            overdue: int(reg, "rq_scheduled_overdue", "Scheduled jobs whose time has passed (a scheduler moves them)"),
-            cron_up: int(reg, "rq_cron_scheduler_up", "1 if the rq cron scheduler's heartbeat is within its TTL, else 0"),
+            overdue: int(
+                reg,
+                "rq_scheduled_overdue",
+                "Scheduled jobs whose time has passed (a scheduler moves them)",
+            ),
+            cron_up: int(
+                reg,
+                "rq_cron_scheduler_up",
+                "1 if the rq cron scheduler's heartbeat is within its TTL, else 0",
+            ),
         }
     }
 }

@@ -63,10 +63,8 @@ pub async fn alerts(inst: &Instance, queues: &[String]) -> Result<Alerts> {
     }
     let v: Vec<redis::Value> = inst.query(&p).await?;
     let sched = v.first().map(value::scored).unwrap_or_default();
-    let mut a = Alerts {
-        cron_present: !sched.is_empty() || v.get(1).map_or(0, value::int) > 0,
-        ..Alerts::default()
-    };
+    let mut a =
+        Alerts { cron_present: !sched.is_empty() || v.get(1).map_or(0, value::int) > 0, ..Alerts::default() };
     for (name, score) in sched {
         if score.is_some_and(|s| now - s <= CRON_SCHEDULER_TTL as f64) {
             a.live_cron.push(name);

@@ -90,7 +90,12 @@ impl SchedulersPage {
             })
             .collect();
         let run = |r: &CronRun| {
-            (c.job_href(&r.id), r.id.clone(), Time::from(r.enqueued_at.as_deref()), r.status.clone().unwrap_or_else(|| "expired".into()))
+            (
+                c.job_href(&r.id),
+                r.id.clone(),
+                Time::from(r.enqueued_at.as_deref()),
+                r.status.clone().unwrap_or_else(|| "expired".into()),
+            )
         };
         let jobs = s
             .cron_schedulers

@@ -43,8 +43,8 @@ impl CronFixture {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let oracle: Value =
-            serde_json::from_slice(&std::fs::read(&oracle_path).expect("oracle written")).expect("oracle is JSON");
+        let oracle: Value = serde_json::from_slice(&std::fs::read(&oracle_path).expect("oracle written"))
+            .expect("oracle is JSON");
         assert_eq!(oracle["snapshot_saved"], true, "make_cron.py --snapshot saves the RDB");
         let rdb = dir.path().join("dump.rdb");
         std::fs::copy(server.dir().join("dump.rdb"), &rdb).expect("copy snapshot");
