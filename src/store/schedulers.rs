@@ -116,7 +116,7 @@ pub async fn schedulers(inst: &Instance) -> Result<Schedulers> {
     }
     let v: Vec<redis::Value> =
         if jobs.is_empty() && holders.is_empty() { Vec::new() } else { inst.query(&p).await? };
-    let mut history: Vec<(Vec<(String, Option<f64>)>, i64)> = Vec::new();
+    let mut history: Vec<(Scored, i64)> = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
         let r = v.get(i * 2..i * 2 + 2).unwrap_or(&[]);
         suspects.check(&k.cron_job_history(j), KeyType::Zset, r);
@@ -169,6 +169,9 @@ pub async fn schedulers(inst: &Instance) -> Result<Schedulers> {
         corrupt: suspects.name(inst).await?,
     })
 }
+
+/// `ZRANGE ... WITHSCORES` members with their scores.
+type Scored = Vec<(String, Option<f64>)>;
 
 fn unique(it: impl Iterator<Item = String>) -> Vec<String> {
     let mut v: Vec<String> = it.collect();

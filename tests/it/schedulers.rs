@@ -23,6 +23,7 @@ async fn cron_schedulers_and_their_jobs_are_what_rqs_api_reports(version: &'stat
     let want = f.oracle["cron_schedulers"].as_array().cloned().unwrap_or_default();
     let got = api["cron_schedulers"].as_array().cloned().unwrap_or_default();
     assert_eq!(got.len(), want.len(), "rq {version}: one scheduler per rq cron process");
+    assert_eq!(f.oracle["rq_version"], f.version, "the fixture ran under the venv of its version");
     assert_eq!(f.oracle["has_cron"], version != "1.16.2", "the fixture ran rq cron where RQ has it");
     for w in &want {
         let g = by(&api["cron_schedulers"], "name", &w["name"]).expect("scheduler listed by name");
