@@ -55,6 +55,8 @@ pub struct CronJob {
     pub next_runs: Vec<String>,
     pub latest_enqueue_time: Option<String>,
     pub next_enqueue_time: Option<String>,
+    /// RQ's next time has passed: no live scheduler enqueued it (a restarted one runs it at once).
+    pub due: bool,
     /// Jobs it enqueued, newest first (filled by the store from `rq:cron_job:<name>:jobs`).
     pub recent: Vec<CronRun>,
     /// Entries in its history set (RQ keeps up to 1,000 for a year).
@@ -132,7 +134,10 @@ impl CronJob {
             (None, Some(i)) => (schedule::describe_interval(i), None, interval_runs(next.as_deref(), i)),
             (None, None) => (String::new(), Some("neither interval nor cron".to_owned()), Vec::new()),
         };
+        let due =
+            next.as_deref().and_then(time::parse).is_some_and(|t| (t.as_microsecond() as f64) / 1e6 < now);
         Self {
+            due,
             name: s("name").unwrap_or_else(|| func_name.clone()),
             func_name,
             queue_name: s("queue_name").unwrap_or_default(),

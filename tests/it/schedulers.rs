@@ -75,6 +75,8 @@ async fn cron_schedulers_and_their_jobs_are_what_rqs_api_reports(version: &'stat
                     "interval jobs start at RQ's next time"
                 );
             }
+            // tasks.add (every second) was due right after its scheduler was killed; the others not.
+            assert_eq!(gj["due"], wj["name"] == "tasks.add", "rq {version}: {} overdue", wj["name"]);
         }
     }
     let names: Vec<&Value> =

@@ -49,6 +49,8 @@ pub struct JobRow {
     pub error: Option<String>,
     pub next: Vec<Time>,
     pub last: Option<Time>,
+    /// RQ's next time has passed without an enqueue.
+    pub due: bool,
     /// (job link, id, enqueued at, status or "expired").
     pub recent: Vec<(String, String, Option<Time>, String)>,
     pub total: String,
@@ -111,6 +113,7 @@ impl SchedulersPage {
                 error: j.schedule_error.clone(),
                 next: j.next_runs.iter().filter_map(|t| Time::from(Some(t.as_str()))).collect(),
                 last: Time::from(j.latest_enqueue_time.as_deref()),
+                due: j.due,
                 recent: j.recent.iter().map(run).collect(),
                 total: fmt::int(j.history_total),
             })
