@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //! - [`info`]: `rq info`'s screen (queues with bars, workers), read-only.
-//! - [`list`]: `queues`, `jobs`, `workers`; [`job`]: one job in full.
+//! - [`list`]: `queues`, `jobs`, `workers`; [`job`]: one job in full; [`schedulers`]: cron and
+//!   queue schedulers.
 //! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
@@ -24,6 +25,7 @@ pub mod job;
 pub mod list;
 pub mod output;
 pub mod prompt;
+pub mod schedulers;
 pub mod table;
 
 use std::process::ExitCode;
@@ -123,6 +125,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Jobs(a) => list::jobs(ctx, &a).await,
         Command::Job { id } => job::job(ctx, &id).await,
         Command::Workers => list::workers(ctx).await,
+        Command::Schedulers => schedulers::schedulers(ctx).await,
         Command::Requeue(a) if a.all => {
             bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
         }

@@ -67,6 +67,10 @@ pub enum Command {
     },
     /// Workers with state, queues, current job and counters.
     Workers,
+    /// Cron schedulers (`rq cron`) and their jobs' next runs, queue scheduler locks and overdue
+    /// scheduled jobs; exit status 3 when one is stale or overdue with no scheduler.
+    #[command(after_help = "Examples:\n  rqdash schedulers\n  rqdash schedulers --json")]
+    Schedulers,
     /// Requeue failed, stopped or canceled jobs at the back of their queue.
     #[command(after_help = "Examples:\n  rqdash requeue 5a1c9e0f-... 77b2d1aa-...\n  \
                             rqdash requeue --queue default --all\n  \

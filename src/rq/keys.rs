@@ -129,6 +129,36 @@ impl Keys {
         cat(&[&self.prefix, ":suspended"])
     }
 
+    /// `rq:cron_schedulers`: cron scheduler names, score = last heartbeat (RQ 2.6+).
+    pub fn cron_schedulers(&self) -> String {
+        cat(&[&self.prefix, ":cron_schedulers"])
+    }
+
+    /// `rq:cron_scheduler:<name>`: one cron scheduler's identity and its jobs as JSON.
+    pub fn cron_scheduler(&self, name: &str) -> String {
+        cat(&[&self.prefix, ":cron_scheduler:", name])
+    }
+
+    /// `rq:cron_jobs`: cron job names, score = last enqueue (RQ 2.12+).
+    pub fn cron_jobs(&self) -> String {
+        cat(&[&self.prefix, ":cron_jobs"])
+    }
+
+    /// `rq:cron_job:<name>:jobs`: ids of the jobs a cron job enqueued, score = enqueued_at (2.11+).
+    pub fn cron_job_history(&self, name: &str) -> String {
+        cat(&[&self.prefix, ":cron_job:", name, ":jobs"])
+    }
+
+    /// `rq:scheduler-lock:<q>`: held by the queue scheduler that moves `<q>`'s due jobs.
+    pub fn scheduler_lock(&self, q: &str) -> String {
+        cat(&[&self.prefix, ":scheduler-lock:", q])
+    }
+
+    /// `rq:scheduler:<name>`: a queue scheduler's identity (RQ 2.10+).
+    pub fn scheduler(&self, name: &str) -> String {
+        cat(&[&self.prefix, ":scheduler:", name])
+    }
+
     /// Strip a namespace from a member of `rq:queues` / `rq:workers`; None if it does not belong.
     pub fn strip<'a>(ns: &str, member: &'a str) -> Option<&'a str> {
         member.strip_prefix(ns)

@@ -1,6 +1,7 @@
 //! RQ's model as pure types: keys, states, jobs, workers, results and safe decoding. No I/O here.
 
 pub mod cap;
+pub mod cron;
 pub mod decode;
 pub mod detail;
 pub mod detail_call;
@@ -13,6 +14,8 @@ pub mod keys;
 pub mod pickle;
 pub mod registry;
 pub mod result;
+pub mod schedule;
+pub mod scheduler;
 pub mod shown;
 pub mod time;
 pub mod worker;

@@ -35,6 +35,10 @@
 //!   worker hash is gone (RQ's test for a dead worker).
 //! - `empty_queue`: a member of `rq:queues` with nothing in its list, registries or intermediate
 //!   list and no worker listening.
+//! - `overdue_scheduled`: scheduled jobs due more than 120 s ago in a queue whose
+//!   `rq:scheduler-lock:<q>` no scheduler holds: nothing will ever enqueue them.
+//! - `stale_cron_scheduler`: a member of `rq:cron_schedulers` whose heartbeat is older than the
+//!   120 s TTL: its `rq cron` process is gone and its cron jobs are not enqueued.
 //! - `wrong_type`: a key RQ reads (`rq:queues`, `rq:workers`, a queue list, a registry, a
 //!   workers set, a job hash, a dependents or dependencies set, a worker hash) holding another
 //!   type than RQ keeps there. RQ fails on it with WRONGTYPE; the scan reads it as empty.
@@ -87,6 +91,8 @@ pub enum Check {
     StaleWorker,
     StaleQueueWorker,
     EmptyQueue,
+    OverdueScheduled,
+    StaleCronScheduler,
     WrongType,
 }
 
@@ -100,7 +106,7 @@ pub enum Policy {
 
 impl Check {
     /// Every check, in report order.
-    pub const ALL: [Check; 14] = [
+    pub const ALL: [Check; 16] = [
         Check::ExpiredEntry,
         Check::UnregisteredQueue,
         Check::MissingJob,
@@ -114,6 +120,8 @@ impl Check {
         Check::StaleWorker,
         Check::StaleQueueWorker,
         Check::EmptyQueue,
+        Check::OverdueScheduled,
+        Check::StaleCronScheduler,
         Check::WrongType,
     ];
 
@@ -133,6 +141,8 @@ impl Check {
             Check::StaleWorker => "stale_worker",
             Check::StaleQueueWorker => "stale_queue_worker",
             Check::EmptyQueue => "empty_queue",
+            Check::OverdueScheduled => "overdue_scheduled",
+            Check::StaleCronScheduler => "stale_cron_scheduler",
             Check::WrongType => "wrong_type",
         }
     }
@@ -153,6 +163,8 @@ impl Check {
             Check::StaleWorker => "members of the workers set whose worker hash is gone",
             Check::StaleQueueWorker => "members of a queue's workers set whose worker hash is gone",
             Check::EmptyQueue => "queues with nothing anywhere",
+            Check::OverdueScheduled => "scheduled jobs overdue with no scheduler holding the queue's lock",
+            Check::StaleCronScheduler => "rq cron schedulers whose heartbeat is older than their TTL",
             Check::WrongType => "keys holding another type than RQ keeps there (RQ cannot use them)",
         }
     }
@@ -197,6 +209,14 @@ impl Check {
             Check::EmptyQueue => LeaveAlone(
                 "an idle queue looks the same; removing it would hide it from rq info and \
                  dashboards and can race an RQ 2.x enqueue",
+            ),
+            Check::OverdueScheduled => LeaveAlone(
+                "start a worker with --with-scheduler (or `rqdash enqueue ID` the ones that should \
+                 run now); rqdash does not stand in for RQ's scheduler",
+            ),
+            Check::StaleCronScheduler => LeaveAlone(
+                "start `rq cron` again; RQ's own CronScheduler.all() drops the entry, a new process \
+                 registers under a new name",
             ),
             Check::WrongType => LeaveAlone(
                 "what such a key holds was written by something other than RQ, and deleting it may \

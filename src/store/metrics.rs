@@ -2,7 +2,8 @@
 //!
 //! Redis work per instance and scrape: [`overview::overview`] (3 dependent round trips) and
 //! [`workers::workers`] (2) run concurrently on the instance's multiplexed connection, so a scrape
-//! sends 5 pipelines but waits for only 3 round trips; all instances are read at the same time.
+//! sends 5 pipelines but waits for only 3 round trips, then one more for the scheduler alerts
+//! (they need the queue names); all instances are read at the same time.
 //! The answer is reused for `--metrics-cache` and computed by one caller at a time, so any number
 //! of scrapers costs at most one read per window.
 
@@ -15,6 +16,7 @@ use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
 use super::overview::{self, Overview};
+use super::schedulers::{self, Alerts};
 use super::workers::{self, Workers};
 use super::{Instance, Result, Store};
 use crate::config::ServeArgs;
@@ -26,6 +28,8 @@ pub use encode::{CONTENT_TYPE, encode};
 pub struct Sample {
     pub overview: Overview,
     pub workers: Workers,
+    /// Overdue scheduled jobs per queue and cron scheduler heartbeats (one more round trip).
+    pub schedulers: Alerts,
 }
 
 /// One instance's part of a scrape: its data or why Redis did not answer, and how long it took.
@@ -40,8 +44,13 @@ pub struct InstanceScrape {
 /// Read one instance; an error is kept in the result, never returned.
 pub async fn sample(inst: &Instance) -> InstanceScrape {
     let t = Instant::now();
-    let sample = tokio::try_join!(overview::overview(inst), workers::workers(inst))
-        .map(|(overview, workers)| Sample { overview, workers });
+    let sample = match tokio::try_join!(overview::overview(inst), workers::workers(inst)) {
+        Ok((overview, workers)) => {
+            let names: Vec<String> = overview.queues.iter().map(|q| q.name.clone()).collect();
+            schedulers::alerts(inst, &names).await.map(|schedulers| Sample { overview, workers, schedulers })
+        }
+        Err(e) => Err(e),
+    };
     InstanceScrape { index: inst.index, sample, roundtrip: t.elapsed() }
 }
 

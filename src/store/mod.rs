@@ -18,6 +18,7 @@ pub mod key_type;
 pub mod metrics;
 pub mod order;
 pub mod overview;
+pub mod schedulers;
 pub mod search;
 pub mod url;
 mod value;
@@ -88,9 +89,25 @@ pub struct Instance {
     conn: Conn,
     /// The Redis user may not run MULTI (ACL): MULTI pipelines go out as plain ones.
     multi_refused: AtomicBool,
+    /// `rq cron` (RQ 2.4+) was seen here: its keys, or a worker of RQ 2.4+. The nav shows the
+    /// schedulers page only then, so RQ 1.x users get no page for a feature they lack.
+    cron_seen: AtomicBool,
 }
 
 impl Instance {
+    /// Whether `rq cron` (RQ 2.4+) was seen on this instance (see [`Instance::note_cron`]).
+    pub fn cron_seen(&self) -> bool {
+        self.cron_seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Remember that this instance runs an RQ with `rq cron`; it is never forgotten, so the
+    /// nav does not flicker when the last cron scheduler is cleaned up.
+    pub fn note_cron(&self, seen: bool) {
+        if seen {
+            self.cron_seen.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     /// A connection, or a 503-class error naming this instance.
     pub async fn conn(&self) -> Result<ConnectionManager> {
         self.conn.get().await.map_err(|e| self.err(e))
@@ -195,6 +212,7 @@ impl Store {
                 discovered: discover::Discovered::default(),
                 conn: Conn::new(target, opts.clone()),
                 multi_refused: AtomicBool::new(false),
+                cron_seen: AtomicBool::new(false),
             });
         }
         Ok(Self { instances: Arc::new(instances), probe_timeout: args.connect_timeout() })

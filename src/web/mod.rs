@@ -18,6 +18,7 @@ mod pages;
 mod params;
 pub mod probes;
 pub mod refresh;
+mod schedulers;
 mod search;
 pub mod security;
 pub mod server;
@@ -151,6 +152,8 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/workers"), get(pages::workers_page))
         .route(&at("/workers/{name}"), get(workers::page))
         .route(&at("/failed"), get(pages::failed_page))
+        .route(&at("/schedulers"), get(schedulers::page))
+        .route(&at("/api/v1/schedulers"), get(schedulers::api))
         .route(&at("/failed/groups"), get(search::groups::page))
         .route(&at("/search"), get(search::page))
         .route(&at("/api/v1/search"), get(search::api))

@@ -16,7 +16,7 @@ use super::view::workers::{ErrorPage, FailedPage, WorkersPage};
 use super::view::{Chrome, HistoryBlock};
 use crate::rq;
 use crate::store::history as history_store;
-use crate::store::{detail, failed, info, jobs, overview, workers};
+use crate::store::{detail, failed, info, jobs, overview, schedulers, workers};
 
 /// A page error: rendered as an HTML page with the frame, never as JSON.
 pub struct PageError(Error, Box<Chrome>);
@@ -71,7 +71,7 @@ pub(super) fn start(
 
 /// `GET /`: the overview.
 pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<OverviewPage> {
-    let (p, c) =
+    let (p, mut c) =
         start(&app, q.as_deref(), &["instance", "sort", "dir", "q", "range"], "Overview", "overview")?;
     let range = range_param(&p, &c)?;
     let fail = |e: crate::store::Error| PageError(e.into(), Box::new(c.clone()));
@@ -91,6 +91,8 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     );
     let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
     let r = r.unwrap_or_default();
+    let names: Vec<String> = o.queues.iter().map(|q| q.name.clone()).collect();
+    super::schedulers::warnings(inst, &mut c, &names, &w).await;
     let base = format!(
         "{}/?{}",
         c.prefix,
@@ -134,11 +136,17 @@ pub async fn queue_page(
     let inst = app.store.instance(c.instance).map_err(|e| bad(e.into(), &c))?;
     let expired = p.flag("expired").map_err(|e| bad(e, &c))?;
     let query = jobs::PageQuery { state, page, per_page, desc, expired };
-    let (list, o, h) = tokio::join!(
+    let (list, o, h, a) = tokio::join!(
         jobs::list(inst, &queue, query),
         overview::queue_counts(inst, &queue),
-        history::charts_for(inst, &app.history, Some(&queue), range)
+        history::charts_for(inst, &app.history, Some(&queue), range),
+        schedulers::alerts(inst, std::slice::from_ref(&queue))
     );
+    if let Ok(a) = a {
+        inst.note_cron(a.cron_present);
+        c.schedulers_nav = inst.cron_seen();
+        c.scheduler_banner = a.banner();
+    }
     let list = list.map_err(|e| bad(e.into(), &c))?;
     let (counts, suspended, corrupt) = o.map_err(|e| bad(e.into(), &c))?;
     c.suspended = suspended;
@@ -186,6 +194,9 @@ pub async fn workers_page(State(app): State<AppState>, RawQuery(q): RawQuery) ->
     let (_, c) = start(&app, q.as_deref(), &["instance"], "Workers", "workers")?;
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
     let w = workers::workers(inst).await.map_err(pe(&c))?;
+    let mut c = c;
+    inst.note_cron(super::schedulers::any_cron_worker(&w));
+    c.schedulers_nav = inst.cron_seen();
     Ok(WorkersPage::build(c, w))
 }
 

@@ -54,6 +54,8 @@ async fn a_read_only_acl_user_sees_every_page_list_and_job(version: &'static str
         "/api/v1/redis".to_owned(),
         "/api/v1/queues".to_owned(),
         "/api/v1/workers".to_owned(),
+        "/schedulers".to_owned(),
+        "/api/v1/schedulers".to_owned(),
         "/0/data/queues.json".to_owned(),
         "/0/data/workers.json".to_owned(),
         format!("/0/data/job/{id}.json"),

@@ -71,6 +71,8 @@ mod requests;
 mod rq_oracle;
 // What RQ's own API reports: expired entries apart, forgotten queues, calls from data, order.
 mod truth;
+// Schedulers: cron schedulers and jobs, queue scheduler locks, overdue jobs (make_cron.py).
+mod schedulers;
 // Search (every criterion, cursors) and failure groups on real RQ failures.
 mod search;
 // Basic auth, CSRF, read-only mode.

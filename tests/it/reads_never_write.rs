@@ -4,7 +4,7 @@ use redis::Commands;
 
 use crate::api_basics::{plant_job, plant_queue};
 use crate::support::probe::{READ_COMMANDS, commands_used, digest, reset};
-use crate::support::{FAR, Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
+use crate::support::{CronFixture, FAR, Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
 
 /// Hit every read endpoint for every queue, state, job and worker the server holds.
 async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
@@ -34,9 +34,12 @@ async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
         let _ = app.get(&format!("/api/v1/jobs/{}", seg(id))).await;
     }
     app.get_json("/api/v1/workers").await;
+    app.get_json("/api/v1/schedulers").await;
     app.get_json("/api/v1/redis").await;
     app.get_json("/api/v1/instances").await;
-    for page in ["/", "/workers", "/failed", "/metrics", "/0/data/queues.json", "/0/data/workers.json"] {
+    for page in
+        ["/", "/workers", "/failed", "/schedulers", "/metrics", "/0/data/queues.json", "/0/data/workers.json"]
+    {
         let r = app.get(page).await;
         assert_eq!(r.status, 200, "{page}");
     }
@@ -71,6 +74,15 @@ async fn reading_planted_data_with_orphans_changes_nothing() {
 async fn reading_real_rq_data_of_every_version_changes_nothing() {
     for v in RQ_VERSIONS {
         let server = Fixture::get(v).server();
+        assert_reads_write_nothing(&server).await;
+    }
+}
+
+#[tokio::test]
+async fn reading_schedulers_made_by_real_rq_processes_changes_nothing() {
+    for v in RQ_VERSIONS {
+        // A killed `rq cron` (RQ's own CronScheduler.all() would clean it up), overdue jobs, a lock.
+        let server = CronFixture::get(v).server();
         assert_reads_write_nothing(&server).await;
     }
 }

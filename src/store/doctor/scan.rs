@@ -140,6 +140,22 @@ pub async fn scan(inst: &Instance) -> Result<Report> {
         let place = Place { key: Some(w.key.clone()), ..Place::default() };
         acc.note(Check::WrongType, &place, w.message, None);
     }
+    // Scheduling: overdue scheduled jobs with no scheduler, cron schedulers gone quiet.
+    let a = crate::store::schedulers::alerts(inst, &names).await?;
+    for (q, n) in &a.overdue {
+        let key = k.state_key(State::Scheduled, q);
+        let place = Place { queue: Some(q.clone()), state: Some(State::Scheduled), key: Some(key) };
+        acc.note(Check::OverdueScheduled, &place, format!("{q} ({n} jobs, no scheduler lock)"), None);
+        if let Some(f) =
+            acc.findings.get_mut(&(Check::OverdueScheduled, place.queue.clone(), place.key.clone()))
+        {
+            f.count = u64::try_from(*n).unwrap_or(0);
+        }
+    }
+    for name in a.stale_cron {
+        let place = Place { key: Some(k.cron_schedulers()), ..Place::default() };
+        acc.note(Check::StaleCronScheduler, &place, name, None);
+    }
     Ok(report(inst, acc, registered as u64, worker_members))
 }
 

@@ -36,6 +36,7 @@ struct L {
     state: Option<&'static str>,
     worker: Option<String>,
     queues: Option<String>,
+    name: Option<String>,
 }
 
 impl L {
@@ -56,6 +57,7 @@ impl EncodeLabelSet for L {
             ("state", self.state),
             ("worker", self.worker.as_deref()),
             ("queues", self.queues.as_deref()),
+            ("name", self.name.as_deref()),
         ];
         for (k, v) in rest {
             if let Some(v) = v {
@@ -91,6 +93,8 @@ struct Families {
     successful: Int,
     failed: Int,
     working: Float,
+    overdue: Int,
+    cron_up: Int,
 }
 
 impl Families {
@@ -111,6 +115,16 @@ impl Families {
             successful: int(reg, "rq_worker_successful_jobs", "Jobs RQ workers report as successful"),
             failed: int(reg, "rq_worker_failed_jobs", "Jobs RQ workers report as failed"),
             working: seconds(reg, "rq_worker_working", "Total working time RQ workers report"),
+            overdue: int(
+                reg,
+                "rq_scheduled_overdue",
+                "Scheduled jobs whose time has passed (a scheduler moves them)",
+            ),
+            cron_up: int(
+                reg,
+                "rq_cron_scheduler_up",
+                "1 if the rq cron scheduler's heartbeat is within its TTL, else 0",
+            ),
         }
     }
 }
@@ -129,6 +143,7 @@ pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, started: Instant) ->
         if let Ok(sample) = &s.sample {
             queues(&f, &instance, &sample.overview);
             workers(&f, &instance, &sample.overview, &sample.workers.workers, per_worker);
+            scheduling(&f, &instance, &sample.schedulers);
         }
     }
     let duration = Gauge::<f64, AtomicU64>::default();
@@ -158,6 +173,17 @@ fn queues(f: &Families, instance: &str, o: &Overview) {
             _ => 0.0,
         };
         f.oldest.get_or_create(&L::queue(instance, &q.name)).set(age);
+    }
+}
+
+fn scheduling(f: &Families, instance: &str, a: &crate::store::schedulers::Alerts) {
+    for (q, n) in &a.overdue_by_queue {
+        f.overdue.get_or_create(&L::queue(instance, q)).set(*n);
+    }
+    for (names, up) in [(&a.live_cron, 1), (&a.stale_cron, 0)] {
+        for n in names {
+            f.cron_up.get_or_create(&L { name: Some(n.clone()), ..L::inst(instance) }).set(up);
+        }
     }
 }
 

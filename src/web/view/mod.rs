@@ -5,6 +5,7 @@ mod job_actions;
 pub mod job_values;
 pub mod overview;
 pub mod queue;
+pub mod schedulers;
 pub mod search;
 pub mod worker;
 pub mod workers;
@@ -30,6 +31,10 @@ pub struct Chrome {
     pub version: &'static str,
     pub read_only: bool,
     pub suspended: bool,
+    /// Show the Schedulers nav entry (`rq cron` seen on this instance; RQ 1.x has none).
+    pub schedulers_nav: bool,
+    /// Overdue scheduled jobs with no scheduler, or a stale cron scheduler (overview, queue page).
+    pub scheduler_banner: Option<String>,
     /// The SSE endpoint for live updates.
     pub live_url: String,
     /// Cache-busting token for assets.
@@ -61,6 +66,8 @@ impl Chrome {
             version: env!("CARGO_PKG_VERSION"),
             read_only: app.read_only,
             suspended: false,
+            schedulers_nav: app.store.instance(instance).is_ok_and(|i| i.cron_seen()),
+            scheduler_banner: None,
             asset_v: super::assets::VERSION,
             csrf: app.csrf.clone(),
         }

@@ -28,6 +28,7 @@ pub const READ_COMMANDS: &[&str] = &[
     "xrevrange",
     "hgetall",
     "ttl",
+    "get",
     "lpos",
     // keys of the wrong type are named with TYPE (doctor's worker check always uses it)
     "type",

@@ -49,6 +49,8 @@ fn gets() -> Vec<String> {
         "/api/v1/instances",
         "/api/v1/queues",
         "/api/v1/workers",
+        "/schedulers",
+        "/api/v1/schedulers",
         "/api/v1/workers/suspend",
         "/api/v1/redis",
         "/api/v1/jobs/bulk",
