@@ -6,8 +6,8 @@
 #   bash scripts/fuzz.sh                    # every target, FUZZ_SECONDS (60) each
 #   FUZZ_SECONDS=300 bash scripts/fuzz.sh pickle search_query
 #
-# New inputs go to a scratch copy of fuzz/corpus/<target>; crashes to fuzz/artifacts/<target>/.
-# To fold new coverage into the committed corpus: cd fuzz && cargo +nightly fuzz cmin <target>.
+# New inputs are added to fuzz/corpus/<target> (crashes go to fuzz/artifacts/<target>/). Before
+# committing the corpus, minimise it: cd fuzz && cargo +nightly fuzz cmin -s none -a <target>.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT/fuzz"
@@ -27,16 +27,11 @@ ulimit -s 2048
 
 status=0
 for t in "${TARGETS[@]}"; do
-  scratch="$(mktemp -d)"
-  cp -r "corpus/$t/." "$scratch/"
-  mkdir -p "artifacts/$t"
   echo "== $t: ${SECONDS_EACH}s"
   # rss_limit: a target holding over 1 GB is a bug (the decoders cap output at tens of MB).
-  if ! cargo +nightly fuzz run "${FLAGS[@]}" "$t" "$scratch" -- \
-      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -max_len=65536 -timeout=10 \
-      -artifact_prefix="artifacts/$t/" -print_final_stats=1; then
+  if ! cargo +nightly fuzz run "${FLAGS[@]}" "$t" -- \
+      -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -max_len=65536 -timeout=10 -print_final_stats=1; then
     status=1
   fi
-  rm -rf "$scratch"
 done
 exit $status

@@ -1,5 +1,6 @@
 //! Shared by every target: the input format for field maps, and an allocator that turns an
 //! oversized single allocation into a crash (libFuzzer's -malloc_limit_mb needs a sanitizer).
+#![allow(dead_code)] // each target uses part of it
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
