@@ -15,8 +15,17 @@ use rqdash::store::search::matcher::Facts;
 #[global_allocator]
 static ALLOC: common::Capped = common::Capped;
 
-const FACT_FIELDS: [&str; 9] =
-    ["status", "origin", "description", "worker_name", "meta", "ended_at", "started_at", "enqueued_at", "created_at"];
+const FACT_FIELDS: [&str; 9] = [
+    "status",
+    "origin",
+    "description",
+    "worker_name",
+    "meta",
+    "ended_at",
+    "started_at",
+    "enqueued_at",
+    "created_at",
+];
 
 fuzz_target!(|data: &[u8]| {
     let fields = common::fields(data);
@@ -24,7 +33,14 @@ fuzz_target!(|data: &[u8]| {
     let job_data = common::get(&fields, "data");
     let data_len = job_data.as_ref().map_or(0, |d| d.len() as i64);
     for state in [State::Started, State::Failed] {
-        let mut row = JobRow::from_fields("id:0123456789abcdef0123456789abcdef", state, Some(1e9), &values, data_len, None);
+        let mut row = JobRow::from_fields(
+            "id:0123456789abcdef0123456789abcdef",
+            state,
+            Some(1e9),
+            &values,
+            data_len,
+            None,
+        );
         row.set_call(job_data.as_deref(), data_len);
     }
     let fact_values: Vec<Option<Vec<u8>>> = FACT_FIELDS.iter().map(|n| common::get(&fields, n)).collect();

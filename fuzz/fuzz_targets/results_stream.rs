@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = serde_json::to_string(&d.show(i, &mut b));
     }
     let fields = vec![("status".to_owned(), b"failed".to_vec())];
-    let input = DetailInput { id: "fuzz".to_owned(), fields, key_ttl: -1, results: entries, ..Default::default() };
+    let input =
+        DetailInput { id: "fuzz".to_owned(), fields, key_ttl: -1, results: entries, ..Default::default() };
     let _ = serde_json::to_string(&JobDetail::build(input));
 });
