@@ -81,3 +81,24 @@ fn a_query_of_more_than_fifty_terms_or_two_kilobytes_is_refused() {
     let long = Query::parse(&format!("desc:{}", "x".repeat(2048)), now()).map_err(|e| e.to_string());
     assert!(long.is_err_and(|e| e.contains("2053 bytes; at most 2048")));
 }
+
+#[test]
+fn awkward_queries_render_to_text_that_reads_back_as_the_same_tokens() {
+    // Shapes the fuzzer (fuzz/fuzz_targets/search_query.rs) keeps in its corpus: unterminated
+    // quotes, trailing and doubled backslashes, empty values, URLs, control characters.
+    let cases = [
+        r#"desc:"v\"#,
+        r#"g0\\"\"#,
+        "\u{10}\0\"~\\\u{c}\0\" ",
+        r#""mun unc:x\""#,
+        "\u{8} \\\\r:\" \\\\r:51c-",
+        r#"func: "" exc:"" http://x/a:b Func:Upper é:x"#,
+        "a\u{a0}b\u{2028}\"c\u{85}d\"",
+    ];
+    for q in cases {
+        let toks = tokens(q).unwrap_or_default();
+        assert!(!toks.is_empty(), "{q:?}");
+        let text = render(&toks);
+        assert_eq!(tokens(&text).ok(), Some(toks), "{q:?} rendered as {text:?}");
+    }
+}
