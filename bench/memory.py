@@ -210,7 +210,7 @@ def summary(res: dict) -> dict:
     load = [kb for _, p, kb in s if p not in ("idle before", "idle after")]
     idle = [(t, kb) for t, p, kb in s if p == "idle after"]
     start = idle[0][0] if idle else 0
-    at = lambda sec: min((kb for t, kb in idle if t - start >= sec - 0.5), default=None)  # noqa: E731
+    at = lambda sec: next((kb for t, kb in idle if t - start >= sec - 0.5), None)  # noqa: E731
     return {
         "before": max((kb for _, p, kb in s if p == "idle before"), default=0),
         "peak": max(load, default=0),
@@ -248,12 +248,11 @@ def render(a, results: list[dict], meta: list[str]) -> str:
                          + (f", other {other}" if other else "") + (f", {ld.errors} errors" if ld.errors else ""))
         out.append(f"| requests, {label} | " + " | ".join(cells) + " |")
     out.append("\nRSS over time (MB, one sample per second):\n")
-    out.append("| s | phase | " + " | ".join(names) + " |")
-    out.append("|--:|---|" + "--:|" * len(names))
+    out.append("| s | " + " | ".join(f"{n} | phase" for n in names) + " |")
+    out.append("|--:|" + "--:|---|" * len(names))
     for i in range(max(len(r["samples"]) for r in results)):
         row = [r["samples"][i] if i < len(r["samples"]) else None for r in results]
-        first = next(x for x in row if x)
-        out.append(f"| {i} | {first[1]} | " + " | ".join(mb(x[2]) if x else "" for x in row) + " |")
+        out.append(f"| {i} | " + " | ".join(f"{mb(x[2])} | {x[1]}" if x else " | " for x in row) + " |")
     s = sums[0]
     ok_peak = s["peak"] <= PEAK_TARGET_MB * 1024
     ok_idle = s["under30"] is not None and s["under30"] <= 30

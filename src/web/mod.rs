@@ -10,6 +10,7 @@ mod doctor;
 pub mod error;
 pub mod fmt;
 mod full;
+pub mod gate;
 pub mod history;
 pub mod hosts;
 pub mod live;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub hosts: Arc<hosts::HostPolicy>,
     /// Live streams open per client address (`--max-streams-per-client`).
     pub streams: Arc<streams::Streams>,
+    /// Answers computed at once (`--max-renders`); the rest wait their turn.
+    pub gate: Arc<gate::Gate>,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
         let (history, probes_public) = (Default::default(), false);
         let hosts = Arc::new(hosts::HostPolicy::new("127.0.0.1", &[]));
         let streams = streams::Streams::new(16);
+        let gate = gate::Gate::new(gate::Gate::default_limit());
         Self {
             store,
             prefix,
@@ -97,6 +101,7 @@ impl AppState {
             history,
             hosts,
             streams,
+            gate,
         }
     }
 
@@ -105,6 +110,15 @@ impl AppState {
         self.hosts = Arc::new(hosts::HostPolicy::new(bind, &net.allowed_host));
         self.streams =
             streams::Streams::new(usize::try_from(net.max_streams_per_client).unwrap_or(usize::MAX));
+        if let Some(n) = net.max_renders {
+            self.gate = gate::Gate::new(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        self
+    }
+
+    /// Compute answers through this gate (tests hold its turns to see requests wait).
+    pub fn with_gate(mut self, gate: Arc<gate::Gate>) -> Self {
+        self.gate = gate;
         self
     }
 
@@ -213,6 +227,8 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
+        // Inside the guard: a refused request never waits for a turn.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gate::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(error::body_too_large))
