@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use http_body_util::BodyExt;
 use clap::Parser;
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use rqdash::config::Cli;
@@ -41,8 +41,9 @@ async fn more_concurrent_page_requests_than_the_gate_allows_all_succeed_with_at_
     let cli = Cli::try_parse_from(["rqdash", "--redis-url", &r.url()]).expect("flags");
     let store = Store::from_args(&cli.redis).expect("store");
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let state = AppState::new(store, String::new(), false, std::time::Duration::from_secs(1), shutdown.clone())
-        .with_gate(Arc::clone(&gate));
+    let state =
+        AppState::new(store, String::new(), false, std::time::Duration::from_secs(1), shutdown.clone())
+            .with_gate(Arc::clone(&gate));
     let router = web::router(state);
 
     // Take both turns, so that every request has to wait at the gate.

@@ -217,13 +217,32 @@ mod tests {
     fn snap(ids: usize) -> Shared {
         let s = String::new;
         let group = Group {
-            id: s(), exc_type: s(), message: s(), label: s(), count: ids as u64, first_seen: None,
-            last_seen: None, functions: vec![], queues: vec![], example_id: s(), example_exception: s(),
-            example_traceback: s(), ids: (0..ids).map(|i| format!("{i:032x}")).collect(), ended: vec![0.0; ids],
+            id: s(),
+            exc_type: s(),
+            message: s(),
+            label: s(),
+            count: ids as u64,
+            first_seen: None,
+            last_seen: None,
+            functions: vec![],
+            queues: vec![],
+            example_id: s(),
+            example_exception: s(),
+            example_traceback: s(),
+            ids: (0..ids).map(|i| format!("{i:032x}")).collect(),
+            ended: vec![0.0; ids],
         };
         let computed = jiff::Timestamp::UNIX_EPOCH;
         let (computed_at, queue) = (s(), None);
-        Arc::new(Snapshot { queue, computed_at, computed, elapsed_ms: 0, scanned: 0, orphans: 0, groups: vec![group] })
+        Arc::new(Snapshot {
+            queue,
+            computed_at,
+            computed,
+            elapsed_ms: 0,
+            scanned: 0,
+            orphans: 0,
+            groups: vec![group],
+        })
     }
 
     #[test]
