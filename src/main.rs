@@ -16,8 +16,28 @@ use tokio_util::sync::CancellationToken;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Threads for blocking work (decoding a job page, grouping failures). Each keeps its own
+/// allocator heap, so hundreds of them (tokio's default cap is 512) hold memory long after a
+/// burst; the render gate keeps fewer than this busy, and idle ones exit after [`THREAD_IDLE`].
+const MAX_BLOCKING_THREADS: usize = 16;
+const THREAD_IDLE: Duration = Duration::from_secs(2);
+
+fn main() -> ExitCode {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .thread_keep_alive(THREAD_IDLE)
+        .build();
+    match rt {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "Error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let cli = config::parse();
     match cli.command {
         None | Some(Command::Serve) => {

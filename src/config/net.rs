@@ -34,6 +34,12 @@ pub struct NetArgs {
     #[arg(long, env = "RQDASH_MAX_STREAMS_PER_CLIENT", default_value_t = 16, global = true)]
     pub max_streams_per_client: u32,
 
+    /// Requests answered at once (pages, APIs, actions); more wait their turn, none is refused.
+    /// Bounds the memory answers take. Default: twice the CPU cores, between 2 and 16.
+    #[arg(long, env = "RQDASH_MAX_RENDERS", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_renders: Option<u32>,
+
     /// Time a client has to send a request's headers, from their first byte ("10s", "500ms").
     #[arg(long, env = "RQDASH_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_timeout,
           global = true)]

@@ -195,3 +195,27 @@ pub async fn compute(
 
 /// A shared, immutable snapshot.
 pub type Shared = Arc<Snapshot>;
+
+impl Snapshot {
+    /// Roughly the heap bytes it holds (the ids dominate), for the cache's byte budget.
+    pub fn approx_bytes(&self) -> usize {
+        let s = |t: &String| t.len() + size_of::<String>();
+        let named = |v: &[(String, u64)]| v.iter().map(|(n, _)| s(n) + 8).sum::<usize>();
+        self.groups
+            .iter()
+            .map(|g| {
+                size_of::<Group>()
+                    + g.ids.iter().map(s).sum::<usize>()
+                    + g.ended.len() * size_of::<f64>()
+                    + named(g.functions.as_slice())
+                    + named(g.queues.as_slice())
+                    + [&g.id, &g.exc_type, &g.message, &g.label, &g.example_id, &g.example_exception]
+                        .into_iter()
+                        .map(s)
+                        .sum::<usize>()
+                    + g.example_traceback.len()
+            })
+            .sum::<usize>()
+            + size_of::<Snapshot>()
+    }
+}

@@ -10,6 +10,7 @@ mod doctor;
 pub mod error;
 pub mod fmt;
 mod full;
+pub mod gate;
 pub mod history;
 pub mod hosts;
 pub mod live;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub streams: Arc<streams::Streams>,
     /// Live refreshes of one page share one render (see [`refresh`]).
     pub renders: Arc<refresh::Renders>,
+    /// Answers computed at once (`--max-renders`); the rest wait their turn.
+    pub gate: Arc<gate::Gate>,
 }
 
 impl AppState {
@@ -87,6 +90,7 @@ impl AppState {
         let (history, probes_public) = (Default::default(), false);
         let hosts = Arc::new(hosts::HostPolicy::new("127.0.0.1", &[]));
         let streams = streams::Streams::new(16);
+        let gate = gate::Gate::new(gate::Gate::default_limit());
         Self {
             store,
             prefix,
@@ -102,6 +106,7 @@ impl AppState {
             hosts,
             streams,
             renders: Arc::default(),
+            gate,
         }
     }
 
@@ -110,6 +115,15 @@ impl AppState {
         self.hosts = Arc::new(hosts::HostPolicy::new(bind, &net.allowed_host));
         self.streams =
             streams::Streams::new(usize::try_from(net.max_streams_per_client).unwrap_or(usize::MAX));
+        if let Some(n) = net.max_renders {
+            self.gate = gate::Gate::new(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        self
+    }
+
+    /// Compute answers through this gate (tests hold its turns to see requests wait).
+    pub fn with_gate(mut self, gate: Arc<gate::Gate>) -> Self {
+        self.gate = gate;
         self
     }
 
@@ -220,7 +234,10 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
-        // Inside the guard: a refresh is served only to whom the page itself would be.
+        // Inside the guard: a refused request never waits for a turn.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gate::limit))
+        // Outside the gate, so that N tabs refreshing one page wait for one turn, not N; inside
+        // the guard: a refresh is served only to whom the page itself would be.
         .layer(axum::middleware::from_fn_with_state(state.clone(), refresh::layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

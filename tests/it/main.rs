@@ -53,6 +53,8 @@ mod hostile_data;
 mod actions;
 // Prometheus /metrics: numbers against RQ's own counts, escaping, outages, cache, bearer token.
 mod metrics;
+// Memory under load: at most N answers computed at once, the rest wait and succeed.
+mod memory;
 // HTML pages: content, escaping, prefixes, errors.
 mod pages;
 // Links the pages render, resolved as a browser would: names made of dots.

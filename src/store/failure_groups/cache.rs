@@ -16,6 +16,11 @@ use crate::store::{Error, Result, Store};
 pub const TTL: Duration = Duration::from_secs(30);
 /// Snapshots unused for this long are dropped (they hold every failed id).
 const EVICT: Duration = Duration::from_secs(600);
+/// Snapshots kept at once (one per queue visited, plus "all queues").
+pub const MAX_ENTRIES: usize = 64;
+/// Bytes of snapshots kept at once: 100,000 failed ids are ~6 MB. The snapshot just computed is
+/// always kept, however big; older ones make room.
+pub const MAX_BYTES: usize = 64 << 20;
 
 /// (masked URL, key prefix, queue): two apps on one Redis share; tests on different ones don't.
 type Key = (String, String, Option<String>);
@@ -109,14 +114,47 @@ fn spawn(store: Store, n: usize, key: Key, tx: watch::Sender<Run>) {
         };
         {
             let mut map = lock();
-            let slot = map.entry(key).or_default();
+            let slot = map.entry(key.clone()).or_default();
             slot.running = None;
             if let Ok(s) = &result {
                 slot.ready = Some((Arc::clone(s), Instant::now()));
             }
+            trim(&mut map, &key, MAX_ENTRIES, MAX_BYTES);
         }
         tx.send_replace(Run::Done(result));
     });
+}
+
+/// Drop the oldest snapshots (never `keep`'s, nor a slot still computing) until at most
+/// `max_entries` are kept and they hold at most `max_bytes`.
+fn trim<K: Eq + std::hash::Hash + Clone>(
+    map: &mut HashMap<K, Slot>,
+    keep: &K,
+    max_entries: usize,
+    max_bytes: usize,
+) {
+    let mut ready: Vec<(K, Instant, usize)> = map
+        .iter()
+        .filter_map(|(k, s)| s.ready.as_ref().map(|(snap, at)| (k.clone(), *at, snap.approx_bytes())))
+        .collect();
+    ready.sort_by_key(|(_, at, _)| *at);
+    let (mut count, mut bytes) = (ready.len(), ready.iter().map(|r| r.2).sum::<usize>());
+    for (k, _, size) in ready {
+        if count <= max_entries && bytes <= max_bytes {
+            break;
+        }
+        if k == *keep {
+            continue;
+        }
+        if let Some(slot) = map.get_mut(&k) {
+            slot.ready = None;
+            if slot.running.is_none() {
+                map.remove(&k);
+            }
+        }
+        count -= 1;
+        bytes -= size;
+    }
 }
 
 /// One group as the overview shows it.
@@ -169,4 +207,63 @@ pub async fn top_groups_last_hour(store: &Store, n: usize, limit: usize) -> TopG
     top.sort_by(|a, b| b.last_hour.cmp(&a.last_hour).then_with(|| b.last_seen.cmp(&a.last_seen)));
     top.truncate(limit);
     TopGroups { groups: top, computing, as_of: Some(snap.computed_at.clone()), error: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::failure_groups::{Group, Snapshot};
+
+    fn snap(ids: usize) -> Shared {
+        let s = String::new;
+        let group = Group {
+            id: s(),
+            exc_type: s(),
+            message: s(),
+            label: s(),
+            count: ids as u64,
+            first_seen: None,
+            last_seen: None,
+            functions: vec![],
+            queues: vec![],
+            example_id: s(),
+            example_exception: s(),
+            example_traceback: s(),
+            ids: (0..ids).map(|i| format!("{i:032x}")).collect(),
+            ended: vec![0.0; ids],
+        };
+        let computed = jiff::Timestamp::UNIX_EPOCH;
+        let (computed_at, queue) = (s(), None);
+        Arc::new(Snapshot {
+            queue,
+            computed_at,
+            computed,
+            elapsed_ms: 0,
+            scanned: 0,
+            orphans: 0,
+            groups: vec![group],
+        })
+    }
+
+    #[test]
+    fn the_cache_keeps_the_newest_snapshots_within_its_entry_and_byte_budgets() {
+        let mut map: HashMap<u32, Slot> = HashMap::new();
+        let t0 = Instant::now();
+        for k in 0..4u32 {
+            let at = t0 + Duration::from_millis(u64::from(k));
+            map.insert(k, Slot { ready: Some((snap(1000), at)), running: None });
+        }
+        let one = snap(1000).approx_bytes();
+        assert!(one > 1000 * 56, "ids are counted: {one}");
+        trim(&mut map, &3, 10, 2 * one);
+        let mut left: Vec<u32> = map.keys().copied().collect();
+        left.sort_unstable();
+        assert_eq!(left, [2, 3], "the two newest fit the byte budget");
+        trim(&mut map, &2, 1, usize::MAX);
+        assert_eq!(map.keys().copied().collect::<Vec<_>>(), [2], "the kept one stays, however old");
+        // A snapshot bigger than the whole budget is still kept when it is the one just made.
+        map.insert(9, Slot { ready: Some((snap(5000), Instant::now())), running: None });
+        trim(&mut map, &9, 10, one);
+        assert_eq!(map.keys().copied().collect::<Vec<_>>(), [9]);
+    }
 }

@@ -26,6 +26,8 @@ use crate::web::params::Params;
 const KEEP: Duration = Duration::from_secs(600);
 /// Selections kept at once (each may hold up to 500,000 ids).
 const MAX_KEPT: usize = 16;
+/// Bytes of ids kept over all selections (500,000 ids are ~28 MB); the newest always stays.
+const MAX_BYTES: usize = 64 << 20;
 
 /// What the page polls.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -61,6 +63,38 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+impl Selection {
+    /// Roughly the heap bytes of its ids.
+    fn bytes(&self) -> usize {
+        let ids = lock(&self.ids);
+        let groups = ids.as_ref().map_or(&[][..], |c| &c.groups[..]);
+        groups.iter().flat_map(|g| &g.ids).map(|i| i.len() + size_of::<String>()).sum()
+    }
+}
+
+/// Drop expired selections, then the oldest (never `keep`) until at most `max_entries` are kept
+/// holding at most `max_bytes` of ids; a dropped one still collecting is stopped.
+fn trim(map: &mut HashMap<String, Arc<Selection>>, keep: Option<&str>, max_entries: usize, max_bytes: usize) {
+    map.retain(|_, s| s.made.elapsed() < KEEP);
+    let mut by_age: Vec<(String, Instant, usize)> =
+        map.iter().map(|(k, s)| (k.clone(), s.made, s.bytes())).collect();
+    by_age.sort_by_key(|(_, made, _)| *made);
+    let (mut count, mut bytes) = (by_age.len(), by_age.iter().map(|x| x.2).sum::<usize>());
+    for (k, _, size) in by_age {
+        if count <= max_entries && bytes <= max_bytes {
+            break;
+        }
+        if keep == Some(k.as_str()) {
+            continue;
+        }
+        if let Some(s) = map.remove(&k) {
+            s.cancel.cancel();
+        }
+        count -= 1;
+        bytes -= size;
+    }
+}
+
 fn get(app: &AppState, id: &str, n: usize) -> Result<Arc<Selection>> {
     let found = lock(&SELECTIONS).get(id).cloned();
     let url = app.store.instance(n)?.url.clone();
@@ -88,13 +122,7 @@ pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
     });
     {
         let mut map = lock(&SELECTIONS);
-        map.retain(|_, s| s.made.elapsed() < KEEP);
-        while map.len() >= MAX_KEPT {
-            let Some(oldest) = map.iter().min_by_key(|(_, s)| s.made).map(|(k, _)| k.clone()) else { break };
-            if let Some(s) = map.remove(&oldest) {
-                s.cancel.cancel();
-            }
-        }
+        trim(&mut map, None, MAX_KEPT - 1, MAX_BYTES);
         map.insert(id.clone(), Arc::clone(&sel));
     }
     let store = app.store.clone();
@@ -109,17 +137,22 @@ pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
             }
             Err(e) => Err(e),
         };
-        let mut s = lock(&sel.state);
-        match result {
-            Ok(c) => {
-                (s.count, s.truncated, s.interrupted) = (c.count, c.truncated, c.interrupted);
-                (s.scanned, s.total) = (c.scanned, c.total);
-                s.by_state.clone_from(&c.by_state);
-                *lock(&sel.ids) = Some(c);
+        {
+            let mut s = lock(&sel.state);
+            match result {
+                Ok(c) => {
+                    (s.count, s.truncated, s.interrupted) = (c.count, c.truncated, c.interrupted);
+                    (s.scanned, s.total) = (c.scanned, c.total);
+                    s.by_state.clone_from(&c.by_state);
+                    *lock(&sel.ids) = Some(c);
+                }
+                Err(e) => s.error = Some(e.to_string()),
             }
-            Err(e) => s.error = Some(e.to_string()),
+            s.done = true;
         }
-        s.done = true;
+        // Its size is known now: older selections make room for it.
+        let key = lock(&sel.state).id.clone();
+        trim(&mut lock(&SELECTIONS), Some(&key), MAX_KEPT, MAX_BYTES);
     });
     let status = format!("{}/api/v1/search/selections/{id}?instance={n}", app.prefix);
     Ok((StatusCode::ACCEPTED, Json(json!({ "selection": id, "status": status }))).into_response())
