@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //! - [`info`]: `rq info`'s screen (queues with bars, workers), read-only.
-//! - [`list`]: `queues`, `jobs`, `workers`; [`job`]: one job in full.
+//! - [`list`]: `queues`, `jobs`, `workers`; [`job`]: one job in full; [`rate_limits`]: RQ 3.0's
+//!   limiter keys and held jobs.
 //! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
@@ -24,6 +25,7 @@ pub mod job;
 pub mod list;
 pub mod output;
 pub mod prompt;
+pub mod rate_limits;
 pub mod table;
 
 use std::process::ExitCode;
@@ -108,6 +110,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Jobs(a) => list::jobs(ctx, &a).await,
         Command::Job { id } => job::job(ctx, &id).await,
         Command::Workers => list::workers(ctx).await,
+        Command::RateLimits(a) => rate_limits::rate_limits(ctx, &a).await,
         Command::Requeue(a) if a.all => {
             bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
         }

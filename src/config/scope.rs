@@ -29,6 +29,7 @@ impl super::Command {
             | Self::Jobs(_)
             | Self::Job { .. }
             | Self::Workers
+            | Self::RateLimits(_)
             | Self::Completions { .. }
             | Self::Healthcheck(_) => None,
             // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.

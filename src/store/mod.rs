@@ -18,6 +18,7 @@ pub mod key_type;
 pub mod metrics;
 pub mod order;
 pub mod overview;
+pub mod rate_limits;
 pub mod search;
 pub mod url;
 mod value;
@@ -88,6 +89,21 @@ pub struct Instance {
     conn: Conn,
     /// The Redis user may not run MULTI (ACL): MULTI pipelines go out as plain ones.
     multi_refused: AtomicBool,
+    /// RQ 3.0's rate limits were seen here (keys in `rq:rl-keys`, or an RQ 3.0+ worker): the
+    /// navigation shows the rate-limits page from then on. Set by reads, never unset.
+    rate_limits_seen: AtomicBool,
+}
+
+impl Instance {
+    /// Note that this Redis holds RQ 3.0 rate limits (or is served by RQ 3.0+ workers).
+    pub fn saw_rate_limits(&self) {
+        self.rate_limits_seen.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether rate limits were seen here by any read so far.
+    pub fn has_rate_limits(&self) -> bool {
+        self.rate_limits_seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Instance {
@@ -195,6 +211,7 @@ impl Store {
                 discovered: discover::Discovered::default(),
                 conn: Conn::new(target, opts.clone()),
                 multi_refused: AtomicBool::new(false),
+                rate_limits_seen: AtomicBool::new(false),
             });
         }
         Ok(Self { instances: Arc::new(instances), probe_timeout: args.connect_timeout() })

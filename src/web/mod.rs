@@ -17,6 +17,7 @@ mod metrics;
 mod pages;
 mod params;
 pub mod probes;
+mod rate_limits;
 mod search;
 pub mod security;
 pub mod server;
@@ -155,6 +156,10 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/search/selections/{id}/{action}"), post(search::selection::act))
         .route(&at("/api/v1/failed"), get(api::failed))
         .route(&at("/api/v1/failed/groups"), get(search::groups::api))
+        .route(&at("/rate-limits"), get(rate_limits::page))
+        .route(&at("/rate-limits/{key}"), get(rate_limits::key_page))
+        .route(&at("/api/v1/rate-limits"), get(rate_limits::api))
+        .route(&at("/api/v1/rate-limits/{key}"), get(rate_limits::key_api))
         .route(&at("/jump"), get(pages::jump))
         .route(&at("/doctor"), get(doctor::page))
         .route(&at("/api/v1/doctor"), get(doctor::report))

@@ -61,6 +61,8 @@ mod links;
 mod live;
 // The real binary on a hostile network: host names, slow clients, caps, shutdown, logs.
 mod network;
+// RQ 3.0 rate limits: keys, held jobs (counted per queue), cancel/delete with a real limiter.
+mod rate_limits;
 // Reads are side-effect free.
 mod reads_never_write;
 // Wrong bodies, parameters and paths: refused with a status and a message that say why.

@@ -5,6 +5,7 @@ mod job_actions;
 pub mod job_values;
 pub mod overview;
 pub mod queue;
+pub mod rate_limits;
 pub mod search;
 pub mod worker;
 pub mod workers;
@@ -36,6 +37,9 @@ pub struct Chrome {
     pub asset_v: &'static str,
     /// Sent back by the page's script with every action.
     pub csrf: String,
+    /// Show "Rate limits" in the navigation: RQ 3.0's rate limits were seen on this instance
+    /// (an RQ 1.x/2.x user gets no page for a feature their RQ lacks).
+    pub rate_limits: bool,
 }
 
 impl Chrome {
@@ -63,6 +67,7 @@ impl Chrome {
             suspended: false,
             asset_v: super::assets::VERSION,
             csrf: app.csrf.clone(),
+            rate_limits: app.store.instance(instance).is_ok_and(crate::store::Instance::has_rate_limits),
         }
     }
 
@@ -105,7 +110,7 @@ pub fn state_cells(
     counts: &crate::store::overview::Counts,
     active: Option<&str>,
 ) -> Vec<StateCell> {
-    SHOWN_STATES
+    let mut cells: Vec<StateCell> = SHOWN_STATES
         .iter()
         .map(|(s, label)| {
             let n = crate::rq::State::parse(s).map_or(0, |st| counts.get(st));
@@ -119,7 +124,23 @@ pub fn state_cells(
                 corrupt: false,
             }
         })
-        .collect()
+        .collect();
+    // RQ 3.0's held jobs, their own state: on instances where rate limits were seen.
+    if c.rate_limits || counts.held > 0 {
+        cells.push(StateCell {
+            state: "held",
+            label: "Held",
+            count: counts.held,
+            count_fmt: fmt::int(counts.held),
+            href: queue.map_or_else(
+                || format!("{}/rate-limits{}", c.prefix, c.inst_q),
+                |q| format!("{}/rate-limits?queue={}{}", c.prefix, fmt::q(q), c.inst_amp),
+            ),
+            active: active == Some("held"),
+            corrupt: false,
+        });
+    }
+    cells
 }
 
 /// The states shown in tables, in order, with their display labels.

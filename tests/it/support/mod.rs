@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod fixture;
+pub mod limits;
 pub mod probe;
 pub mod redis_server;
 pub mod rq_worker;
@@ -9,6 +10,7 @@ pub mod served;
 
 pub use app::{TestApp, seg};
 pub use fixture::{Fixture, RQ_VERSIONS};
+pub use limits::Limits;
 pub use redis_server::RedisServer;
 pub use rq_worker::Rq;
 
