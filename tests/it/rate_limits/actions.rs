@@ -95,7 +95,12 @@ out({'status': status_of(['rl-batch-1', 'rl-batch-2', 'rl-batch-3']), 'allowed':
             "queue": ["rl-batch-2", "rl-batch-3"],
         })
     );
-    rq.burst(&["reports"]);
+    // A real RQ 3.0 worker (burst) with the fixture's `tasks` importable runs them both.
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    rq.py(&format!(
+        "import sys\nsys.path.insert(0, '{fixtures}')\nfrom rq import SimpleWorker\n\
+         SimpleWorker(['reports'], connection=conn()).work(burst=True)\nout(1)"
+    ));
     let st = rq.py("out(status_of(['rl-batch-2', 'rl-batch-3']))");
     assert_eq!(st, json!({"rl-batch-2": "finished", "rl-batch-3": "finished"}));
 }
