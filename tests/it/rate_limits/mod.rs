@@ -38,8 +38,7 @@ async fn every_rate_limit_key_is_reported_with_rqs_own_concurrency_running_and_h
     }
     assert_eq!(v["held"], 6);
     assert_eq!(v["running"], 3);
-    let by_queue: Vec<Value> = v["held_by_queue"].as_array().expect("by queue").iter().cloned().collect();
-    assert_eq!(Value::Array(by_queue), l.oracle["held_by_queue"]);
+    assert_eq!(v["held_by_queue"], l.oracle["held_by_queue"]);
     assert_eq!(v["held_orphans"], l.oracle["held_orphans"]);
     assert_eq!(v["by_queue_exact"], true);
     assert_eq!(v["corrupt"], json!([]));
@@ -149,4 +148,21 @@ async fn the_navigation_hides_rate_limits_from_rq_1_16_and_2_12_users() {
     assert!(app.get("/").await.text().contains(r#"href="/rate-limits""#));
     let empty = app.get_json("/api/v1/rate-limits").await;
     assert_eq!((empty["keys"].clone(), empty["held"].clone()), (json!([]), json!(0)));
+}
+
+#[tokio::test]
+async fn rqdash_rate_limits_prints_the_keys_and_one_keys_held_jobs_as_the_api_does() {
+    use crate::cli::{json_expect, run_expect};
+    let r = RedisServer::start();
+    let l = Limits::make(&r);
+    let all = json_expect(&r, &["rate-limits", "--json"], 0);
+    assert_eq!(all["held_by_queue"], l.oracle["held_by_queue"]);
+    let table = run_expect(&r, &["rate-limits"], 0);
+    assert!(table.contains("2 keys, 6 jobs held, 3 running"), "{table}");
+    let ext = json_expect(&r, &["rate-limits", "ext", "--limit", "2", "--json"], 0);
+    let ids: Vec<&str> =
+        ext["jobs"].as_array().expect("jobs").iter().filter_map(|j| j["id"].as_str()).collect();
+    assert_eq!(ids, ["rl-held-1", "rl-held-2"]);
+    let held = run_expect(&r, &["rate-limits", "ext"], 0);
+    assert!(held.contains("job data missing") && held.contains("5 of 5 held by ext"), "{held}");
 }
