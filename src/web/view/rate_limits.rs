@@ -75,7 +75,10 @@ impl RateLimitsPage {
             by_queue: r
                 .held_by_queue
                 .iter()
-                .map(|(q, n)| (q.clone(), c.queue_href(q, Some("held")), fmt::int(*n)))
+                .map(|(q, n)| {
+                    let href = format!("{}/rate-limits?queue={}{}", c.prefix, fmt::q(q), c.inst_amp);
+                    (q.clone(), href, fmt::int(*n))
+                })
                 .collect(),
             orphans: fmt::int(r.held_orphans),
             orphans_n: r.held_orphans,

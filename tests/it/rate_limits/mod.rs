@@ -124,6 +124,13 @@ async fn the_rate_limits_page_lists_every_key_and_one_keys_held_jobs() {
     let html = page.text();
     assert!(html.contains(r#"data-key="ext""#) && html.contains(r#"data-key="batch""#));
     assert!(html.contains(r#"data-held-queue="mail">1<"#));
+    // Every link of the page leads somewhere (a queue's held jobs are per key, on this page).
+    for href in html.split(r#"href=""#).skip(1).filter_map(|s| s.split('"').next()) {
+        let href = href.replace("&amp;", "&");
+        if href.starts_with('/') && !href.starts_with("/static/") {
+            assert_eq!(app.get(&href).await.status, 200, "{href}");
+        }
+    }
     assert!(html.contains(r#"data-held-orphans>1<"#));
     let key = app.get("/rate-limits/ext").await.text();
     assert!(key.contains("rl-held-3") && key.contains("job data missing"), "{key}");
