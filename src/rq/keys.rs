@@ -149,6 +149,16 @@ impl Keys {
         cat(&[&self.prefix, ":rl:", key, ":rate_limited"])
     }
 
+    /// `rq:groups` (2.0+): the set of group names.
+    pub fn groups(&self) -> String {
+        cat(&[&self.prefix, ":groups"])
+    }
+
+    /// `rq:group:<name>` (2.0+): the set of a group's job ids.
+    pub fn group(&self, name: &str) -> String {
+        cat(&[&self.prefix, ":group:", name])
+    }
+
     /// Strip a namespace from a member of `rq:queues` / `rq:workers`; None if it does not belong.
     pub fn strip<'a>(ns: &str, member: &'a str) -> Option<&'a str> {
         member.strip_prefix(ns)

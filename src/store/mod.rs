@@ -10,6 +10,7 @@ pub mod discover;
 pub mod doctor;
 pub mod failed;
 pub mod failure_groups;
+pub mod groups;
 pub mod health;
 pub mod history;
 pub mod info;

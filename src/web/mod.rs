@@ -10,6 +10,7 @@ mod doctor;
 pub mod error;
 pub mod fmt;
 mod full;
+mod groups;
 pub mod history;
 pub mod hosts;
 pub mod live;
@@ -156,6 +157,8 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/search/selections/{id}/{action}"), post(search::selection::act))
         .route(&at("/api/v1/failed"), get(api::failed))
         .route(&at("/api/v1/failed/groups"), get(search::groups::api))
+        .route(&at("/groups/{name}"), get(groups::page))
+        .route(&at("/api/v1/groups/{name}"), get(groups::api))
         .route(&at("/rate-limits"), get(rate_limits::page))
         .route(&at("/rate-limits/{key}"), get(rate_limits::key_page))
         .route(&at("/api/v1/rate-limits"), get(rate_limits::api))

@@ -45,6 +45,8 @@ mod probes;
 mod deploy;
 // Redis outages, URLs and masking.
 mod connection;
+// RQ 2.0+ groups: a group's jobs and status counts as RQ reports them, linked from its jobs.
+mod groups;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
 mod history;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.

@@ -41,6 +41,11 @@ async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
             assert_eq!(app.get(&format!("/rate-limits/{key}?per_page=500{q}")).await.status, 200);
         }
     }
+    let groups: Vec<String> = con.smembers("rq:groups").expect("SMEMBERS");
+    for g in groups {
+        assert_eq!(app.get(&format!("/api/v1/groups/{}", seg(&g))).await.status, 200, "group {g}");
+        assert_eq!(app.get(&format!("/groups/{}", seg(&g))).await.status, 200, "group {g}");
+    }
     for q in ["/rate-limits", "/rate-limits?queue=api"] {
         assert_eq!(app.get(q).await.status, 200, "{q}");
     }

@@ -1,5 +1,6 @@
 //! View models for the HTML pages: everything pre-formatted, so templates only print and loop.
 
+pub mod group;
 pub mod job;
 mod job_actions;
 pub mod job_values;
