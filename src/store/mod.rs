@@ -93,6 +93,8 @@ pub struct Instance {
     /// RQ 3.0's rate limits were seen here (keys in `rq:rl-keys`, or an RQ 3.0+ worker): the
     /// navigation shows the rate-limits page from then on. Set by reads, never unset.
     rate_limits_seen: AtomicBool,
+    /// Held jobs per queue of each rate-limit key, as last counted (see [`rate_limits`]).
+    held_cache: rate_limits::HeldCache,
 }
 
 impl Instance {
@@ -213,6 +215,7 @@ impl Store {
                 conn: Conn::new(target, opts.clone()),
                 multi_refused: AtomicBool::new(false),
                 rate_limits_seen: AtomicBool::new(false),
+                held_cache: rate_limits::HeldCache::default(),
             });
         }
         Ok(Self { instances: Arc::new(instances), probe_timeout: args.connect_timeout() })

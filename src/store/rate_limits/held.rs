@@ -52,7 +52,7 @@ pub async fn held_page(inst: &Instance, key: &str, q: HeldQuery) -> Result<HeldP
     let k = &inst.keys;
     let mut suspects = Suspects::default();
     let names = [key.to_owned()];
-    let (mut found, _) = super::read_keys(inst, &names, &mut suspects, false).await?;
+    let (mut found, ..) = super::read_keys(inst, &names, &mut suspects, false).await?;
     let rl = found.pop().ok_or_else(|| Error::Internal("no rate limit read".into()))?;
     if !rl.registered && rl.held == 0 && rl.running == 0 && rl.concurrency == 0 {
         return Err(Error::NotFound(format!("no rate limit key {key:?}")));

@@ -1,11 +1,14 @@
 //! RQ 3.0's rate limits, read as RQ's `RateLimitRegistry` reports them: every key of
 //! `rq:rl-keys` with its concurrency and counts (two round trips), and which queues the held
-//! jobs belong to (two more, only when keys exist). See [`crate::rq::rate_limit`].
+//! jobs belong to (cached per key; two more round trips for keys whose held jobs changed, see
+//! [`by_queue`]). See [`crate::rq::rate_limit`].
 
+mod by_queue;
 mod held;
 
 use serde::Serialize;
 
+pub use by_queue::HeldCache;
 pub use held::{HeldJob, HeldPage, HeldQuery, held_page};
 
 use super::key_type::Suspects;
@@ -73,8 +76,9 @@ pub async fn from_names(
     if !names.is_empty() {
         inst.saw_rate_limits();
     }
-    let (keys, _) = read_keys(inst, &names, &mut suspects, true).await?;
-    let (held_by_key_queue, held_orphans, by_queue_exact) = by_queue(inst, &keys, &mut suspects).await?;
+    let (keys, _, fps) = read_keys(inst, &names, &mut suspects, true).await?;
+    let (held_by_key_queue, held_orphans, by_queue_exact) =
+        by_queue::by_queue(inst, &keys, &fps, &mut suspects).await?;
     let mut per_queue = std::collections::BTreeMap::<String, i64>::new();
     for (_, q, n) in &held_by_key_queue {
         *per_queue.entry(q.clone()).or_default() += n;
@@ -92,15 +96,16 @@ pub async fn from_names(
 }
 
 /// Config and counts of some keys (one round trip); with `registered` unknown, whether
-/// `rq:rl-keys` lists each is read too (the second element).
+/// `rq:rl-keys` lists each is read too (the second element); the fingerprint of each held set
+/// (the third, see [`by_queue`]).
 pub(super) async fn read_keys(
     inst: &Instance,
     names: &[String],
     suspects: &mut Suspects,
     registered: bool,
-) -> Result<(Vec<RateLimitKey>, Vec<bool>)> {
+) -> Result<(Vec<RateLimitKey>, Vec<bool>, Vec<by_queue::Fingerprint>)> {
     if names.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
     let k = &inst.keys;
     let mut p = redis::pipe();
@@ -110,12 +115,15 @@ pub(super) async fn read_keys(
         p.cmd("ZCARD").arg(k.rl_allowed(n));
         p.cmd("ZCARD").arg(k.rl_held(n));
         p.cmd("SISMEMBER").arg(k.rl_keys()).arg(n);
+        by_queue::push_fingerprint(&mut p, &k.rl_held(n));
     }
     let v: Vec<redis::Value> = inst.query(&p).await?;
     let mut out = Vec::with_capacity(names.len());
     let mut listed = Vec::with_capacity(names.len());
+    let mut fps = Vec::with_capacity(names.len());
     for (i, n) in names.iter().enumerate() {
-        let r = v.get(i * 4..i * 4 + 4).unwrap_or(&[]);
+        let r = v.get(i * 7..i * 7 + 7).unwrap_or(&[]);
+        fps.push(by_queue::fingerprint(r.get(4..).unwrap_or(&[])));
         suspects.check(&k.rl_config(n), KeyType::Hash, r.get(..1).unwrap_or(&[]));
         suspects.check(&k.rl_allowed(n), KeyType::Zset, r.get(1..2).unwrap_or(&[]));
         suspects.check(&k.rl_held(n), KeyType::Zset, r.get(2..3).unwrap_or(&[]));
@@ -129,40 +137,5 @@ pub(super) async fn read_keys(
             registered: is_listed,
         });
     }
-    Ok((out, listed))
-}
-
-/// Held jobs per key and origin queue: the held ids of every key (up to [`HELD_SCAN_MAX`] each), then
-/// their `origin` (two round trips, none without keys).
-async fn by_queue(
-    inst: &Instance,
-    keys: &[RateLimitKey],
-    suspects: &mut Suspects,
-) -> Result<(Vec<(String, String, i64)>, i64, bool)> {
-    let with_held: Vec<&RateLimitKey> = keys.iter().filter(|x| x.held > 0).collect();
-    if with_held.is_empty() {
-        return Ok((Vec::new(), 0, true));
-    }
-    let k = &inst.keys;
-    let mut p = redis::pipe();
-    p.ignore_errors();
-    for x in &with_held {
-        p.cmd("ZRANGE").arg(k.rl_held(&x.key)).arg(0).arg(HELD_SCAN_MAX - 1);
-    }
-    let lists: Vec<redis::Value> = inst.query(&p).await?;
-    let per_key: Vec<Vec<String>> = lists.iter().map(value::strings).collect();
-    let ids: Vec<String> = per_key.iter().flatten().cloned().collect();
-    let mut origins = held::origins(inst, &ids, suspects).await?.into_iter();
-    let mut counts = std::collections::BTreeMap::<(String, String), i64>::new();
-    let mut orphans = 0;
-    for (x, list) in with_held.iter().zip(&per_key) {
-        for o in origins.by_ref().take(list.len()) {
-            match o {
-                Some(q) => *counts.entry((x.key.clone(), q)).or_default() += 1,
-                None => orphans += 1,
-            }
-        }
-    }
-    let exact = with_held.iter().all(|x| x.held <= HELD_SCAN_MAX);
-    Ok((counts.into_iter().map(|((k, q), n)| (k, q, n)).collect(), orphans, exact))
+    Ok((out, listed, fps))
 }

@@ -7,6 +7,8 @@ use crate::support::{Fixture, Limits, RedisServer, TestApp};
 
 // Cancel and delete of held jobs, then a real worker runs what the limiter lets through.
 mod actions;
+// What the held counts cost per poll once counted.
+mod cost;
 
 /// The held jobs of one key as the API lists them (every page, oldest first).
 async fn held(app: &TestApp, key: &str) -> Vec<Value> {
