@@ -221,10 +221,7 @@ impl JobPage {
             call: j.call.clone().unwrap_or_default(),
             description: j.description.clone().unwrap_or_default(),
             origin: j.origin.clone().map(|o| (c.queue_href(&o, None), o)),
-            group: j
-                .group_id
-                .clone()
-                .map(|g| (format!("{}/groups/{}{}", c.prefix, fmt::seg(&g), c.inst_q), g)),
+            group: j.group_id.clone().map(|g| (c.group_href(&g), g)),
             facts,
             times,
             worker: j.worker_name.clone().map(|w| (c.worker_href(&w), w)),

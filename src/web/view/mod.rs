@@ -80,6 +80,11 @@ impl Chrome {
         }
     }
 
+    /// Link to a group page (RQ 2.0+).
+    pub fn group_href(&self, group: &str) -> String {
+        format!("{}/groups/{}{}", self.prefix, fmt::seg(group), self.inst_q)
+    }
+
     /// Link to a job page.
     pub fn job_href(&self, id: &str) -> String {
         format!("{}/jobs/{}{}", self.prefix, fmt::seg(id), self.inst_q)
