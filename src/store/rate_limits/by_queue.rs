@@ -64,10 +64,11 @@ impl HeldCache {
 
     fn put(&self, key: &str, e: Entry) {
         if let Ok(mut m) = self.0.lock() {
-            if m.len() >= CACHE_MAX_KEYS && !m.contains_key(key) {
-                if let Some(old) = m.keys().next().cloned() {
-                    m.remove(&old);
-                }
+            if m.len() >= CACHE_MAX_KEYS
+                && !m.contains_key(key)
+                && let Some(old) = m.keys().next().cloned()
+            {
+                m.remove(&old);
             }
             m.insert(key.to_owned(), e);
         }
