@@ -18,7 +18,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use commands::EXAMPLES;
 pub use commands::{
     CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs, JobsArgs,
-    Order, RequeueArgs, parse_state,
+    Order, RateLimitsArgs, RequeueArgs, parse_state,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};

@@ -5,7 +5,7 @@
 //! # Layout
 //! - [`info`]: `rq info`'s screen (queues with bars, workers), read-only.
 //! - [`list`]: `queues`, `jobs`, `workers`; [`job`]: one job in full; [`schedulers`]: cron and
-//!   queue schedulers.
+//!   queue schedulers; [`rate_limits`]: RQ 3.0's limiter keys and held jobs.
 //! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
@@ -25,6 +25,7 @@ pub mod job;
 pub mod list;
 pub mod output;
 pub mod prompt;
+pub mod rate_limits;
 pub mod schedulers;
 pub mod table;
 
@@ -126,6 +127,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Job { id } => job::job(ctx, &id).await,
         Command::Workers => list::workers(ctx).await,
         Command::Schedulers => schedulers::schedulers(ctx).await,
+        Command::RateLimits(a) => rate_limits::rate_limits(ctx, &a).await,
         Command::Requeue(a) if a.all => {
             bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
         }

@@ -71,6 +71,14 @@ pub enum Command {
     /// scheduled jobs; exit status 3 when one is stale or overdue with no scheduler.
     #[command(after_help = "Examples:\n  rqdash schedulers\n  rqdash schedulers --json")]
     Schedulers,
+    /// RQ 3.0 rate limits: every key with its concurrency, running and held jobs; with a KEY,
+    /// the jobs it holds back (oldest first, the order RQ lets them through).
+    #[command(
+        name = "rate-limits",
+        after_help = "Examples:\n  rqdash rate-limits\n  rqdash rate-limits api --limit 20\n  \
+                      rqdash rate-limits --json"
+    )]
+    RateLimits(RateLimitsArgs),
     /// Requeue failed, stopped or canceled jobs at the back of their queue.
     #[command(after_help = "Examples:\n  rqdash requeue 5a1c9e0f-... 77b2d1aa-...\n  \
                             rqdash requeue --queue default --all\n  \
@@ -206,6 +214,16 @@ pub struct JobsArgs {
     /// asc: oldest first (the head of the queue); desc: newest first.
     #[arg(long, value_enum, default_value_t = Order::Asc)]
     pub order: Order,
+}
+
+/// Flags of `rate-limits`.
+#[derive(Debug, Clone, Args)]
+pub struct RateLimitsArgs {
+    /// List the jobs this key holds back.
+    pub key: Option<String>,
+    /// At most this many held jobs.
+    #[arg(short = 'n', long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
 }
 
 /// Flags of `requeue`: ids, or a whole registry.

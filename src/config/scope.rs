@@ -30,6 +30,7 @@ impl super::Command {
             | Self::Job { .. }
             | Self::Workers
             | Self::Schedulers
+            | Self::RateLimits(_)
             | Self::Completions { .. }
             | Self::Healthcheck(_) => None,
             // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.

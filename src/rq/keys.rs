@@ -159,6 +159,36 @@ impl Keys {
         cat(&[&self.prefix, ":scheduler:", name])
     }
 
+    /// `rq:rl-keys` (3.0): the set of rate-limit keys in use (members are bare keys).
+    pub fn rl_keys(&self) -> String {
+        cat(&[&self.prefix, ":rl-keys"])
+    }
+
+    /// `rq:rl:<key>` (3.0): the rate limit's config hash (`concurrency`).
+    pub fn rl_config(&self, key: &str) -> String {
+        cat(&[&self.prefix, ":rl:", key])
+    }
+
+    /// `rq:rl:<key>:allowed` (3.0): ids the limiter let through (queued or running), by time.
+    pub fn rl_allowed(&self, key: &str) -> String {
+        cat(&[&self.prefix, ":rl:", key, ":allowed"])
+    }
+
+    /// `rq:rl:<key>:rate_limited` (3.0): ids the limiter holds back, oldest first.
+    pub fn rl_held(&self, key: &str) -> String {
+        cat(&[&self.prefix, ":rl:", key, ":rate_limited"])
+    }
+
+    /// `rq:groups` (2.0+): the set of group names.
+    pub fn groups(&self) -> String {
+        cat(&[&self.prefix, ":groups"])
+    }
+
+    /// `rq:group:<name>` (2.0+): the set of a group's job ids.
+    pub fn group(&self, name: &str) -> String {
+        cat(&[&self.prefix, ":group:", name])
+    }
+
     /// Strip a namespace from a member of `rq:queues` / `rq:workers`; None if it does not belong.
     pub fn strip<'a>(ns: &str, member: &'a str) -> Option<&'a str> {
         member.strip_prefix(ns)
@@ -172,6 +202,15 @@ mod tests {
     #[test]
     fn dependencies_key_keeps_rqs_double_colon() {
         assert_eq!(Keys::new("rq").dependencies("a"), "rq:job::a:dependencies");
+    }
+
+    #[test]
+    fn rate_limit_keys_follow_rq_3s_templates() {
+        let k = Keys::new("rq");
+        assert_eq!(k.rl_keys(), "rq:rl-keys");
+        assert_eq!(k.rl_config("api"), "rq:rl:api");
+        assert_eq!(k.rl_allowed("api"), "rq:rl:api:allowed");
+        assert_eq!(k.rl_held("api"), "rq:rl:api:rate_limited");
     }
 
     #[test]

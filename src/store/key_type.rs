@@ -39,6 +39,11 @@ impl Suspects {
         }
     }
 
+    /// The keys noted so far.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
     /// Whether no key was noted.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod doctor;
 pub mod failed;
 pub mod failure_groups;
+pub mod groups;
 pub mod health;
 pub mod history;
 pub mod info;
@@ -18,6 +19,7 @@ pub mod key_type;
 pub mod metrics;
 pub mod order;
 pub mod overview;
+pub mod rate_limits;
 pub mod schedulers;
 pub mod search;
 pub mod url;
@@ -92,6 +94,23 @@ pub struct Instance {
     /// `rq cron` (RQ 2.4+) was seen here: its keys, or a worker of RQ 2.4+. The nav shows the
     /// schedulers page only then, so RQ 1.x users get no page for a feature they lack.
     cron_seen: AtomicBool,
+    /// RQ 3.0's rate limits were seen here (keys in `rq:rl-keys`, or an RQ 3.0+ worker): the
+    /// navigation shows the rate-limits page from then on. Set by reads, never unset.
+    rate_limits_seen: AtomicBool,
+    /// Held jobs per queue of each rate-limit key, as last counted (see [`rate_limits`]).
+    held_cache: rate_limits::HeldCache,
+}
+
+impl Instance {
+    /// Note that this Redis holds RQ 3.0 rate limits (or is served by RQ 3.0+ workers).
+    pub fn saw_rate_limits(&self) {
+        self.rate_limits_seen.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether rate limits were seen here by any read so far.
+    pub fn has_rate_limits(&self) -> bool {
+        self.rate_limits_seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Instance {
@@ -213,6 +232,8 @@ impl Store {
                 conn: Conn::new(target, opts.clone()),
                 multi_refused: AtomicBool::new(false),
                 cron_seen: AtomicBool::new(false),
+                rate_limits_seen: AtomicBool::new(false),
+                held_cache: rate_limits::HeldCache::default(),
             });
         }
         Ok(Self { instances: Arc::new(instances), probe_timeout: args.connect_timeout() })

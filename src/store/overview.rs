@@ -26,6 +26,9 @@ pub struct Counts {
     pub canceled: i64,
     /// RQ 3.0's transient ready registry (0 elsewhere).
     pub ready: i64,
+    /// RQ 3.0: jobs of this queue a rate limiter holds back (`rq:rl:<key>:rate_limited`), in
+    /// no list or registry of the queue. Not a [`State`]: they have no key of the queue's own.
+    pub held: i64,
     /// Entries RQ no longer reports but has not cleaned up yet (no worker ran its maintenance):
     /// started jobs whose heartbeat deadline passed, finished and failed entries past expiry.
     pub expired: Expired,
@@ -96,6 +99,7 @@ impl Counts {
 
     /// Add another queue's counts (for totals).
     pub fn add(&mut self, o: &Counts) {
+        self.held += o.held;
         for s in State::ALL {
             self.set(s, self.get(s) + o.get(s));
             self.expired.set(s, self.expired.get(s) + o.expired.get(s));
@@ -111,7 +115,7 @@ impl Counts {
 
     /// Whether anything at all is listed, expired entries included.
     pub fn any(&self) -> bool {
-        State::ALL.into_iter().any(|s| self.get(s) > 0) || self.expired.total() > 0
+        State::ALL.into_iter().any(|s| self.get(s) > 0) || self.expired.total() > 0 || self.held > 0
     }
 }
 
@@ -174,6 +178,7 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
     let mut p = redis::pipe();
     p.ignore_errors();
     p.cmd("SMEMBERS").arg(k.queues()).cmd("SCARD").arg(k.workers()).cmd("EXISTS").arg(k.suspended());
+    p.cmd("SMEMBERS").arg(k.rl_keys());
     let head: Vec<redis::Value> = inst.query(&p).await?;
     let mut suspects = Suspects::default();
     suspects.check(&k.queues(), KeyType::Set, head.get(..1).unwrap_or(&[]));
@@ -193,11 +198,21 @@ pub async fn overview(inst: &Instance) -> Result<Overview> {
     let batches =
         futures_util::future::try_join_all(names.chunks(BATCH).map(|b| batch(inst, b, now))).await?;
     // An unregistered queue whose jobs are all gone since the last discovery pass is not shown.
-    let queues: Vec<QueueInfo> =
+    let mut queues: Vec<QueueInfo> =
         batches.into_iter().flatten().filter(|q| q.registered || q.counts.any()).collect();
     let mut totals = Counts::default();
     for q in &queues {
         totals.add(&q.counts);
+    }
+    // RQ 3.0's held jobs: counted per queue from the limiter's sets (two more round trips,
+    // only when `rq:rl-keys` lists keys); the total is every held id, orphans included.
+    let rl_keys = head.get(3).map(value::strings).unwrap_or_default();
+    if !rl_keys.is_empty() {
+        let rl = super::rate_limits::from_names(inst, rl_keys, Suspects::default()).await?;
+        for q in &mut queues {
+            q.counts.held = rl.held_in(&q.name);
+        }
+        totals.held = rl.held;
     }
     Ok(Overview {
         queues,

@@ -61,6 +61,9 @@ pub async fn workers(inst: &Instance) -> Result<Workers> {
             list.push(Worker::from_hash(n, &fields, &execs, c.get(2).map_or(-2, value::int)));
         }
     }
+    if list.iter().any(|w| w.version.as_deref().is_some_and(crate::rq::rate_limit::has_rate_limits)) {
+        inst.saw_rate_limits();
+    }
     let corrupt = suspects.name(inst).await?;
     Ok(Workers { workers: list, suspended, suspended_ttl: (suspended && ttl >= 0).then_some(ttl), corrupt })
 }

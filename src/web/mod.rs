@@ -11,6 +11,7 @@ pub mod error;
 pub mod fmt;
 mod full;
 pub mod gate;
+mod groups;
 pub mod history;
 pub mod hosts;
 pub mod live;
@@ -18,6 +19,7 @@ mod metrics;
 mod pages;
 mod params;
 pub mod probes;
+mod rate_limits;
 pub mod refresh;
 mod schedulers;
 mod search;
@@ -176,6 +178,12 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/search/selections/{id}/{action}"), post(search::selection::act))
         .route(&at("/api/v1/failed"), get(api::failed))
         .route(&at("/api/v1/failed/groups"), get(search::groups::api))
+        .route(&at("/groups/{name}"), get(groups::page))
+        .route(&at("/api/v1/groups/{name}"), get(groups::api))
+        .route(&at("/rate-limits"), get(rate_limits::page))
+        .route(&at("/rate-limits/{key}"), get(rate_limits::key_page))
+        .route(&at("/api/v1/rate-limits"), get(rate_limits::api))
+        .route(&at("/api/v1/rate-limits/{key}"), get(rate_limits::key_api))
         .route(&at("/jump"), get(pages::jump))
         .route(&at("/doctor"), get(doctor::page))
         .route(&at("/api/v1/doctor"), get(doctor::report))

@@ -71,13 +71,13 @@ pub(super) fn start(
 
 /// `GET /`: the overview.
 pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<OverviewPage> {
-    let (p, mut c) =
+    let (p, c) =
         start(&app, q.as_deref(), &["instance", "sort", "dir", "q", "range"], "Overview", "overview")?;
     let range = range_param(&p, &c)?;
     let fail = |e: crate::store::Error| PageError(e.into(), Box::new(c.clone()));
     let inst = app.store.instance(c.instance).map_err(fail)?;
     let sort = p.get("sort").unwrap_or("name");
-    let valid = sort == "name" || sort == "workers" || sort == "oldest" || rq::State::parse(sort).is_some();
+    let valid = ["name", "workers", "oldest", "held"].contains(&sort) || rq::State::parse(sort).is_some();
     if !valid {
         return Err(PageError(Error::BadRequest(format!("cannot sort by {sort:?}")), Box::new(c)));
     }
@@ -90,6 +90,9 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
         super::search::groups::top_groups_last_hour(&app, &c, 5)
     );
     let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
+    // The reads just made may have seen rate limits for the first time.
+    let mut c = c;
+    c.rate_limits |= inst.has_rate_limits();
     let r = r.unwrap_or_default();
     let names: Vec<String> = o.queues.iter().map(|q| q.name.clone()).collect();
     super::schedulers::warnings(inst, &mut c, &names, &w).await;
@@ -150,6 +153,7 @@ pub async fn queue_page(
     let list = list.map_err(|e| bad(e.into(), &c))?;
     let (counts, suspended, corrupt) = o.map_err(|e| bad(e.into(), &c))?;
     c.suspended = suspended;
+    c.rate_limits |= inst.has_rate_limits();
     let corrupt: Vec<_> =
         corrupt.into_iter().map(|w| (overview::state_of(&inst.keys, &queue, &w.key), w.message)).collect();
     c.title = format!("{queue} · {state}");

@@ -45,6 +45,8 @@ mod probes;
 mod deploy;
 // Redis outages, URLs and masking.
 mod connection;
+// RQ 2.0+ groups: a group's jobs and status counts as RQ reports them, linked from its jobs.
+mod groups;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
 mod history;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.
@@ -65,6 +67,8 @@ mod live;
 mod live_refresh;
 // The real binary on a hostile network: host names, slow clients, caps, shutdown, logs.
 mod network;
+// RQ 3.0 rate limits: keys, held jobs (counted per queue), cancel/delete with a real limiter.
+mod rate_limits;
 // Reads are side-effect free.
 mod reads_never_write;
 // Wrong bodies, parameters and paths: refused with a status and a message that say why.

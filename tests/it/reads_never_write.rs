@@ -4,7 +4,7 @@ use redis::Commands;
 
 use crate::api_basics::{plant_job, plant_queue};
 use crate::support::probe::{READ_COMMANDS, commands_used, digest, reset};
-use crate::support::{CronFixture, FAR, Fixture, RQ_VERSIONS, RedisServer, TestApp, seg};
+use crate::support::{CronFixture, FAR, Fixture, Limits, RQ_VERSIONS, RedisServer, TestApp, seg};
 
 /// Hit every read endpoint for every queue, state, job and worker the server holds.
 async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
@@ -32,6 +32,22 @@ async fn hit_everything(app: &TestApp, con: &mut redis::Connection) {
     for k in keys {
         let id = k.trim_start_matches("rq:job:");
         let _ = app.get(&format!("/api/v1/jobs/{}", seg(id))).await;
+    }
+    let rl = app.get_json("/api/v1/rate-limits").await;
+    for key in rl["keys"].as_array().into_iter().flatten() {
+        let key = seg(key["key"].as_str().unwrap_or_default());
+        for q in ["", "&order=desc", "&queue=api"] {
+            assert_eq!(app.get(&format!("/api/v1/rate-limits/{key}?per_page=500{q}")).await.status, 200);
+            assert_eq!(app.get(&format!("/rate-limits/{key}?per_page=500{q}")).await.status, 200);
+        }
+    }
+    let groups: Vec<String> = con.smembers("rq:groups").expect("SMEMBERS");
+    for g in groups {
+        assert_eq!(app.get(&format!("/api/v1/groups/{}", seg(&g))).await.status, 200, "group {g}");
+        assert_eq!(app.get(&format!("/groups/{}", seg(&g))).await.status, 200, "group {g}");
+    }
+    for q in ["/rate-limits", "/rate-limits?queue=api"] {
+        assert_eq!(app.get(q).await.status, 200, "{q}");
     }
     app.get_json("/api/v1/workers").await;
     app.get_json("/api/v1/schedulers").await;
@@ -67,6 +83,14 @@ async fn reading_planted_data_with_orphans_changes_nothing() {
     let _: () = con.rpush("rq:queue:default", &["a", "ghost-q"][..]).expect("RPUSH");
     let _: () = con.zadd("rq:failed:default", "ghost-f", FAR).expect("ZADD");
     let _: () = con.sadd("rq:workers", "rq:worker:gone").expect("SADD");
+    assert_reads_write_nothing(&r).await;
+}
+
+#[tokio::test]
+async fn reading_rq_3_rate_limits_held_jobs_and_their_queue_counts_changes_nothing() {
+    let r = RedisServer::start();
+    let l = Limits::make(&r);
+    l.freeze();
     assert_reads_write_nothing(&r).await;
 }
 

@@ -25,6 +25,7 @@ pub async fn queue_counts(inst: &Instance, q: &str) -> Result<(Counts, bool, Vec
         lens.push(census::push_count(&mut p, s, &k.state_key(s, q), now));
     }
     p.cmd("EXISTS").arg(k.suspended());
+    p.cmd("SMEMBERS").arg(k.rl_keys());
     let v: Vec<redis::Value> = inst.query(&p).await?;
     let mut counts = Counts::default();
     let mut suspects = Suspects::default();
@@ -36,6 +37,11 @@ pub async fn queue_counts(inst: &Instance, q: &str) -> Result<(Counts, bool, Vec
         at += n;
     }
     let suspended = v.get(at).map_or(0, value::int) > 0;
+    let rl_keys = v.get(at + 1).map(value::strings).unwrap_or_default();
+    if !rl_keys.is_empty() {
+        let rl = crate::store::rate_limits::from_names(inst, rl_keys, Suspects::default()).await?;
+        counts.held = rl.held_in(q);
+    }
     Ok((counts, suspended, suspects.name(inst).await?))
 }
 

@@ -43,6 +43,7 @@ pub struct JobPage {
     pub call: String,
     pub description: String,
     pub origin: Option<(String, String)>,
+    pub group: Option<(String, String)>,
     pub facts: Vec<(&'static str, String)>,
     pub times: Vec<(&'static str, Time)>,
     pub worker: Option<(String, String)>,
@@ -134,7 +135,6 @@ impl JobPage {
         push("Retry intervals", j.retry_intervals.as_ref().map(ToString::to_string));
         push("Retries by return", j.number_of_retries.map(|r| r.to_string()));
         push("Repeats left", j.repeats_left.map(|r| r.to_string()));
-        push("Group", j.group_id.clone());
         push("Allow dependency failures", j.allow_dependency_failures.map(|b| b.to_string()));
         push("Enqueue at front", j.enqueue_at_front.map(|b| b.to_string()));
         push("Rate limit key", j.rate_limit_key.clone());
@@ -221,6 +221,7 @@ impl JobPage {
             call: j.call.clone().unwrap_or_default(),
             description: j.description.clone().unwrap_or_default(),
             origin: j.origin.clone().map(|o| (c.queue_href(&o, None), o)),
+            group: j.group_id.clone().map(|g| (c.group_href(&g), g)),
             facts,
             times,
             worker: j.worker_name.clone().map(|w| (c.worker_href(&w), w)),

@@ -1,10 +1,12 @@
 //! View models for the HTML pages: everything pre-formatted, so templates only print and loop.
 
+pub mod group;
 pub mod job;
 mod job_actions;
 pub mod job_values;
 pub mod overview;
 pub mod queue;
+pub mod rate_limits;
 pub mod schedulers;
 pub mod search;
 pub mod worker;
@@ -41,6 +43,9 @@ pub struct Chrome {
     pub asset_v: &'static str,
     /// Sent back by the page's script with every action.
     pub csrf: String,
+    /// Show "Rate limits" in the navigation: RQ 3.0's rate limits were seen on this instance
+    /// (an RQ 1.x/2.x user gets no page for a feature their RQ lacks).
+    pub rate_limits: bool,
 }
 
 impl Chrome {
@@ -70,6 +75,7 @@ impl Chrome {
             scheduler_banner: None,
             asset_v: super::assets::VERSION,
             csrf: app.csrf.clone(),
+            rate_limits: app.store.instance(instance).is_ok_and(crate::store::Instance::has_rate_limits),
         }
     }
 
@@ -79,6 +85,11 @@ impl Chrome {
             Some(s) => format!("{}/queues/{}?state={s}{}", self.prefix, fmt::seg(queue), self.inst_amp),
             None => format!("{}/queues/{}{}", self.prefix, fmt::seg(queue), self.inst_q),
         }
+    }
+
+    /// Link to a group page (RQ 2.0+).
+    pub fn group_href(&self, group: &str) -> String {
+        format!("{}/groups/{}{}", self.prefix, fmt::seg(group), self.inst_q)
     }
 
     /// Link to a job page.
@@ -112,7 +123,7 @@ pub fn state_cells(
     counts: &crate::store::overview::Counts,
     active: Option<&str>,
 ) -> Vec<StateCell> {
-    SHOWN_STATES
+    let mut cells: Vec<StateCell> = SHOWN_STATES
         .iter()
         .map(|(s, label)| {
             let n = crate::rq::State::parse(s).map_or(0, |st| counts.get(st));
@@ -126,7 +137,23 @@ pub fn state_cells(
                 corrupt: false,
             }
         })
-        .collect()
+        .collect();
+    // RQ 3.0's held jobs, their own state: on instances where rate limits were seen.
+    if c.rate_limits || counts.held > 0 {
+        cells.push(StateCell {
+            state: "held",
+            label: "Held",
+            count: counts.held,
+            count_fmt: fmt::int(counts.held),
+            href: queue.map_or_else(
+                || format!("{}/rate-limits{}", c.prefix, c.inst_q),
+                |q| format!("{}/rate-limits?queue={}{}", c.prefix, fmt::q(q), c.inst_amp),
+            ),
+            active: active == Some("held"),
+            corrupt: false,
+        });
+    }
+    cells
 }
 
 /// The states shown in tables, in order, with their display labels.

@@ -71,6 +71,7 @@ fn sort_key(q: &QueueInfo, col: &str) -> i64 {
             .as_deref()
             .and_then(crate::rq::time::parse)
             .map_or(i64::MAX, |t| t.as_second()),
+        "held" => q.counts.held,
         s => State::parse(s).map_or(0, |st| q.counts.get(st)),
     }
 }
@@ -116,6 +117,9 @@ impl OverviewPage {
             .collect();
         let mut headers = vec![("name", "Queue", false)];
         headers.extend(SHOWN_STATES.iter().map(|(s, l)| (*s, *l, true)));
+        if c.rate_limits || o.totals.held > 0 {
+            headers.push(("held", "Held", true));
+        }
         headers.push(("workers", "Workers", true));
         headers.push(("oldest", "Oldest queued", true));
         let fq = if filter.is_empty() { String::new() } else { format!("&q={}", fmt::q(filter)) };

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cron_fixture;
 pub mod fixture;
+pub mod limits;
 pub mod probe;
 pub mod redis_server;
 pub mod rq_worker;
@@ -11,6 +12,7 @@ pub mod served;
 pub use app::{TestApp, seg};
 pub use cron_fixture::CronFixture;
 pub use fixture::{Fixture, RQ_VERSIONS};
+pub use limits::Limits;
 pub use redis_server::RedisServer;
 pub use rq_worker::Rq;
 
