@@ -13,7 +13,7 @@ use crate::rq::pickle::{self, Limits, PyValue};
 mod job;
 pub(crate) use job::json_to_py;
 mod text;
-pub use job::{JobCall, Serializer, decode_job_data};
+pub use job::{JobCall, Serializer, decode_job_data, decode_job_data_within};
 pub use text::{TextPrefix, decode_text, text_prefix};
 
 /// Cap on decompressed size; a zlib bomb expands about 1000:1, so this is checked while reading.
@@ -132,8 +132,13 @@ fn undecodable(error: impl Into<String>, data: &[u8]) -> Decoded {
 /// Decode a stored value. `compressed` is true for job `data`; if it is not valid zlib,
 /// the raw bytes are used, as RQ does. Callers base64-decode stream values first.
 pub fn decode_payload(raw: &[u8], compressed: bool) -> Decoded {
+    decode_payload_within(raw, compressed, MAX_INFLATED)
+}
+
+/// [`decode_payload`] with a smaller inflation cap, for callers that show only a preview.
+pub fn decode_payload_within(raw: &[u8], compressed: bool, cap: usize) -> Decoded {
     if compressed {
-        match inflate(raw, MAX_INFLATED) {
+        match inflate(raw, cap) {
             Ok(data) => return sniff(&data),
             Err(e @ DecodeError::TooLarge(_)) => return undecodable(e.to_string(), raw),
             Err(DecodeError::Zlib(_)) => {}

@@ -24,6 +24,10 @@ pub const LIST_DESCRIPTION_MAX: usize = 2_000;
 /// Arguments columns; bigger calls are named "call not decoded (N KB)".
 pub const ROW_DATA_MAX: i64 = 16 * 1024;
 
+/// What a list row may inflate that `data` to: a row shows the function and 120 characters of
+/// arguments, so a call that inflates past this is named as too big rather than decoded.
+pub const ROW_INFLATED_MAX: usize = 256 * 1024;
+
 /// Longest arguments preview in a list row.
 pub const ARGS_PREVIEW_MAX: usize = 120;
 
@@ -167,10 +171,14 @@ impl JobRow {
         if self.missing {
             return;
         }
-        match data.map(crate::rq::decode::decode_job_data) {
+        match data.map(|d| crate::rq::decode::decode_job_data_within(d, ROW_INFLATED_MAX)) {
             Some(Ok(c)) => {
                 self.func_name = c.func_name.clone();
                 self.args_preview = Some(c.args_string(ARGS_PREVIEW_MAX));
+            }
+            Some(Err(crate::rq::decode::Decoded::Undecodable { error, .. })) if error.contains("exceeds") => {
+                self.call_note =
+                    Some(format!("call not decoded (over {} KB inflated)", ROW_INFLATED_MAX / 1024));
             }
             Some(Err(_)) => self.call_note = Some("call not decoded (unreadable data)".to_owned()),
             None => {

@@ -148,6 +148,14 @@ async fn list_rows_take_the_function_and_arguments_from_the_job_data(v: &'static
     let big = app.get_json("/api/v1/queues/big/jobs").await;
     assert_eq!(big["jobs"][0]["func_name"], Value::Null, "rq {v}");
     assert_eq!(big["jobs"][0]["call_note"], "call not decoded (40 KB)", "rq {v}");
+    // 1 KB of zlib that inflates to 1 MB is not inflated for a row that shows 120 characters.
+    rq.py("Queue('bomb', connection=conn()).enqueue(ok, 'y' * 1000000, job_id='bomb-1')\nout(1)");
+    let bomb = app.get_json("/api/v1/queues/bomb/jobs").await;
+    assert_eq!(bomb["jobs"][0]["func_name"], Value::Null, "rq {v}");
+    assert_eq!(bomb["jobs"][0]["call_note"], "call not decoded (over 256 KB inflated)", "rq {v}");
+    // The job's own page still decodes all of it.
+    let job = app.get_json("/api/v1/jobs/bomb-1").await;
+    assert!(job["func_name"].as_str().is_some_and(|f| f.ends_with("ok")), "rq {v}: {}", job["func_name"]);
 }
 
 for_each_rq_version!(a_finished_job_that_failed_before_shows_no_exception);

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::{Decoded, cut, decode_payload};
+use super::{Decoded, cut, decode_payload_within};
 use crate::rq::pickle::PyValue;
 
 /// Which serializer wrote a job's `data` (it is not recorded in Redis; we sniff it).
@@ -31,7 +31,13 @@ pub struct JobCall {
 /// Decode a job's `data` field (zlib, falling back to raw bytes like RQ). Anything that
 /// is not a call comes back as its [`Decoded`] form so the page can still show it.
 pub fn decode_job_data(raw: &[u8]) -> Result<JobCall, Decoded> {
-    match decode_payload(raw, true) {
+    decode_job_data_within(raw, super::MAX_INFLATED)
+}
+
+/// [`decode_job_data`] inflating at most `cap` bytes: list rows show 120 characters of a call,
+/// and 16 KB of zlib can otherwise inflate to the full 8 MB cap (100 rows: 800 MB a page).
+pub fn decode_job_data_within(raw: &[u8], cap: usize) -> Result<JobCall, Decoded> {
+    match decode_payload_within(raw, true, cap) {
         Decoded::Pickle(PyValue::Tuple(items)) => {
             job_call(items, Serializer::Pickle).map_err(|items| Decoded::Pickle(PyValue::Tuple(items)))
         }
