@@ -75,7 +75,12 @@ mod tests {
         let a = "0123456789abcdef0123456789abcdef";
         let b = "fedcba9876543210fedcba9876543210";
         let c = "00000000000000000000000000000001";
-        let mut ws = vec![w(a, "h1", "high,low"), w(b, "h1", "high,low"), w(c, "h2", "high,low"), w("named", "h1", "high,low")];
+        let mut ws = vec![
+            w(a, "h1", "high,low"),
+            w(b, "h1", "high,low"),
+            w(c, "h2", "high,low"),
+            w("named", "h1", "high,low"),
+        ];
         let pools = group(&mut ws);
         assert_eq!(pools.len(), 1);
         assert_eq!(pools[0].label, "pool on h1 (high, low)");

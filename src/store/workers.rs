@@ -69,5 +69,11 @@ pub async fn workers(inst: &Instance) -> Result<Workers> {
     }
     let corrupt = suspects.name(inst).await?;
     let pools = pool::group(&mut list);
-    Ok(Workers { workers: list, suspended, suspended_ttl: (suspended && ttl >= 0).then_some(ttl), corrupt, pools })
+    Ok(Workers {
+        workers: list,
+        suspended,
+        suspended_ttl: (suspended && ttl >= 0).then_some(ttl),
+        corrupt,
+        pools,
+    })
 }

@@ -138,7 +138,8 @@ impl WorkersPage {
             rows: Vec::new(),
         }));
         for (row, x) in rows.into_iter().zip(&w.workers) {
-            let at = x.pool.as_ref().and_then(|l| w.pools.iter().position(|p| &p.label == l)).map_or(0, |i| i + 1);
+            let at =
+                x.pool.as_ref().and_then(|l| w.pools.iter().position(|p| &p.label == l)).map_or(0, |i| i + 1);
             if let Some(s) = sections.get_mut(at) {
                 s.rows.push(row);
             }
