@@ -58,5 +58,9 @@ async fn the_three_workers_of_a_real_worker_pool_are_grouped_and_a_named_worker_
         for n in &pooled {
             assert!(html[at..].contains(&format!("w-{n}")), "pool member {n} under the pool heading");
         }
+
+        // The command line says the same, and that the grouping is inferred.
+        let out = crate::cli::run_expect(&server, &["workers"], 0);
+        assert!(out.contains(&format!("{label}, 3 workers (inferred")), "rq {version}: {out}");
     }
 }
