@@ -164,6 +164,14 @@ pub async fn workers(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     }
     print!("{}", t.render(ctx.style));
     println!("{} workers", w.workers.len());
+    // RQ records no pool id: the grouping is inferred (rq::pool), and the line says so.
+    for p in &w.pools {
+        println!(
+            "{}, {} workers (inferred: uuid names, one host and queue list)",
+            clean(&p.label),
+            p.workers.len()
+        );
+    }
     if w.suspended {
         let until =
             w.suspended_ttl.map_or_else(|| "until resumed".to_owned(), |s| format!("for {}", ago(s as f64)));

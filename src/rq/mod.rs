@@ -12,6 +12,7 @@ pub mod job;
 pub mod key_type;
 pub mod keys;
 pub mod pickle;
+pub mod pool;
 pub mod rate_limit;
 pub mod registry;
 pub mod result;

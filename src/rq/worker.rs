@@ -33,6 +33,8 @@ pub struct Worker {
     pub heartbeat_age_seconds: Option<f64>,
     /// TTL of the worker hash in seconds (-1 none, None when gone).
     pub ttl: Option<i64>,
+    /// The inferred `rq worker-pool` this worker belongs to (see `rq::pool`); None when alone.
+    pub pool: Option<String>,
 }
 
 fn get<'a>(fields: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
@@ -88,6 +90,7 @@ impl Worker {
             total_working_time: num(fields, "total_working_time").unwrap_or(0.0),
             heartbeat_age_seconds,
             ttl: (!stale).then_some(ttl),
+            pool: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use super::key_type::Suspects;
 use super::{Instance, Result, value};
 use crate::rq::Keys;
 use crate::rq::key_type::{KeyType, WrongType};
+use crate::rq::pool::{self, Pool};
 use crate::rq::worker::Worker;
 
 /// The workers page / API.
@@ -19,6 +20,8 @@ pub struct Workers {
     /// `rq:workers`, worker hashes or their executions sets holding another type than RQ keeps
     /// there (read as empty: such a worker is listed as stale).
     pub corrupt: Vec<WrongType>,
+    /// Inferred worker pools: RQ records no pool id (see `rq::pool`).
+    pub pools: Vec<Pool>,
 }
 
 /// Read all workers, sorted by name.
@@ -65,5 +68,12 @@ pub async fn workers(inst: &Instance) -> Result<Workers> {
         inst.saw_rate_limits();
     }
     let corrupt = suspects.name(inst).await?;
-    Ok(Workers { workers: list, suspended, suspended_ttl: (suspended && ttl >= 0).then_some(ttl), corrupt })
+    let pools = pool::group(&mut list);
+    Ok(Workers {
+        workers: list,
+        suspended,
+        suspended_ttl: (suspended && ttl >= 0).then_some(ttl),
+        corrupt,
+        pools,
+    })
 }

@@ -69,6 +69,8 @@ mod live_refresh;
 mod network;
 // RQ 3.0 rate limits: keys, held jobs (counted per queue), cancel/delete with a real limiter.
 mod rate_limits;
+// Worker pools: a real `rq worker-pool` grouped on the workers page and API, a named worker not.
+mod pools;
 // Reads are side-effect free.
 mod reads_never_write;
 // Wrong bodies, parameters and paths: refused with a status and a message that say why.

@@ -42,6 +42,19 @@ async fn every_page_renders_real_rq_data_of_every_version() {
         for id in f.oracle["jobs"].as_object().into_iter().flatten().map(|(k, _)| k) {
             let h = page(&app, &format!("/jobs/{}", seg(id))).await;
             assert!(title(&h).starts_with("Job "), "rq {v}: job {id} title");
+            // Retry and Repeat settings decoded on the page (Retry(interval=3600), Repeat(interval=3600)).
+            if id == "retry-scheduled" {
+                assert!(
+                    h.contains("Retry intervals") && h.contains("[3600]"),
+                    "rq {v}: {id} shows its retry"
+                );
+            }
+            if id == "repeat-1" {
+                assert!(
+                    h.contains("Repeat intervals") && h.contains("[3600]"),
+                    "rq {v}: {id} shows its repeat"
+                );
+            }
         }
         let w = page(&app, "/workers").await;
         assert!(w.contains("ghost-worker"), "rq {v}: stale worker listed");

@@ -135,6 +135,7 @@ impl JobPage {
         push("Retry intervals", j.retry_intervals.as_ref().map(ToString::to_string));
         push("Retries by return", j.number_of_retries.map(|r| r.to_string()));
         push("Repeats left", j.repeats_left.map(|r| r.to_string()));
+        push("Repeat intervals", j.repeat_intervals.as_ref().map(ToString::to_string));
         push("Allow dependency failures", j.allow_dependency_failures.map(|b| b.to_string()));
         push("Enqueue at front", j.enqueue_at_front.map(|b| b.to_string()));
         push("Rate limit key", j.rate_limit_key.clone());
@@ -149,6 +150,7 @@ impl JobPage {
                 ),
             ));
         }
+        facts.extend(super::job_values::webhooks(j.webhooks.as_ref()).into_iter().map(|w| ("Webhook", w)));
         for e in &j.executions {
             facts.push((
                 "Running execution",

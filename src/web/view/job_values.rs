@@ -24,6 +24,29 @@ impl ShowAll {
     }
 }
 
+/// RQ 3.0 webhooks (`[{url, job_status, method, headers, timeout}]`), one line each: "on
+/// finished: POST https://… (timeout 10 s, 2 header(s), values hidden)". The summary leaves header
+/// values out (often credentials); the raw hash still shows the field as stored. Anything else
+/// shaped is shown as its JSON.
+pub fn webhooks(v: Option<&serde_json::Value>) -> Vec<String> {
+    let Some(v) = v else { return Vec::new() };
+    let Some(list) = v.as_array() else { return vec![v.to_string()] };
+    list.iter()
+        .map(|w| match (w["url"].as_str(), w["job_status"].as_str()) {
+            (Some(url), Some(on)) => {
+                let method = w["method"].as_str().unwrap_or("GET");
+                let timeout = w["timeout"].as_i64().map(|t| format!("timeout {t} s"));
+                let headers = w["headers"].as_object().filter(|h| !h.is_empty());
+                let headers = headers.map(|h| format!("{} header(s), values hidden", h.len()));
+                let extra: Vec<String> = [timeout, headers].into_iter().flatten().collect();
+                let extra = if extra.is_empty() { String::new() } else { format!(" ({})", extra.join(", ")) };
+                format!("on {on}: {method} {url}{extra}")
+            }
+            _ => w.to_string(),
+        })
+        .collect()
+}
+
 /// A decoded value prepared for display.
 pub struct ValueView {
     pub label: String,
@@ -69,5 +92,19 @@ pub fn value_view(
         full: ShowAll::of(&j.cut, field, base),
         pretty: if s.cut { None } else { pretty_json(&s.value, left) },
         undecodable: s.undecodable.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_webhook_shows_its_status_method_and_url_but_never_its_header_values() {
+        let v = serde_json::json!([{"url": "https://h.example/x", "job_status": "failed", "method": "POST",
+            "headers": {"Authorization": "Bearer s3cret"}, "timeout": 5}]);
+        let out = super::webhooks(Some(&v));
+        assert_eq!(
+            out,
+            vec!["on failed: POST https://h.example/x (timeout 5 s, 1 header(s), values hidden)"]
+        );
     }
 }

@@ -29,12 +29,20 @@ pub struct WorkerRow {
     pub versions: String,
 }
 
+/// Rows under one heading: an inferred pool, or (heading None) the workers in no pool.
+pub struct Section {
+    pub pool: Option<String>,
+    pub rows: Vec<WorkerRow>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "workers.html")]
 pub struct WorkersPage {
     pub c: Chrome,
     pub actions: Vec<super::ActionButton>,
-    pub rows: Vec<WorkerRow>,
+    /// Workers in no pool first, then one section per inferred pool.
+    pub sections: Vec<Section>,
+    pub pool_note: &'static str,
     pub count: String,
     pub suspended_ttl: Option<String>,
     /// Keys read holding another type than RQ keeps there, one sentence each.
@@ -124,7 +132,21 @@ impl WorkersPage {
         }
         let corrupt = w.corrupt.iter().map(|x| x.message.clone()).collect();
         let suspended_ttl = w.suspended_ttl.map(|t| fmt::duration(t as f64));
-        Self { actions, count, rows, suspended_ttl, corrupt, c }
+        let mut sections = vec![Section { pool: None, rows: Vec::new() }];
+        sections.extend(w.pools.iter().map(|p| Section {
+            pool: Some(format!("{}, {} workers", p.label, p.workers.len())),
+            rows: Vec::new(),
+        }));
+        for (row, x) in rows.into_iter().zip(&w.workers) {
+            let at =
+                x.pool.as_ref().and_then(|l| w.pools.iter().position(|p| &p.label == l)).map_or(0, |i| i + 1);
+            if let Some(s) = sections.get_mut(at) {
+                s.rows.push(row);
+            }
+        }
+        sections.retain(|s| !s.rows.is_empty());
+        let pool_note = crate::rq::pool::POOL_NOTE;
+        Self { actions, count, sections, pool_note, suspended_ttl, corrupt, c }
     }
 }
 

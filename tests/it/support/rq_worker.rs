@@ -176,11 +176,27 @@ impl Rq {
         self.worker_cmd(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn rq worker")
     }
 
+    /// Start `rq worker-pool ARGS` leading its own process group (output discarded), so that
+    /// [`kill_group`] ends the pool and every worker it forked.
+    pub fn spawn_pool(&self, args: &[&str]) -> Child {
+        use std::os::unix::process::CommandExt;
+        let mut c = Command::new(self.bin("rq"));
+        c.arg("worker-pool").args(["-u", &self.url, "-l", "WARNING"]).args(args).process_group(0);
+        self.env(&mut c);
+        c.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn rq worker-pool")
+    }
+
     /// Start `rq worker` with its output discarded: a worker failing hundreds of jobs logs a
     /// traceback each, and would block on a full pipe nobody reads.
     pub fn spawn_quiet_worker(&self, args: &[&str]) -> Child {
         self.worker_cmd(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn rq worker")
     }
+}
+
+/// SIGKILL the process group `child` leads, then reap it.
+pub fn kill_group(mut child: Child) {
+    let _ = Command::new("kill").args(["-9", "--", &format!("-{}", child.id())]).status();
+    let _ = child.wait();
 }
 
 /// Wait for a background process and return its stdout; panics with its output on failure.
