@@ -18,6 +18,7 @@ pub mod registry;
 pub mod result;
 pub mod schedule;
 pub mod scheduler;
+pub mod secrets;
 pub mod shown;
 pub mod time;
 pub mod worker;

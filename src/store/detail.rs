@@ -117,7 +117,8 @@ async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
             None
         },
         executions: v.get(5).map(value::scored).unwrap_or_default(),
-        fields,
+        // Webhook headers and URL secrets never leave the store (page, raw hash, API, CLI).
+        fields: crate::rq::secrets::masked(fields),
         corrupt: suspects.name(inst).await?,
     })
 }

@@ -132,3 +132,35 @@ async fn allowed_host_names_and_the_bind_address_are_served_and_nothing_else() {
     let open = TestApp::with_args(&[r.url()], &["--allowed-host", "*"]);
     assert_eq!(open.send("GET", "/", &[("host", "evil.example")], Body::empty()).await.status, 200);
 }
+
+#[tokio::test]
+async fn webhook_credentials_rq_stored_are_masked_on_the_page_the_raw_hash_the_api_and_the_cli() {
+    let r = RedisServer::start();
+    let rq = crate::support::Rq::new("3.0.0", &r);
+    rq.py("from rq.webhook import Webhook\n\
+         hook = Webhook('https://bot:pw-s3cret@hooks.example.com/x?token=tok-s3cret', 'failed', \
+         method='POST', headers={'Authorization': 'Bearer hdr-s3cret'})\n\
+         Queue('hooks', connection=conn()).enqueue(ok, 1, job_id='hook-1', webhooks=[hook])\nout(1)");
+    let raw: Vec<u8> =
+        redis::cmd("HGET").arg("rq:job:hook-1").arg("webhooks").query(&mut r.conn()).expect("HGET");
+    assert!(String::from_utf8_lossy(&raw).contains("hdr-s3cret"), "RQ stored the header as given");
+    let app = TestApp::new(&r.url());
+    let page = app.get("/jobs/hook-1").await;
+    let api = app.get("/api/v1/jobs/hook-1").await;
+    let full = app.get("/jobs/hook-1/full?item=raw:webhooks").await;
+    let cli = crate::cli::rqdash(&r, &["job", "hook-1", "--json"]);
+    let cli = String::from_utf8_lossy(&cli.stdout).into_owned();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    for (what, status, body) in [
+        ("page", page.status.as_u16(), text(&page.body)),
+        ("api", api.status.as_u16(), text(&api.body)),
+        ("show all", full.status.as_u16(), text(&full.body)),
+        ("cli", 200, cli),
+    ] {
+        assert_eq!(status, 200, "{what}");
+        assert!(body.contains("hooks.example.com"), "{what} shows the webhook: {body}");
+        for secret in ["pw-s3cret", "tok-s3cret", "hdr-s3cret"] {
+            assert!(!body.contains(secret), "{what} shows {secret}");
+        }
+    }
+}

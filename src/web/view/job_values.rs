@@ -25,9 +25,9 @@ impl ShowAll {
 }
 
 /// RQ 3.0 webhooks (`[{url, job_status, method, headers, timeout}]`), one line each: "on
-/// finished: POST https://… (timeout 10 s, 2 header(s), values hidden)". The summary leaves header
-/// values out (often credentials); the raw hash still shows the field as stored. Anything else
-/// shaped is shown as its JSON.
+/// finished: POST https://… (timeout 10 s, 2 header(s), values hidden)". Header values and URL
+/// secrets were masked where the hash was read ([`crate::rq::secrets`]), raw hash included.
+/// Anything else shaped is shown as its JSON.
 pub fn webhooks(v: Option<&serde_json::Value>) -> Vec<String> {
     let Some(v) = v else { return Vec::new() };
     let Some(list) = v.as_array() else { return vec![v.to_string()] };
