@@ -162,6 +162,11 @@ pub struct ServeArgs {
           value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub metrics_token: Option<String>,
 
+    /// Also export another exporter's metric families on /metrics; "rq-exporter": its
+    /// rq_jobs{queue,status}, rq_workers{name,state,queues} and rq_workers_*_total counters.
+    #[arg(long, env = "RQDASH_METRICS_COMPAT", global = true, value_parser = ["rq-exporter"])]
+    pub metrics_compat: Option<String>,
+
     /// How often queue history is sampled into Redis (per-minute buckets: sampling more often
     /// only refreshes the current minute): "60s", "30s", or a bare number of milliseconds.
     #[arg(long, env = "RQDASH_HISTORY_INTERVAL", default_value = "60s", value_parser = parse_interval, global = true)]

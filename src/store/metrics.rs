@@ -5,9 +5,11 @@
 //! sends 5 pipelines but waits for only 3 round trips, then one more for the scheduler alerts
 //! (they need the queue names); all instances are read at the same time.
 //! The answer is reused for `--metrics-cache` and computed by one caller at a time, so any number
-//! of scrapers costs at most one read per window.
+//! of scrapers costs at most one read per window, in either exposition format ([`text`]).
 
 mod encode;
+mod exporter;
+pub mod text;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +23,8 @@ use super::workers::{self, Workers};
 use super::{Instance, Result, Store};
 use crate::config::ServeArgs;
 
-pub use encode::{CONTENT_TYPE, encode};
+pub use encode::encode;
+pub use text::{CONTENT_TYPE, Format, TEXT_CONTENT_TYPE};
 
 /// One instance's data for a scrape.
 #[derive(Debug)]
@@ -30,6 +33,9 @@ pub struct Sample {
     pub workers: Workers,
     /// Overdue scheduled jobs per queue and cron scheduler heartbeats (one more round trip).
     pub schedulers: Alerts,
+    /// RQ 3.0 was seen here (an RQ 3.0 worker, rate limits, or a `ready` registry), so its
+    /// `ready` state is exported; on older data it would only add series that are always 0.
+    pub rq3: bool,
 }
 
 /// One instance's part of a scrape: its data or why Redis did not answer, and how long it took.
@@ -47,7 +53,9 @@ pub async fn sample(inst: &Instance) -> InstanceScrape {
     let sample = match tokio::try_join!(overview::overview(inst), workers::workers(inst)) {
         Ok((overview, workers)) => {
             let names: Vec<String> = overview.queues.iter().map(|q| q.name.clone()).collect();
-            schedulers::alerts(inst, &names).await.map(|schedulers| Sample { overview, workers, schedulers })
+            let rq3 = inst.has_rate_limits() || overview.totals.ready > 0;
+            let alerts = schedulers::alerts(inst, &names).await;
+            alerts.map(|schedulers| Sample { overview, workers, schedulers, rq3 })
         }
         Err(e) => Err(e),
     };
@@ -63,6 +71,8 @@ pub async fn sample_all(store: &Store) -> Vec<InstanceScrape> {
 #[derive(Debug)]
 pub struct MetricsState {
     per_worker: bool,
+    /// `--metrics-compat rq-exporter`: rq-exporter's families too (see `exporter`).
+    compat: bool,
     ttl: Duration,
     token: Option<String>,
     cache: Mutex<Option<Cached>>,
@@ -73,6 +83,8 @@ struct Cached {
     started: Instant,
     done: Instant,
     body: Arc<str>,
+    /// The same answer in Prometheus text format 0.0.4.
+    text: Arc<str>,
 }
 
 impl Default for MetricsState {
@@ -86,12 +98,20 @@ impl MetricsState {
     /// `token`: the bearer token `/metrics` requires (an empty one counts as none).
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
-        Self { per_worker, ttl, token, cache: Mutex::new(None) }
+        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None) }
     }
 
-    /// From `--metrics-per-worker`, `--metrics-cache` and `--metrics-token`.
+    /// With rq-exporter's families (`--metrics-compat rq-exporter`).
+    #[must_use]
+    pub fn with_compat(mut self, compat: bool) -> Self {
+        self.compat = compat;
+        self
+    }
+
+    /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token` and `--metrics-compat`.
     pub fn from_args(args: &ServeArgs) -> Arc<Self> {
-        Arc::new(Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone()))
+        let s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
+        Arc::new(s.with_compat(args.metrics_compat.is_some()))
     }
 
     /// A bearer token is configured: `/metrics` requires it and skips HTTP Basic auth.
@@ -112,16 +132,21 @@ impl MetricsState {
         given.len() == token.len() && bool::from(given.ct_eq(token.as_bytes()))
     }
 
-    /// The OpenMetrics text for every instance: the cached one while it is younger than the
-    /// cache window, else read afresh. Callers arriving during a refresh wait for it and share
-    /// its answer instead of starting their own (even with a window shorter than the read).
+    /// The OpenMetrics text for every instance (see [`MetricsState::render_as`]).
     pub async fn render(&self, store: &Store) -> Arc<str> {
+        self.render_as(store, Format::OpenMetrics).await
+    }
+
+    /// The exposition for every instance in `format`: the cached one while it is younger than
+    /// the cache window, else read afresh. Callers arriving during a refresh wait for it and
+    /// share its answer instead of starting their own (even with a window shorter than the read).
+    pub async fn render_as(&self, store: &Store, format: Format) -> Arc<str> {
         let arrived = Instant::now();
         let mut slot = self.cache.lock().await;
         if let Some(c) = slot.as_ref()
             && (c.done >= arrived || c.started.elapsed() < self.ttl)
         {
-            return c.body.clone();
+            return c.pick(format);
         }
         let started = Instant::now();
         let scrapes = sample_all(store).await;
@@ -130,8 +155,18 @@ impl MetricsState {
                 tracing::warn!(instance = s.index, error = %e, "metrics: Redis did not answer");
             }
         }
-        let body: Arc<str> = encode(&scrapes, self.per_worker, started).into();
-        *slot = Some(Cached { started, done: Instant::now(), body: body.clone() });
-        body
+        let body = encode(&scrapes, self.per_worker, self.compat, started);
+        let text = text::to_text(&body).into();
+        let c = Cached { started, done: Instant::now(), body: body.into(), text };
+        slot.insert(c).pick(format)
+    }
+}
+
+impl Cached {
+    fn pick(&self, format: Format) -> Arc<str> {
+        match format {
+            Format::OpenMetrics => self.body.clone(),
+            Format::Text => self.text.clone(),
+        }
     }
 }

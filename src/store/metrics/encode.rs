@@ -3,7 +3,9 @@
 //!
 //! Every series carries `instance="N"`, the 0-based index of the Redis URL. RQ's worker
 //! counters are exported as gauges: summed over a queue's workers they drop when a worker
-//! leaves, and prometheus-client reserves `_total` for its own counters.
+//! leaves, and prometheus-client reserves `_total` for its own counters. With rq-exporter's
+//! families ([`super::exporter`]) its `rq_jobs` and `rq_workers` take the place of ours: one name
+//! is one family in an exposition, and a board's `count(rq_workers)` must count workers only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::AtomicU64;
@@ -14,13 +16,11 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 
-use super::InstanceScrape;
+use super::exporter::Exporter;
+use super::{InstanceScrape, Sample};
 use crate::rq::worker::Worker;
 use crate::rq::{State, time};
 use crate::store::overview::Overview;
-
-/// The `Content-Type` of the answer.
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Worker states exported as they are; anything else (e.g. RQ's `?`) is counted as `other`.
 const WORKER_STATES: [&str; 5] = ["busy", "idle", "suspended", "started", "other"];
@@ -74,6 +74,11 @@ fn int(reg: &mut Registry, name: &str, help: &str) -> Int {
     f
 }
 
+/// A family that is filled but written only when `on` (see the module doc on rq-exporter's).
+fn int_if(on: bool, reg: &mut Registry, name: &str, help: &str) -> Int {
+    if on { int(reg, name, help) } else { Int::default() }
+}
+
 fn seconds(reg: &mut Registry, name: &str, help: &str) -> Float {
     let f = Float::default();
     reg.register_with_unit(name, help, Unit::Seconds, f.clone());
@@ -98,18 +103,18 @@ struct Families {
 }
 
 impl Families {
-    fn new(reg: &mut Registry) -> Self {
+    fn new(reg: &mut Registry, compat: bool) -> Self {
         Self {
             up: int(reg, "rqdash_up", "1 if the Redis instance answered this scrape, else 0"),
             roundtrip: seconds(reg, "rqdash_redis_roundtrip", "Wall time of this scrape's Redis reads"),
-            jobs: int(reg, "rq_jobs", "Jobs per queue and state (queue length or registry size)"),
+            jobs: int_if(!compat, reg, "rq_jobs", "Jobs per queue and state (queue length or registry size)"),
             oldest: seconds(
                 reg,
                 "rq_queue_oldest_job_age",
                 "Age of the job at the head of the queue (0 when the queue is empty)",
             ),
             queue_workers: int(reg, "rq_queue_workers", "Live workers listening on the queue"),
-            workers: int(reg, "rq_workers", "Live workers per state (stale entries excluded)"),
+            workers: int_if(!compat, reg, "rq_workers", "Live workers per state (stale entries excluded)"),
             stale: int(reg, "rq_workers_stale", "Entries of rq:workers whose worker is gone"),
             suspended: int(reg, "rq_workers_suspended", "1 while workers are suspended (rq suspend)"),
             successful: int(reg, "rq_worker_successful_jobs", "Jobs RQ workers report as successful"),
@@ -131,17 +136,25 @@ impl Families {
 
 /// The OpenMetrics text of `scrapes`. Worker counters are summed per queue over the workers
 /// listening on it, or with `per_worker` labelled `worker` and `queues` (comma-separated)
-/// instead. `started` is when the scrape began (for `rqdash_scrape_duration_seconds`).
-pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, started: Instant) -> String {
+/// instead; `compat` adds rq-exporter's families for the first instance. `started` is when
+/// the scrape began (for `rqdash_scrape_duration_seconds`).
+pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, compat: bool, started: Instant) -> String {
     let mut reg = Registry::default();
-    let f = Families::new(&mut reg);
+    let f = Families::new(&mut reg, compat);
+    if compat {
+        let exporter = std::sync::Arc::new(Exporter::default());
+        reg.register_collector(Box::new(exporter.clone()));
+        if let Some(Ok(first)) = scrapes.iter().find(|s| s.index == 0).map(|s| &s.sample) {
+            exporter.record(first);
+        }
+    }
     for s in scrapes {
         let instance = s.index.to_string();
         let up = L::inst(&instance);
         f.up.get_or_create(&up).set(i64::from(s.sample.is_ok()));
         f.roundtrip.get_or_create(&up).set(s.roundtrip.as_secs_f64());
         if let Ok(sample) = &s.sample {
-            queues(&f, &instance, &sample.overview);
+            queues(&f, &instance, sample);
             workers(&f, &instance, &sample.overview, &sample.workers.workers, per_worker);
             scheduling(&f, &instance, &sample.schedulers);
         }
@@ -160,11 +173,13 @@ pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, started: Instant) ->
     out
 }
 
-fn queues(f: &Families, instance: &str, o: &Overview) {
-    let now = time::now_epoch();
+fn queues(f: &Families, instance: &str, sample: &Sample) {
+    let (o, now) = (&sample.overview, time::now_epoch());
     f.suspended.get_or_create(&L::inst(instance)).set(i64::from(o.suspended));
+    // RQ 3.0's `ready` only where RQ 3.0 was seen: on older data it would be a series always 0.
+    let states = State::ALL.into_iter().filter(|s| *s != State::Ready || sample.rq3);
     for q in &o.queues {
-        for s in State::ALL {
+        for s in states.clone() {
             let l = L { state: Some(s.as_str()), ..L::queue(instance, &q.name) };
             f.jobs.get_or_create(&l).set(q.counts.get(s));
         }

@@ -1,7 +1,11 @@
 //! Prometheus `/metrics`: numbers against RQ's own counts, escaping, outages (this file); the
-//! cache and the bearer token ([`access`]).
+//! cache and the bearer token ([`access`]); rq-exporter's families ([`exporter`]); formats and
+//! the `ready` state ([`formats`]), read by the official parser ([`parse`]).
 
 mod access;
+mod exporter;
+mod formats;
+mod parse;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
