@@ -10,6 +10,7 @@
 mod encode;
 mod exporter;
 pub mod text;
+mod worker_counters;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

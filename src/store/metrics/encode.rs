@@ -2,8 +2,10 @@
 //! values such as queue and worker names are escaped by it).
 //!
 //! Every series carries `instance="N"`, the 0-based index of the Redis URL. RQ's worker
-//! counters are exported as gauges: summed over a queue's workers they drop when a worker
-//! leaves, and prometheus-client reserves `_total` for its own counters. With rq-exporter's
+//! counters summed per queue are gauges: a sum drops when a worker leaves, which a counter must
+//! never do. Per worker (`--metrics-per-worker`) they are counters (`_total`): one worker's
+//! count only grows, and a restarted worker is a new series or a reset, which Prometheus
+//! handles. With rq-exporter's
 //! families ([`super::exporter`]) its `rq_jobs` and `rq_workers` take the place of ours: one name
 //! is one family in an exposition, and a board's `count(rq_workers)` must count workers only.
 
@@ -17,6 +19,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::{Registry, Unit};
 
 use super::exporter::Exporter;
+use super::worker_counters::WorkerCounters;
 use super::{InstanceScrape, Sample};
 use crate::rq::worker::Worker;
 use crate::rq::{State, time};
@@ -25,18 +28,18 @@ use crate::store::overview::Overview;
 /// Worker states exported as they are; anything else (e.g. RQ's `?`) is counted as `other`.
 const WORKER_STATES: [&str; 5] = ["busy", "idle", "suspended", "started", "other"];
 
-type Int = Family<L, Gauge>;
-type Float = Family<L, Gauge<f64, AtomicU64>>;
+pub(super) type Int = Family<L, Gauge>;
+pub(super) type Float = Family<L, Gauge<f64, AtomicU64>>;
 
 /// One label set for every family: labels left `None` are not written at all.
 #[derive(Clone, Debug, Default, Hash, PartialEq, Eq)]
-struct L {
-    instance: String,
-    queue: Option<String>,
-    state: Option<&'static str>,
-    worker: Option<String>,
-    queues: Option<String>,
-    name: Option<String>,
+pub(super) struct L {
+    pub(super) instance: String,
+    pub(super) queue: Option<String>,
+    pub(super) state: Option<&'static str>,
+    pub(super) worker: Option<String>,
+    pub(super) queues: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 impl L {
@@ -68,7 +71,7 @@ impl EncodeLabelSet for L {
     }
 }
 
-fn int(reg: &mut Registry, name: &str, help: &str) -> Int {
+pub(super) fn int(reg: &mut Registry, name: &str, help: &str) -> Int {
     let f = Int::default();
     reg.register(name, help, f.clone());
     f
@@ -79,7 +82,7 @@ fn int_if(on: bool, reg: &mut Registry, name: &str, help: &str) -> Int {
     if on { int(reg, name, help) } else { Int::default() }
 }
 
-fn seconds(reg: &mut Registry, name: &str, help: &str) -> Float {
+pub(super) fn seconds(reg: &mut Registry, name: &str, help: &str) -> Float {
     let f = Float::default();
     reg.register_with_unit(name, help, Unit::Seconds, f.clone());
     f
@@ -95,15 +98,13 @@ struct Families {
     workers: Int,
     stale: Int,
     suspended: Int,
-    successful: Int,
-    failed: Int,
-    working: Float,
+    counters: WorkerCounters,
     overdue: Int,
     cron_up: Int,
 }
 
 impl Families {
-    fn new(reg: &mut Registry, compat: bool) -> Self {
+    fn new(reg: &mut Registry, compat: bool, per_worker: bool) -> Self {
         Self {
             up: int(reg, "rqdash_up", "1 if the Redis instance answered this scrape, else 0"),
             roundtrip: seconds(reg, "rqdash_redis_roundtrip", "Wall time of this scrape's Redis reads"),
@@ -117,9 +118,7 @@ impl Families {
             workers: int_if(!compat, reg, "rq_workers", "Live workers per state (stale entries excluded)"),
             stale: int(reg, "rq_workers_stale", "Entries of rq:workers whose worker is gone"),
             suspended: int(reg, "rq_workers_suspended", "1 while workers are suspended (rq suspend)"),
-            successful: int(reg, "rq_worker_successful_jobs", "Jobs RQ workers report as successful"),
-            failed: int(reg, "rq_worker_failed_jobs", "Jobs RQ workers report as failed"),
-            working: seconds(reg, "rq_worker_working", "Total working time RQ workers report"),
+            counters: WorkerCounters::new(reg, per_worker),
             overdue: int(
                 reg,
                 "rq_scheduled_overdue",
@@ -140,7 +139,7 @@ impl Families {
 /// the scrape began (for `rqdash_scrape_duration_seconds`).
 pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, compat: bool, started: Instant) -> String {
     let mut reg = Registry::default();
-    let f = Families::new(&mut reg, compat);
+    let f = Families::new(&mut reg, compat, per_worker);
     if compat {
         let exporter = std::sync::Arc::new(Exporter::default());
         reg.register_collector(Box::new(exporter.clone()));
@@ -222,18 +221,21 @@ fn workers(f: &Families, instance: &str, o: &Overview, list: &[Worker], per_work
         let l = L::queue(instance, q);
         f.queue_workers.get_or_create(&l).set(serving.len() as i64);
         if !per_worker {
-            f.successful.get_or_create(&l).set(serving.iter().map(|w| w.successful_job_count).sum());
-            f.failed.get_or_create(&l).set(serving.iter().map(|w| w.failed_job_count).sum());
+            let c = &f.counters;
+            c.successful.get_or_create(&l).set(serving.iter().map(|w| w.successful_job_count).sum());
+            c.failed.get_or_create(&l).set(serving.iter().map(|w| w.failed_job_count).sum());
             // A fold, not sum(): an empty f64 sum is -0.0, which would be written as "-0.0".
-            f.working.get_or_create(&l).set(serving.iter().fold(0.0, |a, w| a + w.total_working_time));
+            c.working.get_or_create(&l).set(serving.iter().fold(0.0, |a, w| a + w.total_working_time));
         }
     }
     if per_worker {
         for w in &live {
             let l = L { worker: Some(w.name.clone()), queues: Some(w.queues.join(",")), ..L::inst(instance) };
-            f.successful.get_or_create(&l).set(w.successful_job_count);
-            f.failed.get_or_create(&l).set(w.failed_job_count);
-            f.working.get_or_create(&l).set(w.total_working_time);
+            // A counter cannot go below 0: a corrupt negative count in a worker hash reads as 0.
+            let c = &f.counters;
+            c.successful_total.get_or_create(&l).inc_by(w.successful_job_count.max(0).unsigned_abs());
+            c.failed_total.get_or_create(&l).inc_by(w.failed_job_count.max(0).unsigned_abs());
+            c.working_total.get_or_create(&l).inc_by(w.total_working_time.max(0.0));
         }
     }
 }

@@ -143,7 +143,7 @@ async fn worker_counters_are_summed_per_queue_over_its_live_workers() {
 }
 
 #[tokio::test]
-async fn per_worker_mode_labels_worker_counters_by_worker_instead_of_queue() {
+async fn per_worker_mode_labels_worker_counters_by_worker_instead_of_queue_as_counters() {
     let f = Fixture::get("3.0.0");
     let r = f.server();
     let m = samples(&scrape(&[r.url()], true).await);
@@ -152,10 +152,16 @@ async fn per_worker_mode_labels_worker_counters_by_worker_instead_of_queue() {
         let queues: Vec<&str> =
             w["queues"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let l = [("instance", "0"), ("worker", name), ("queues", &queues.join(","))];
-        assert_eq!(Some(value(&m, "rq_worker_successful_jobs", &l)), w["successful_job_count"].as_f64());
-        assert_eq!(Some(value(&m, "rq_worker_failed_jobs", &l)), w["failed_job_count"].as_f64());
+        let ok = w["successful_job_count"].as_f64();
+        assert_eq!(Some(value(&m, "rq_worker_successful_jobs_total", &l)), ok);
+        assert_eq!(Some(value(&m, "rq_worker_failed_jobs_total", &l)), w["failed_job_count"].as_f64());
+        assert!(m.keys().any(|k| k.starts_with("rq_worker_working_seconds_total{")), "working time");
     }
-    assert!(!m.keys().any(|k| k.starts_with("rq_worker_successful_jobs{") && k.contains("queue=\"")));
+    assert!(!m.keys().any(|k| k.starts_with("rq_worker_successful_jobs") && k.contains("queue=\"")));
+    let text = scrape(&[r.url()], true).await;
+    for family in ["rq_worker_successful_jobs", "rq_worker_failed_jobs", "rq_worker_working_seconds"] {
+        assert!(text.contains(&format!("# TYPE {family} counter\n")), "{family} is a counter:\n{text}");
+    }
 }
 
 #[tokio::test]
