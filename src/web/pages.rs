@@ -232,10 +232,7 @@ pub async fn jump(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageRes
         return Err(PageError(Error::BadRequest("type a job id to jump to it".into()), Box::new(c)));
     }
     let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let mut pipe = redis::pipe();
-    pipe.cmd("EXISTS").arg(inst.keys.job(&id));
-    let (n,): (i64,) = inst.query(&pipe).await.map_err(pe(&c))?;
-    if n == 0 {
+    if !detail::exists(inst, &id).await.map_err(pe(&c))? {
         return Err(PageError(
             Error::NotFound(format!("no job with id {id:?} in instance {}", c.instance)),
             Box::new(c),
