@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::AppState;
 use super::error::Result;
 use super::fmt::filters;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::Params;
 use super::view::{ActionButton, Chrome};
 use crate::store::doctor::{self, Policy, Report};

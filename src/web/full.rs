@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::fmt;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::Name;
 use crate::rq::cap::FULL_MAX;
 use crate::store::{Error as StoreError, detail};

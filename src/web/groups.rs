@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 
 use super::AppState;
 use super::error::Result;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::{Name, Params};
 use super::view::group::GroupView;
 use crate::store::groups::{self, GroupPage};

@@ -16,6 +16,7 @@ pub mod history;
 pub mod hosts;
 pub mod live;
 mod metrics;
+mod page;
 mod pages;
 mod params;
 pub mod probes;

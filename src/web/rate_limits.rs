@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 
 use super::AppState;
 use super::error::{Error, Result};
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::{Name, Params};
 use super::view::rate_limits::{HeldView, RateLimitsPage};
 use crate::store::rate_limits::{self, HeldPage, HeldQuery, RateLimits};

@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 
 use super::AppState;
 use super::error::Result;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::Params;
 use super::view::schedulers::SchedulersPage;
 use crate::store::schedulers;

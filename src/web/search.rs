@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::AppState;
 use super::error::Result;
 use super::fmt;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::Params;
 use super::view::search::SearchView;
 use crate::store::search::{self, Budget, Query, query};

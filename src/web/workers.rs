@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::Result;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, pe, start};
 use super::params::{Name, Params};
 use super::view::worker::WorkerPage;
 use crate::store::{control, worker_cmd, worker_detail};

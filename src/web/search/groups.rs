@@ -7,14 +7,14 @@ use axum::extract::{RawQuery, State};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::store::failure_groups::{self, Group, Snapshot, Status};
+use crate::store::failure_groups::{self, Snapshot, Status};
 use crate::store::overview;
 use crate::web::AppState;
 use crate::web::error::{Error, Result};
-use crate::web::pages::{PageResult, pe, start};
+use crate::web::page::{PageResult, pe, start};
 use crate::web::params::Params;
 use crate::web::view::Chrome;
-use crate::web::view::search::groups::{GroupsView, TopGroupsView};
+use crate::web::view::search::groups::{GroupsView, TopGroupsView, group_query, sorted};
 
 /// How long the page waits for a computation before showing its progress instead.
 const PAGE_WAIT: Duration = Duration::from_secs(2);
@@ -26,15 +26,6 @@ fn sort_of(p: &Params) -> Result<&'static str> {
         Some("recent") => Ok("recent"),
         Some(s) => Err(Error::BadRequest(format!("sort must be count or recent, got {s:?}"))),
     }
-}
-
-/// The groups of a snapshot in the requested order.
-pub fn sorted<'a>(snap: &'a Snapshot, sort: &str) -> Vec<&'a Group> {
-    let mut v: Vec<&Group> = snap.groups.iter().collect();
-    if sort == "recent" {
-        v.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| b.count.cmp(&a.count)));
-    }
-    v
 }
 
 /// `GET /failed/groups?queue=&sort=count|recent&instance=`.
@@ -82,16 +73,6 @@ struct GroupHead<'a> {
     example_id: &'a str,
     example_exception: &'a str,
     example_traceback: &'a str,
-}
-
-/// The `q` that finds exactly a group's jobs (in one queue or all).
-pub fn group_query(g: &Group, queue: Option<&str>) -> String {
-    let mut q = format!("state:failed group:{}", g.id);
-    if let Some(name) = queue {
-        q.push_str(" queue:");
-        q.push_str(&crate::store::search::query::quote(name));
-    }
-    q
 }
 
 fn snapshot_json(s: &Snapshot, sort: &str, ids: usize) -> Value {
