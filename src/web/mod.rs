@@ -243,6 +243,8 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
+        // Innermost: every page error is drawn in its frame here, before anything reads the page.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page::framed))
         // Inside the guard: a refused request never waits for a turn.
         .layer(axum::middleware::from_fn_with_state(state.clone(), gate::limit))
         // Outside the gate, so that N tabs refreshing one page wait for one turn, not N; inside

@@ -11,7 +11,7 @@ use crate::store::failure_groups::{self, Snapshot, Status};
 use crate::store::overview;
 use crate::web::AppState;
 use crate::web::error::{Error, Result};
-use crate::web::page::{PageResult, pe, start};
+use crate::web::page::{PageResult, start};
 use crate::web::params::Params;
 use crate::web::view::Chrome;
 use crate::web::view::search::groups::{GroupsView, TopGroupsView, group_query, sorted};
@@ -31,14 +31,14 @@ fn sort_of(p: &Params) -> Result<&'static str> {
 /// `GET /failed/groups?queue=&sort=count|recent&instance=`.
 pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult<GroupsView> {
     let (p, mut c) = start(&app, raw.as_deref(), &["instance", "queue", "sort"], "Failure groups", "failed")?;
-    let sort = sort_of(&p).map_err(pe(&c))?;
+    let sort = sort_of(&p)?;
     let queue = p.get("queue").filter(|q| !q.is_empty()).map(str::to_owned);
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
     let (status, o) = tokio::join!(
         failure_groups::groups(&app.store, c.instance, queue.as_deref(), PAGE_WAIT),
         overview::overview(inst)
     );
-    let (status, o) = (status.map_err(pe(&c))?, o.map_err(pe(&c))?);
+    let (status, o) = (status?, o?);
     c.suspended = o.suspended;
     let queues = o
         .queues
