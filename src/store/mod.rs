@@ -159,7 +159,10 @@ impl Instance {
     /// (a read-only ACL user), the same commands answer as a plain pipeline instead: each reply
     /// is still exact, only the snapshot may straddle a write. That is remembered per instance,
     /// so later reads skip the refused MULTI. Writes are Lua scripts, never MULTI pipelines.
-    pub(in crate::store) async fn query<T: redis::FromRedisValue>(&self, pipe: &redis::Pipeline) -> Result<T> {
+    pub(in crate::store) async fn query<T: redis::FromRedisValue>(
+        &self,
+        pipe: &redis::Pipeline,
+    ) -> Result<T> {
         let mut c = self.conn().await?;
         let mut tx = acl::Tx { conn: &mut c, refused: &self.multi_refused, instance: self.index };
         match pipe.query_async::<T>(&mut tx).await {

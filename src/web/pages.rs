@@ -7,13 +7,13 @@ use super::AppState;
 use super::error::Error;
 use super::fmt;
 use super::history;
+use super::page::{PageError, PageResult, start};
 use super::params::{Name, Params};
+use super::view::HistoryBlock;
 use super::view::job::JobPage;
 use super::view::overview::OverviewPage;
 use super::view::queue::{QueuePage, row};
-use super::page::{PageError, PageResult, start};
 use super::view::workers::{FailedPage, WorkersPage};
-use super::view::HistoryBlock;
 use crate::rq;
 use crate::store::history as history_store;
 use crate::store::{detail, failed, info, jobs, overview, schedulers, workers};
@@ -72,9 +72,7 @@ pub async fn queue_page(
     let range = range_param(&p)?;
     let state = match p.get("state") {
         None | Some("") => rq::State::Queued,
-        Some(s) => {
-            rq::State::parse(s).ok_or_else(|| Error::NotFound(format!("unknown state {s:?}")))?
-        }
+        Some(s) => rq::State::parse(s).ok_or_else(|| Error::NotFound(format!("unknown state {s:?}")))?,
     };
     let desc = match p.get("order") {
         None | Some("asc") => false,
