@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{gate, hosts, live, refresh, security, streams, tasks};
+use super::{gate, hosts, live, refresh, search, security, streams, tasks};
 use crate::store::Store;
 
 /// Shared state of every handler.
@@ -40,6 +40,10 @@ pub struct AppState {
     pub renders: Arc<refresh::Renders>,
     /// Answers computed at once (`--max-renders`); the rest wait their turn.
     pub gate: Arc<gate::Gate>,
+    /// "Select all matching" selections, by id (see [`search::selection`]).
+    pub(crate) selections: Arc<search::selection::Selections>,
+    /// Failure-group snapshots, per instance and queue (see [`failure_groups`]).
+    pub failure_groups: Arc<crate::store::failure_groups::Cache>,
 }
 
 impl AppState {
@@ -75,6 +79,8 @@ impl AppState {
             streams,
             renders: Arc::default(),
             gate,
+            selections: Arc::default(),
+            failure_groups: Arc::default(),
         }
     }
 

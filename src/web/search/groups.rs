@@ -35,7 +35,7 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
     let queue = p.get("queue").filter(|q| !q.is_empty()).map(str::to_owned);
     let inst = app.store.instance(c.instance)?;
     let (status, o) = tokio::join!(
-        failure_groups::groups(&app.store, c.instance, queue.as_deref(), PAGE_WAIT),
+        failure_groups::groups(&app.store, &app.failure_groups, c.instance, queue.as_deref(), PAGE_WAIT),
         overview::overview(inst)
     );
     let (status, o) = (status?, o?);
@@ -113,7 +113,7 @@ pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result
     let wait = Duration::from_millis(p.int("wait", 0, 0, 30_000)?);
     let ids = usize::try_from(p.int("ids", 100, 0, 1_000_000)?).unwrap_or(100);
     let queue = p.get("queue").filter(|q| !q.is_empty());
-    Ok(Json(match failure_groups::groups(&app.store, n, queue, wait).await? {
+    Ok(Json(match failure_groups::groups(&app.store, &app.failure_groups, n, queue, wait).await? {
         Status::Ready(s) => json!({ "status": "ready", "snapshot": snapshot_json(&s, sort, ids) }),
         Status::Computing { progress, stale } => json!({
             "status": "computing", "progress": progress,
@@ -125,6 +125,6 @@ pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result
 /// The overview's panel of the top failure groups of the last hour (at most `limit`); never
 /// fails, so the overview renders whatever happens.
 pub async fn top_groups_last_hour(app: &AppState, c: &Chrome, limit: usize) -> TopGroupsView {
-    let top = failure_groups::top_groups_last_hour(&app.store, c.instance, limit).await;
+    let top = failure_groups::top_groups_last_hour(&app.store, &app.failure_groups, c.instance, limit).await;
     TopGroupsView::build(c, top)
 }
