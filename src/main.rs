@@ -103,7 +103,8 @@ async fn run_server(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let store = Store::from_args(&redis)?;
-    let history = rqdash::store::history::Layout::new(&args.history_prefix);
+    let state =
+        web::AppState::from_args(store.clone(), &args, shutdown.clone()).map_err(anyhow::Error::msg)?;
     // Read-only means nothing is written to Redis at all, history buckets included (a read-only
     // ACL user could not write them anyway); charts still show what a writing rqdash records.
     if args.read_only && !args.no_history {
@@ -114,24 +115,11 @@ async fn run_server(
     if !args.no_history && !args.read_only {
         rqdash::store::history::spawn_sampler(
             store.clone(),
-            history.clone(),
+            state.history.clone(),
             args.history_interval,
             shutdown.clone(),
         );
     }
-    let auth = args.credentials().map_err(anyhow::Error::msg)?;
-    let state = web::AppState::new(
-        store.clone(),
-        args.prefix(),
-        args.read_only,
-        args.poll_interval,
-        shutdown.clone(),
-    )
-    .with_auth(auth)
-    .with_public_probes(args.probes_public)
-    .with_metrics(rqdash::store::metrics::MetricsState::from_args(&args))
-    .with_history(history)
-    .with_net(&args.bind, &args.net);
     warn_about_hosts(&args);
     let limits = web::server::Limits::from_args(&args.net);
     for inst in store.instances() {

@@ -28,7 +28,7 @@ fn report(ctx: &Ctx, verb: &str, out: &BulkOutcome) -> anyhow::Result<ExitCode> 
 
 /// Requeue every job of a failed (stopped included) or canceled registry.
 pub async fn requeue_all(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result<ExitCode> {
-    if !matches!(state, State::Failed | State::Canceled) {
+    if !state.requeuable() {
         anyhow::bail!("requeue --all applies to the failed and canceled registries, not {state}");
     }
     let n = size(ctx, queue, state).await?;

@@ -9,7 +9,21 @@
 
 use super::State;
 
+/// The job statuses "requeue" accepts: those of the [`State::REQUEUABLE`] registries (a
+/// stopped job sits in the failed registry). `lua/requeue.lua` and `lua/requeue_all.lua` say the
+/// same in Lua; a test below holds them to this list.
+pub const REQUEUABLE_STATUSES: [&str; 3] = ["failed", "stopped", "canceled"];
+
 impl State {
+    /// The registries "requeue" applies to, as RQ's `FailedJobRegistry.requeue` and
+    /// `CanceledJobRegistry.requeue`: the one statement of that rule (actions, CLI, views).
+    pub const REQUEUABLE: [State; 2] = [State::Failed, State::Canceled];
+
+    /// Whether "requeue" applies to the jobs of this registry.
+    pub fn requeuable(self) -> bool {
+        Self::REQUEUABLE.contains(&self)
+    }
+
     /// Whether RQ's cleanup drops this registry's entries once their score has passed: started
     /// (the heartbeat deadline: RQ then fails or retries the job), finished and failed (the
     /// expiry). Deferred, scheduled and canceled are never cleaned by score, and RQ 3.0's
@@ -113,6 +127,20 @@ mod tests {
         assert_eq!(c.page_ranks(0, 9, false, true), vec![(2, 4)]);
         assert_eq!(c.page_ranks(0, 0, true, true), vec![(4, 4)]);
         assert_eq!(c.page_ranks(3, 9, false, true), Vec::<(i64, i64)>::new());
+    }
+
+    #[test]
+    fn the_lua_requeue_scripts_accept_exactly_the_requeuable_statuses() {
+        let table: Vec<String> = REQUEUABLE_STATUSES.iter().map(|s| format!("{s} = true")).collect();
+        let requeue = include_str!("../../lua/requeue.lua");
+        assert!(requeue.contains(&format!("local REQUEUABLE = {{{}}}", table.join(", "))), "lua/requeue.lua");
+        // requeue_all.lua takes one registry at a time: failed (with stopped), else canceled.
+        let all = include_str!("../../lua/requeue_all.lua");
+        let (failed, canceled) = (table[..2].join(", "), &table[2]);
+        let rule = format!("ARGV[7] == 'failed' and {{{failed}}} or {{{canceled}}}");
+        assert!(all.contains(&rule), "lua/requeue_all.lua: {rule}");
+        assert_eq!(State::REQUEUABLE.map(State::as_str), ["failed", "canceled"]);
+        assert!(State::Failed.requeuable() && State::Canceled.requeuable() && !State::Finished.requeuable());
     }
 
     #[test]

@@ -22,6 +22,14 @@ pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
         .map_err(|e| Error::Internal(format!("decoding job {id:?} failed: {e}")))
 }
 
+/// Whether job `id` has a hash (the header's jump box); reads nothing else.
+pub async fn exists(inst: &Instance, id: &str) -> Result<bool> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("EXISTS").arg(inst.keys.job(id));
+    let (n,): (i64,) = inst.query(&pipe).await?;
+    Ok(n != 0)
+}
+
 /// All of one value of a job (`/jobs/{id}/full?item=`), up to [`FULL_MAX`](crate::rq::cap::FULL_MAX);
 /// None when the job has no such item.
 pub async fn item(inst: &Instance, id: &str, item: &str) -> Result<Option<FullItem>> {

@@ -23,7 +23,7 @@ use super::{Error, Instance, Result, overview, value};
 use crate::rq::job::func_name_from_description;
 use crate::rq::{State, time};
 
-pub use cache::{Status, TTL, TopGroup, TopGroups, groups, top_groups_last_hour};
+pub use cache::{Cache, Status, TTL, TopGroup, TopGroups, groups, top_groups_last_hour};
 
 /// Failed ids read per pipeline.
 pub const CHUNK: usize = 1000;

@@ -38,6 +38,13 @@ impl Store {
     }
 }
 
+/// Whether the instance answers PING now (no timeout of its own: `/api/v1/instances`).
+pub async fn answers_ping(inst: &Instance) -> bool {
+    let mut p = redis::pipe();
+    p.cmd("PING");
+    inst.query::<(String,)>(&p).await.is_ok()
+}
+
 async fn ping(inst: &Instance, timeout: Duration) -> Ping {
     let start = Instant::now();
     let mut p = redis::pipe();

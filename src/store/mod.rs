@@ -128,7 +128,7 @@ impl Instance {
     }
 
     /// A connection, or a 503-class error naming this instance.
-    pub async fn conn(&self) -> Result<ConnectionManager> {
+    pub(in crate::store) async fn conn(&self) -> Result<ConnectionManager> {
         self.conn.get().await.map_err(|e| self.err(e))
     }
 
@@ -159,7 +159,10 @@ impl Instance {
     /// (a read-only ACL user), the same commands answer as a plain pipeline instead: each reply
     /// is still exact, only the snapshot may straddle a write. That is remembered per instance,
     /// so later reads skip the refused MULTI. Writes are Lua scripts, never MULTI pipelines.
-    pub async fn query<T: redis::FromRedisValue>(&self, pipe: &redis::Pipeline) -> Result<T> {
+    pub(in crate::store) async fn query<T: redis::FromRedisValue>(
+        &self,
+        pipe: &redis::Pipeline,
+    ) -> Result<T> {
         let mut c = self.conn().await?;
         let mut tx = acl::Tx { conn: &mut c, refused: &self.multi_refused, instance: self.index };
         match pipe.query_async::<T>(&mut tx).await {
@@ -174,7 +177,7 @@ impl Instance {
 
 impl Instance {
     /// Run a Lua script (EVALSHA, loading it on NOSCRIPT), healing Sentinel routing on failure.
-    pub async fn invoke(&self, inv: &redis::ScriptInvocation<'_>) -> Result<redis::Value> {
+    pub(in crate::store) async fn invoke(&self, inv: &redis::ScriptInvocation<'_>) -> Result<redis::Value> {
         let mut c = self.conn().await?;
         match inv.invoke_async::<redis::Value>(&mut c).await {
             Ok(v) => Ok(v),

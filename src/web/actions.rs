@@ -133,7 +133,7 @@ pub async fn requeue_all(
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     let (p, n) = queue_action(&app, q.as_deref(), &queue, true).await?;
-    let state = state_param(&p, &[RqState::Failed, RqState::Canceled])?;
+    let state = state_param(&p, &RqState::REQUEUABLE)?;
     let label = format!("requeue all {state} jobs of {queue}");
     run(&app, &p, label, move |store, r| async move {
         write::requeue_all(store.instance(n)?, &queue, state, |x| r.progress(x), r.cancel()).await

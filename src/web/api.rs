@@ -8,16 +8,14 @@ use super::AppState;
 use super::error::{Error, Result};
 use super::params::{Name, Params};
 use crate::rq;
-use crate::store::{detail, failed, info, jobs, overview, workers};
+use crate::store::{detail, failed, health, info, jobs, overview, workers};
 
 /// `GET /api/v1/instances`: configured instances (masked URLs) and whether each answers PING.
 pub async fn instances(State(app): State<AppState>, RawQuery(q): RawQuery) -> Result<Json<Value>> {
     Params::parse(q.as_deref(), &[])?;
     let mut out = Vec::new();
     for inst in app.store.instances() {
-        let mut p = redis::pipe();
-        p.cmd("PING");
-        let ok = inst.query::<(String,)>(&p).await.is_ok();
+        let ok = health::answers_ping(inst).await;
         out.push(json!({ "index": inst.index, "url": inst.url, "ok": ok, "key_prefix": inst.keys.prefix() }));
     }
     Ok(Json(json!({ "instances": out })))

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::AppState;
 use super::error::Result;
 use super::fmt::filters;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::Params;
 use super::view::{ActionButton, Chrome};
 use crate::store::doctor::{self, Policy, Report};
@@ -36,8 +36,8 @@ pub struct DoctorPage {
 /// `GET /doctor`.
 pub async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<DoctorPage> {
     let (_, c) = start(&app, q.as_deref(), &["instance"], "Doctor", "doctor")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let report = doctor::scan(inst).await.map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
+    let report = doctor::scan(inst).await?;
     let checks = report
         .checks
         .iter()

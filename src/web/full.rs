@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::fmt;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::Name;
 use crate::rq::cap::FULL_MAX;
 use crate::store::{Error as StoreError, detail};
@@ -20,11 +20,10 @@ pub async fn job_full(
     RawQuery(q): RawQuery,
 ) -> PageResult<Response> {
     let (p, c) = start(&app, q.as_deref(), &["instance", "item"], "Job", "")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
     let item = p.get("item").unwrap_or("");
-    let full = detail::item(inst, &id, item).await.map_err(pe(&c))?;
-    let full =
-        full.ok_or_else(|| pe(&c)(StoreError::NotFound(format!("job {id:?} has no item {item:?}"))))?;
+    let full = detail::item(inst, &id, item).await?;
+    let full = full.ok_or_else(|| StoreError::NotFound(format!("job {id:?} has no item {item:?}")))?;
     let mut text = full.text;
     let mut cut = None;
     if let Some((len, at_least)) = full.cut {

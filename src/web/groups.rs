@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 
 use super::AppState;
 use super::error::Result;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::{Name, Params};
 use super::view::group::GroupView;
 use crate::store::groups::{self, GroupPage};
@@ -20,10 +20,10 @@ pub async fn page(
     RawQuery(q): RawQuery,
 ) -> PageResult<GroupView> {
     let (p, mut c) = start(&app, q.as_deref(), ALLOWED, "Group", "")?;
-    let page = p.int("page", 1, 1, 10_000_000).map_err(pe(&c))?;
-    let per_page = p.int("per_page", 50, 1, MAX_PER_PAGE).map_err(pe(&c))?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let g = groups::group(inst, &name, page, per_page).await.map_err(pe(&c))?;
+    let page = p.int("page", 1, 1, 10_000_000)?;
+    let per_page = p.int("per_page", 50, 1, MAX_PER_PAGE)?;
+    let inst = app.store.instance(c.instance)?;
+    let g = groups::group(inst, &name, page, per_page).await?;
     c.title = format!("Group {name}");
     Ok(GroupView::build(c, g))
 }

@@ -16,6 +16,7 @@ pub mod history;
 pub mod hosts;
 pub mod live;
 mod metrics;
+mod page;
 mod pages;
 mod params;
 pub mod probes;
@@ -25,134 +26,21 @@ mod schedulers;
 mod search;
 pub mod security;
 pub mod server;
+mod state;
 pub mod streams;
 pub mod tasks;
 mod view;
 mod workers;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::routing::{get, post};
-use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::store::Store;
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    /// "" or "/prefix": every generated link starts with it.
-    pub prefix: String,
-    /// Cancelled on shutdown so long-lived responses end.
-    pub shutdown: CancellationToken,
-    /// Hide actions and refuse mutations.
-    pub read_only: bool,
-    /// The live-update fan-out.
-    pub hub: Arc<live::Hub>,
-    /// HTTP Basic auth, when configured.
-    pub auth: Option<crate::config::Credentials>,
-    /// `/healthz` and `/readyz` answer without auth (`--probes-public`).
-    pub probes_public: bool,
-    /// The CSRF token pages send back with every action.
-    pub csrf: String,
-    /// Bulk operations running in the background.
-    pub tasks: Arc<tasks::Tasks>,
-    /// `/metrics` settings (per-worker labels, cache window, bearer token) and its cached answer.
-    pub metrics: Arc<crate::store::metrics::MetricsState>,
-    /// Where the history sampler keeps its buckets (read for the charts).
-    pub history: crate::store::history::Layout,
-    /// The `Host` names served (loopback only unless `--allowed-host` or the bind address adds some).
-    pub hosts: Arc<hosts::HostPolicy>,
-    /// Live streams open per client address (`--max-streams-per-client`).
-    pub streams: Arc<streams::Streams>,
-    /// Live refreshes of one page share one render (see [`refresh`]).
-    pub renders: Arc<refresh::Renders>,
-    /// Answers computed at once (`--max-renders`); the rest wait their turn.
-    pub gate: Arc<gate::Gate>,
-}
-
-impl AppState {
-    /// State with a live hub polling every `poll`.
-    pub fn new(
-        store: Store,
-        prefix: String,
-        read_only: bool,
-        poll: Duration,
-        shutdown: CancellationToken,
-    ) -> Self {
-        let hub = live::Hub::new(store.clone(), poll, shutdown.clone());
-        store.spawn_discovery(shutdown.clone());
-        let tasks = Arc::new(tasks::Tasks::default());
-        let (auth, csrf, metrics) = (None, security::new_token(), Arc::default());
-        let (history, probes_public) = (Default::default(), false);
-        let hosts = Arc::new(hosts::HostPolicy::new("127.0.0.1", &[]));
-        let streams = streams::Streams::new(16);
-        let gate = gate::Gate::new(gate::Gate::default_limit());
-        Self {
-            store,
-            prefix,
-            shutdown,
-            read_only,
-            hub,
-            auth,
-            probes_public,
-            csrf,
-            tasks,
-            metrics,
-            history,
-            hosts,
-            streams,
-            renders: Arc::default(),
-            gate,
-        }
-    }
-
-    /// The `Host` names served (the bind address, `--allowed-host`) and the streams per client.
-    pub fn with_net(mut self, bind: &str, net: &crate::config::NetArgs) -> Self {
-        self.hosts = Arc::new(hosts::HostPolicy::new(bind, &net.allowed_host));
-        self.streams =
-            streams::Streams::new(usize::try_from(net.max_streams_per_client).unwrap_or(usize::MAX));
-        if let Some(n) = net.max_renders {
-            self.gate = gate::Gate::new(usize::try_from(n).unwrap_or(usize::MAX));
-        }
-        self
-    }
-
-    /// Compute answers through this gate (tests hold its turns to see requests wait).
-    pub fn with_gate(mut self, gate: Arc<gate::Gate>) -> Self {
-        self.gate = gate;
-        self
-    }
-
-    /// Read history charts under `--history-prefix`.
-    pub fn with_history(mut self, layout: crate::store::history::Layout) -> Self {
-        self.history = layout;
-        self
-    }
-
-    /// `/metrics` as configured by `--metrics-*` (default: per queue, 2 s cache, no token).
-    pub fn with_metrics(mut self, metrics: Arc<crate::store::metrics::MetricsState>) -> Self {
-        self.metrics = metrics;
-        self
-    }
-
-    /// Require HTTP Basic auth on every route.
-    pub fn with_auth(mut self, auth: Option<crate::config::Credentials>) -> Self {
-        self.auth = auth;
-        self
-    }
-
-    /// Let `/healthz` and `/readyz` answer without auth (probes of orchestrators send none).
-    pub fn with_public_probes(mut self, public: bool) -> Self {
-        self.probes_public = public;
-        self
-    }
-}
+pub use state::AppState;
 
 /// The full router; every path starts with the URL prefix (routes are registered with it,
 /// rather than nested, so that both `/rq` and `/rq/` reach the overview).
@@ -242,6 +130,8 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
+        // Innermost: every page error is drawn in its frame here, before anything reads the page.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page::framed))
         // Inside the guard: a refused request never waits for a turn.
         .layer(axum::middleware::from_fn_with_state(state.clone(), gate::limit))
         // Outside the gate, so that N tabs refreshing one page wait for one turn, not N; inside

@@ -1,85 +1,33 @@
 //! HTML page handlers: extract and validate, one or two store calls, render a view model.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::error::Error;
 use super::fmt;
 use super::history;
+use super::page::{PageError, PageResult, start};
 use super::params::{Name, Params};
+use super::view::HistoryBlock;
 use super::view::job::JobPage;
 use super::view::overview::OverviewPage;
 use super::view::queue::{QueuePage, row};
-use super::view::workers::{ErrorPage, FailedPage, WorkersPage};
-use super::view::{Chrome, HistoryBlock};
+use super::view::workers::{FailedPage, WorkersPage};
 use crate::rq;
 use crate::store::history as history_store;
 use crate::store::{detail, failed, info, jobs, overview, schedulers, workers};
-
-/// A page error: rendered as an HTML page with the frame, never as JSON.
-pub struct PageError(Error, Box<Chrome>);
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let status = self.0.status();
-        if status.is_server_error() {
-            tracing::warn!(status = status.as_u16(), "{}", self.0);
-        }
-        let heading = match status {
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::BAD_REQUEST => "Bad request",
-            StatusCode::SERVICE_UNAVAILABLE => "Redis is unreachable",
-            _ => "Something went wrong",
-        };
-        let mut c = *self.1;
-        c.title = heading.to_owned();
-        let page = ErrorPage {
-            c,
-            status: status.as_u16(),
-            heading: heading.to_owned(),
-            message: self.0.to_string(),
-        };
-        (status, page).into_response()
-    }
-}
-
-pub(super) type PageResult<T> = Result<T, PageError>;
-
-/// Turn any error into a page error inside the given frame: `.map_err(pe(&c))`.
-pub(super) fn pe<E: Into<Error>>(c: &Chrome) -> impl Fn(E) -> PageError + '_ {
-    move |e| PageError(e.into(), Box::new(c.clone()))
-}
-
-/// Validate the query and pick the instance; errors render inside the frame of instance 0.
-pub(super) fn start(
-    app: &AppState,
-    q: Option<&str>,
-    allowed: &[&str],
-    title: &str,
-    nav: &'static str,
-) -> PageResult<(Params, Chrome)> {
-    let fallback = || Chrome::new(app, 0, title, nav);
-    let p = Params::parse(q, allowed).map_err(|e| PageError(e, Box::new(fallback())))?;
-    let n = p.instance().map_err(|e| PageError(e, Box::new(fallback())))?;
-    if app.store.instance(n).is_err() {
-        return Err(PageError(Error::NotFound(format!("no Redis instance {n}")), Box::new(fallback())));
-    }
-    Ok((p, Chrome::new(app, n, title, nav)))
-}
 
 /// `GET /`: the overview.
 pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<OverviewPage> {
     let (p, c) =
         start(&app, q.as_deref(), &["instance", "sort", "dir", "q", "range"], "Overview", "overview")?;
-    let range = range_param(&p, &c)?;
-    let fail = |e: crate::store::Error| PageError(e.into(), Box::new(c.clone()));
-    let inst = app.store.instance(c.instance).map_err(fail)?;
+    let range = range_param(&p)?;
+    let inst = app.store.instance(c.instance)?;
     let sort = p.get("sort").unwrap_or("name");
     let valid = ["name", "workers", "oldest", "held"].contains(&sort) || rq::State::parse(sort).is_some();
     if !valid {
-        return Err(PageError(Error::BadRequest(format!("cannot sort by {sort:?}")), Box::new(c)));
+        return Err(Error::BadRequest(format!("cannot sort by {sort:?}")).into());
     }
     let desc = p.get("dir") == Some("desc");
     let (o, w, r, h, top) = tokio::join!(
@@ -89,7 +37,7 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
         history::charts_for(inst, &app.history, None, range),
         super::search::groups::top_groups_last_hour(&app, &c, 5)
     );
-    let (o, w) = (o.map_err(fail)?, w.map_err(fail)?);
+    let (o, w) = (o?, w?);
     // The reads just made may have seen rate limits for the first time.
     let mut c = c;
     c.rate_limits |= inst.has_rate_limits();
@@ -121,23 +69,20 @@ pub async fn queue_page(
         &queue,
         "",
     )?;
-    let range = range_param(&p, &c)?;
-    let bad = |e: Error, c: &Chrome| PageError(e, Box::new(c.clone()));
+    let range = range_param(&p)?;
     let state = match p.get("state") {
         None | Some("") => rq::State::Queued,
-        Some(s) => {
-            rq::State::parse(s).ok_or_else(|| bad(Error::NotFound(format!("unknown state {s:?}")), &c))?
-        }
+        Some(s) => rq::State::parse(s).ok_or_else(|| Error::NotFound(format!("unknown state {s:?}")))?,
     };
     let desc = match p.get("order") {
         None | Some("asc") => false,
         Some("desc") => true,
-        Some(o) => return Err(bad(Error::BadRequest(format!("order must be asc or desc, got {o:?}")), &c)),
+        Some(o) => return Err(Error::BadRequest(format!("order must be asc or desc, got {o:?}")).into()),
     };
-    let page = p.int("page", 1, 1, 10_000_000).map_err(|e| bad(e, &c))?;
-    let per_page = p.int("per_page", 50, 1, jobs::MAX_PER_PAGE).map_err(|e| bad(e, &c))?;
-    let inst = app.store.instance(c.instance).map_err(|e| bad(e.into(), &c))?;
-    let expired = p.flag("expired").map_err(|e| bad(e, &c))?;
+    let page = p.int("page", 1, 1, 10_000_000)?;
+    let per_page = p.int("per_page", 50, 1, jobs::MAX_PER_PAGE)?;
+    let inst = app.store.instance(c.instance)?;
+    let expired = p.flag("expired")?;
     let query = jobs::PageQuery { state, page, per_page, desc, expired };
     let (list, o, h, a) = tokio::join!(
         jobs::list(inst, &queue, query),
@@ -150,8 +95,8 @@ pub async fn queue_page(
         c.schedulers_nav = inst.cron_seen();
         c.scheduler_banner = a.banner();
     }
-    let list = list.map_err(|e| bad(e.into(), &c))?;
-    let (counts, suspended, corrupt) = o.map_err(|e| bad(e.into(), &c))?;
+    let list = list?;
+    let (counts, suspended, corrupt) = o?;
     c.suspended = suspended;
     c.rate_limits |= inst.has_rate_limits();
     let corrupt: Vec<_> =
@@ -168,15 +113,11 @@ pub async fn queue_page(
 }
 
 /// The `range` of the history charts (1h, 24h, 7d, 90d; default 1h).
-fn range_param(p: &Params, c: &Chrome) -> PageResult<history_store::Range> {
+fn range_param(p: &Params) -> Result<history_store::Range, Error> {
     match p.get("range") {
         None => Ok(Default::default()),
-        Some(r) => history_store::Range::parse(r).ok_or_else(|| {
-            PageError(
-                Error::BadRequest(format!("range must be 1h, 24h, 7d or 90d, got {r:?}")),
-                Box::new(c.clone()),
-            )
-        }),
+        Some(r) => history_store::Range::parse(r)
+            .ok_or_else(|| Error::BadRequest(format!("range must be 1h, 24h, 7d or 90d, got {r:?}"))),
     }
 }
 
@@ -187,8 +128,8 @@ pub async fn job_page(
     RawQuery(q): RawQuery,
 ) -> PageResult<JobPage> {
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Job", "")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let j = detail::job(inst, &id).await.map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
+    let j = detail::job(inst, &id).await?;
     c.title = format!("Job {id}");
     Ok(JobPage::build(c, j))
 }
@@ -196,8 +137,8 @@ pub async fn job_page(
 /// `GET /workers`.
 pub async fn workers_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<WorkersPage> {
     let (_, c) = start(&app, q.as_deref(), &["instance"], "Workers", "workers")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let w = workers::workers(inst).await.map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
+    let w = workers::workers(inst).await?;
     let mut c = c;
     inst.note_cron(super::schedulers::any_cron_worker(&w));
     c.schedulers_nav = inst.cron_seen();
@@ -207,9 +148,9 @@ pub async fn workers_page(State(app): State<AppState>, RawQuery(q): RawQuery) ->
 /// `GET /failed`: newest failures across all queues.
 pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<FailedPage> {
     let (p, mut c) = start(&app, q.as_deref(), &["instance", "limit"], "Failures", "failed")?;
-    let limit = p.int("limit", 100, 1, 1000).map_err(pe(&c))?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let f = failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await.map_err(pe(&c))?;
+    let limit = p.int("limit", 100, 1, 1000)?;
+    let inst = app.store.instance(c.instance)?;
+    let f = failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await?;
     c.suspended = crate::store::control::state(inst).await.is_ok_and(|s| s.suspended);
     let rows = f.rows.into_iter().map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j))).collect();
     let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
@@ -229,22 +170,16 @@ pub async fn jump(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageRes
     let (p, c) = start(&app, q.as_deref(), &["instance", "id"], "Job", "")?;
     let id = p.get("id").unwrap_or("").trim().to_owned();
     if id.is_empty() {
-        return Err(PageError(Error::BadRequest("type a job id to jump to it".into()), Box::new(c)));
+        return Err(Error::BadRequest("type a job id to jump to it".into()).into());
     }
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let mut pipe = redis::pipe();
-    pipe.cmd("EXISTS").arg(inst.keys.job(&id));
-    let (n,): (i64,) = inst.query(&pipe).await.map_err(pe(&c))?;
-    if n == 0 {
-        return Err(PageError(
-            Error::NotFound(format!("no job with id {id:?} in instance {}", c.instance)),
-            Box::new(c),
-        ));
+    let inst = app.store.instance(c.instance)?;
+    if !detail::exists(inst, &id).await? {
+        return Err(Error::NotFound(format!("no job with id {id:?} in instance {}", c.instance)).into());
     }
     Ok(Redirect::to(&c.job_href(&id)).into_response())
 }
 
 /// Any other path: an HTML 404 inside the frame.
-pub async fn not_found(State(app): State<AppState>) -> PageError {
-    PageError(Error::NotFound("no such page".into()), Box::new(Chrome::new(&app, 0, "Not found", "")))
+pub async fn not_found(State(_): State<AppState>) -> PageError {
+    Error::NotFound("no such page".into()).into()
 }

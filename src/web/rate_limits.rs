@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 
 use super::AppState;
 use super::error::{Error, Result};
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::{Name, Params};
 use super::view::rate_limits::{HeldView, RateLimitsPage};
 use crate::store::rate_limits::{self, HeldPage, HeldQuery, RateLimits};
@@ -14,8 +14,8 @@ use crate::store::rate_limits::{self, HeldPage, HeldQuery, RateLimits};
 /// the held jobs of one queue, per key: a queue's "Held" tab links here).
 pub async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<RateLimitsPage> {
     let (p, c) = start(&app, q.as_deref(), &["instance", "queue"], "Rate limits", "rate-limits")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let r = rate_limits::rate_limits(inst).await.map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
+    let r = rate_limits::rate_limits(inst).await?;
     Ok(RateLimitsPage::build(c, r, p.get("queue").filter(|q| !q.is_empty())))
 }
 
@@ -26,9 +26,9 @@ pub async fn key_page(
     RawQuery(q): RawQuery,
 ) -> PageResult<HeldView> {
     let (p, mut c) = start(&app, q.as_deref(), ALLOWED, "Rate limit", "rate-limits")?;
-    let query = held_query(&p).map_err(pe(&c))?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let h = rate_limits::held_page(inst, &key, query).await.map_err(pe(&c))?;
+    let query = held_query(&p)?;
+    let inst = app.store.instance(c.instance)?;
+    let h = rate_limits::held_page(inst, &key, query).await?;
     c.title = format!("Rate limit {key}");
     Ok(HeldView::build(c, h))
 }

@@ -179,7 +179,7 @@ async fn keep(res: Response) -> Result<Page, Response> {
 }
 
 /// The instance a page URL names (`instance=N`; 0 when absent), as the page itself reads it.
-fn instance(query: Option<&str>) -> Option<usize> {
+pub(super) fn instance(query: Option<&str>) -> Option<usize> {
     let mut found = None;
     for pair in query.unwrap_or("").split('&') {
         // An encoded name could be `instance` to the page and not to this reader: leave it alone.

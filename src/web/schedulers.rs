@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 
 use super::AppState;
 use super::error::Result;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::Params;
 use super::view::schedulers::SchedulersPage;
 use crate::store::schedulers;
@@ -13,8 +13,8 @@ use crate::store::schedulers;
 /// `GET /schedulers`.
 pub async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<SchedulersPage> {
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Schedulers", "schedulers")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let s = schedulers::schedulers(inst).await.map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
+    let s = schedulers::schedulers(inst).await?;
     inst.note_cron(!s.cron_schedulers.is_empty() || !s.cron_job_names.is_empty());
     c.schedulers_nav = inst.cron_seen();
     Ok(SchedulersPage::build(c, s))

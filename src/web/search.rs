@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::AppState;
 use super::error::Result;
 use super::fmt;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::Params;
 use super::view::search::SearchView;
 use crate::store::search::{self, Budget, Query, query};
@@ -47,12 +47,12 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
     let text = p.get("q").unwrap_or("").trim().to_owned();
     let controls: Vec<(&str, &str)> = CONTROLS.iter().filter_map(|k| Some((*k, p.get(k)?))).collect();
     if controls.iter().any(|(_, v)| !v.trim().is_empty()) {
-        let merged = query::merge(&text, &controls).map_err(pe(&c))?;
+        let merged = query::merge(&text, &controls)?;
         let to = format!("{}/search?q={}{}", c.prefix, fmt::q(&merged), c.inst_amp);
         return Ok(Redirect::to(&to).into_response());
     }
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
-    let (queues, suspended) = overview::queue_list(inst).await.map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
+    let (queues, suspended) = overview::queue_list(inst).await?;
     c.suspended = suspended;
     if text.is_empty() {
         return Ok(SearchView::form(c, queues).into_response());
@@ -69,6 +69,6 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
         Err(StoreError::BadRequest(m)) => {
             Ok((StatusCode::BAD_REQUEST, SearchView::error(c, queues, &text, m)).into_response())
         }
-        Err(e) => Err(pe(&c)(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::Result;
-use super::pages::{PageResult, pe, start};
+use super::page::{PageResult, start};
 use super::params::{Name, Params};
 use super::view::worker::WorkerPage;
 use crate::store::{control, worker_cmd, worker_detail};
@@ -19,9 +19,9 @@ pub async fn page(
     RawQuery(q): RawQuery,
 ) -> PageResult<WorkerPage> {
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Worker", "workers")?;
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
     let (d, s) = tokio::join!(worker_detail::worker(inst, &name), control::state(inst));
-    let d = d.map_err(pe(&c))?;
+    let d = d?;
     c.suspended = s.is_ok_and(|s| s.suspended);
     c.title = format!("Worker {name}");
     Ok(WorkerPage::build(c, d))

@@ -3,7 +3,7 @@
 //! it) and may wait a little for it. Stale snapshots stay available while a new one computes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -37,7 +37,9 @@ struct Slot {
     running: Option<watch::Receiver<Run>>,
 }
 
-static CACHE: LazyLock<Mutex<HashMap<Key, Slot>>> = LazyLock::new(Mutex::default);
+/// The snapshots of one app (kept in its state, so two apps in one process do not share).
+#[derive(Default)]
+pub struct Cache(Mutex<HashMap<Key, Slot>>);
 
 /// What the caller gets.
 #[derive(Debug, Clone)]
@@ -50,13 +52,19 @@ pub enum Status {
     },
 }
 
-fn lock() -> std::sync::MutexGuard<'static, HashMap<Key, Slot>> {
-    CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+fn lock(cache: &Cache) -> std::sync::MutexGuard<'_, HashMap<Key, Slot>> {
+    cache.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The groups of instance `n` for `queue` (None: all queues): fresh from the cache, or computed
 /// in the background, waiting at most `wait` for the result.
-pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration) -> Result<Status> {
+pub async fn groups(
+    store: &Store,
+    cache: &Arc<Cache>,
+    n: usize,
+    queue: Option<&str>,
+    wait: Duration,
+) -> Result<Status> {
     let inst = store.instance(n)?;
     // An unknown queue is a 404 now, not a background computation that fails later.
     if queue.is_some() {
@@ -64,7 +72,7 @@ pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration
     }
     let key: Key = (inst.url.clone(), inst.keys.prefix().to_owned(), queue.map(str::to_owned));
     let (mut rx, stale) = {
-        let mut map = lock();
+        let mut map = lock(cache);
         map.retain(|_, s| {
             s.running.is_some() || s.ready.as_ref().is_some_and(|(_, at)| at.elapsed() < EVICT)
         });
@@ -80,7 +88,7 @@ pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration
             None => {
                 let (tx, rx) = watch::channel(Run::Going(Progress::default()));
                 slot.running = Some(rx.clone());
-                spawn(store.clone(), n, key, tx);
+                spawn(store.clone(), Arc::clone(cache), n, key, tx);
                 rx
             }
         };
@@ -102,7 +110,7 @@ pub async fn groups(store: &Store, n: usize, queue: Option<&str>, wait: Duration
     }
 }
 
-fn spawn(store: Store, n: usize, key: Key, tx: watch::Sender<Run>) {
+fn spawn(store: Store, cache: Arc<Cache>, n: usize, key: Key, tx: watch::Sender<Run>) {
     tokio::spawn(async move {
         let result = match store.instance(n) {
             Ok(inst) => compute(inst, key.2.as_deref(), |p| {
@@ -113,7 +121,7 @@ fn spawn(store: Store, n: usize, key: Key, tx: watch::Sender<Run>) {
             Err(e) => Err(e),
         };
         {
-            let mut map = lock();
+            let mut map = lock(&cache);
             let slot = map.entry(key.clone()).or_default();
             slot.running = None;
             if let Ok(s) = &result {
@@ -183,8 +191,8 @@ pub struct TopGroups {
 /// The `limit` groups with the most failures in the last hour, across all queues of instance `n`.
 /// Never fails: errors are reported in the value, so the overview still renders. Waits at most
 /// 200 ms for a computation; otherwise shows the previous snapshot (marked as computing).
-pub async fn top_groups_last_hour(store: &Store, n: usize, limit: usize) -> TopGroups {
-    let (snap, computing) = match groups(store, n, None, Duration::from_millis(200)).await {
+pub async fn top_groups_last_hour(store: &Store, cache: &Arc<Cache>, n: usize, limit: usize) -> TopGroups {
+    let (snap, computing) = match groups(store, cache, n, None, Duration::from_millis(200)).await {
         Ok(Status::Ready(s)) => (Some(s), false),
         Ok(Status::Computing { stale, .. }) => (stale, true),
         Err(e) => return TopGroups { error: Some(e.to_string()), ..TopGroups::default() },

@@ -106,7 +106,7 @@ pub async fn requeue_all(
     progress: impl Fn(Progress) + Send,
     cancel: &CancellationToken,
 ) -> Result<BulkOutcome> {
-    if !matches!(state, State::Failed | State::Canceled) {
+    if !state.requeuable() {
         return Err(Error::BadRequest(format!(
             "requeue all applies to the failed and canceled registries, not {state}"
         )));

@@ -7,14 +7,14 @@ use axum::extract::{RawQuery, State};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::store::failure_groups::{self, Group, Snapshot, Status};
+use crate::store::failure_groups::{self, Snapshot, Status};
 use crate::store::overview;
 use crate::web::AppState;
 use crate::web::error::{Error, Result};
-use crate::web::pages::{PageResult, pe, start};
+use crate::web::page::{PageResult, start};
 use crate::web::params::Params;
 use crate::web::view::Chrome;
-use crate::web::view::search::groups::{GroupsView, TopGroupsView};
+use crate::web::view::search::groups::{GroupsView, TopGroupsView, group_query, sorted};
 
 /// How long the page waits for a computation before showing its progress instead.
 const PAGE_WAIT: Duration = Duration::from_secs(2);
@@ -28,26 +28,17 @@ fn sort_of(p: &Params) -> Result<&'static str> {
     }
 }
 
-/// The groups of a snapshot in the requested order.
-pub fn sorted<'a>(snap: &'a Snapshot, sort: &str) -> Vec<&'a Group> {
-    let mut v: Vec<&Group> = snap.groups.iter().collect();
-    if sort == "recent" {
-        v.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| b.count.cmp(&a.count)));
-    }
-    v
-}
-
 /// `GET /failed/groups?queue=&sort=count|recent&instance=`.
 pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult<GroupsView> {
     let (p, mut c) = start(&app, raw.as_deref(), &["instance", "queue", "sort"], "Failure groups", "failed")?;
-    let sort = sort_of(&p).map_err(pe(&c))?;
+    let sort = sort_of(&p)?;
     let queue = p.get("queue").filter(|q| !q.is_empty()).map(str::to_owned);
-    let inst = app.store.instance(c.instance).map_err(pe(&c))?;
+    let inst = app.store.instance(c.instance)?;
     let (status, o) = tokio::join!(
-        failure_groups::groups(&app.store, c.instance, queue.as_deref(), PAGE_WAIT),
+        failure_groups::groups(&app.store, &app.failure_groups, c.instance, queue.as_deref(), PAGE_WAIT),
         overview::overview(inst)
     );
-    let (status, o) = (status.map_err(pe(&c))?, o.map_err(pe(&c))?);
+    let (status, o) = (status?, o?);
     c.suspended = o.suspended;
     let queues = o
         .queues
@@ -82,16 +73,6 @@ struct GroupHead<'a> {
     example_id: &'a str,
     example_exception: &'a str,
     example_traceback: &'a str,
-}
-
-/// The `q` that finds exactly a group's jobs (in one queue or all).
-pub fn group_query(g: &Group, queue: Option<&str>) -> String {
-    let mut q = format!("state:failed group:{}", g.id);
-    if let Some(name) = queue {
-        q.push_str(" queue:");
-        q.push_str(&crate::store::search::query::quote(name));
-    }
-    q
 }
 
 fn snapshot_json(s: &Snapshot, sort: &str, ids: usize) -> Value {
@@ -132,7 +113,7 @@ pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result
     let wait = Duration::from_millis(p.int("wait", 0, 0, 30_000)?);
     let ids = usize::try_from(p.int("ids", 100, 0, 1_000_000)?).unwrap_or(100);
     let queue = p.get("queue").filter(|q| !q.is_empty());
-    Ok(Json(match failure_groups::groups(&app.store, n, queue, wait).await? {
+    Ok(Json(match failure_groups::groups(&app.store, &app.failure_groups, n, queue, wait).await? {
         Status::Ready(s) => json!({ "status": "ready", "snapshot": snapshot_json(&s, sort, ids) }),
         Status::Computing { progress, stale } => json!({
             "status": "computing", "progress": progress,
@@ -144,6 +125,6 @@ pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result
 /// The overview's panel of the top failure groups of the last hour (at most `limit`); never
 /// fails, so the overview renders whatever happens.
 pub async fn top_groups_last_hour(app: &AppState, c: &Chrome, limit: usize) -> TopGroupsView {
-    let top = failure_groups::top_groups_last_hour(&app.store, c.instance, limit).await;
+    let top = failure_groups::top_groups_last_hour(&app.store, &app.failure_groups, c.instance, limit).await;
     TopGroupsView::build(c, top)
 }

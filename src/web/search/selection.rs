@@ -4,7 +4,7 @@
 //! how many are in each state.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -57,7 +57,9 @@ struct Selection {
     made: Instant,
 }
 
-static SELECTIONS: LazyLock<Mutex<HashMap<String, Arc<Selection>>>> = LazyLock::new(Mutex::default);
+/// The selections of one app, by id (kept in its state; see [`KEEP`] and [`MAX_KEPT`]).
+#[derive(Default)]
+pub struct Selections(Mutex<HashMap<String, Arc<Selection>>>);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -96,7 +98,7 @@ fn trim(map: &mut HashMap<String, Arc<Selection>>, keep: Option<&str>, max_entri
 }
 
 fn get(app: &AppState, id: &str, n: usize) -> Result<Arc<Selection>> {
-    let found = lock(&SELECTIONS).get(id).cloned();
+    let found = lock(&app.selections.0).get(id).cloned();
     let url = app.store.instance(n)?.url.clone();
     match found {
         Some(s) if s.instance == n && s.url == url => Ok(s),
@@ -121,11 +123,11 @@ pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
         made: Instant::now(),
     });
     {
-        let mut map = lock(&SELECTIONS);
+        let mut map = lock(&app.selections.0);
         trim(&mut map, None, MAX_KEPT - 1, MAX_BYTES);
         map.insert(id.clone(), Arc::clone(&sel));
     }
-    let store = app.store.clone();
+    let (store, selections) = (app.store.clone(), Arc::clone(&app.selections));
     tokio::spawn(async move {
         let result = match store.instance(n) {
             Ok(inst) => {
@@ -152,7 +154,7 @@ pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Res
         }
         // Its size is known now: older selections make room for it.
         let key = lock(&sel.state).id.clone();
-        trim(&mut lock(&SELECTIONS), Some(&key), MAX_KEPT, MAX_BYTES);
+        trim(&mut lock(&selections.0), Some(&key), MAX_KEPT, MAX_BYTES);
     });
     let status = format!("{}/api/v1/search/selections/{id}?instance={n}", app.prefix);
     Ok((StatusCode::ACCEPTED, Json(json!({ "selection": id, "status": status }))).into_response())

@@ -18,7 +18,7 @@ pub fn job_actions(c: &Chrome, id: &str, status: &str, queue: &str) -> Vec<Actio
     };
     let mut out = Vec::new();
     match status {
-        "failed" | "stopped" | "canceled" => {
+        s if crate::rq::registry::REQUEUABLE_STATUSES.contains(&s) => {
             out.push(b("Requeue", "requeue", format!("Requeue job {id} into queue `{queue}`?"), ""))
         }
         "scheduled" | "deferred" => {

@@ -98,7 +98,7 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
     let s = state.as_str();
     let jobs = if total == 1 { "job" } else { "jobs" };
     let mut out = Vec::new();
-    if matches!(state, State::Failed | State::Canceled) {
+    if state.requeuable() {
         out.push(ActionButton {
             label: "Requeue all",
             url: api("requeue", s),
@@ -141,13 +141,13 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
 /// Actions on selected rows for a state.
 fn bulk_actions(state: State) -> Vec<(&'static str, &'static str, bool)> {
     let list: Vec<(&'static str, &'static str)> = match state {
-        State::Failed | State::Canceled => vec![("requeue", "Requeue"), ("delete", "Delete")],
+        s if s.requeuable() => vec![("requeue", "Requeue"), ("delete", "Delete")],
         State::Queued => vec![("cancel", "Cancel"), ("delete", "Delete")],
         State::Deferred | State::Scheduled => {
             vec![("enqueue", "Enqueue now"), ("cancel", "Cancel"), ("delete", "Delete")]
         }
         State::Finished => vec![("delete", "Delete")],
-        State::Started | State::Ready => vec![],
+        State::Started | State::Ready | State::Failed | State::Canceled => vec![],
     };
     list.into_iter().map(|(a, l)| (a, l, a == "delete")).collect()
 }

@@ -54,9 +54,12 @@ async fn groups_have_the_expected_sizes(v: &'static str) {
     assert_eq!(billing.groups[0].count, 4);
     assert!(compute(inst, Some("nosuchqueue"), |_| {}).await.is_err(), "unknown queue is a 404");
     // Cached: the second answer is the same snapshot.
-    let first =
-        failure_groups::groups(&store, 0, Some("reports"), Duration::from_secs(30)).await.expect("groups");
-    let again = failure_groups::groups(&store, 0, Some("reports"), Duration::ZERO).await.expect("groups");
+    let cache = std::sync::Arc::new(failure_groups::Cache::default());
+    let first = failure_groups::groups(&store, &cache, 0, Some("reports"), Duration::from_secs(30))
+        .await
+        .expect("groups");
+    let again =
+        failure_groups::groups(&store, &cache, 0, Some("reports"), Duration::ZERO).await.expect("groups");
     match (first, again) {
         (Status::Ready(a), Status::Ready(b)) => {
             assert!(std::sync::Arc::ptr_eq(&a, &b), "rq {v}: served from the cache");
@@ -65,8 +68,8 @@ async fn groups_have_the_expected_sizes(v: &'static str) {
         _ => panic!("rq {v}: groups of 4 jobs are ready within 30 s"),
     }
     // The overview's top groups of the last hour: everything failed just now.
-    failure_groups::groups(&store, 0, None, Duration::from_secs(30)).await.expect("all groups");
-    let top = top_groups_last_hour(&store, 0, 3).await;
+    failure_groups::groups(&store, &cache, 0, None, Duration::from_secs(30)).await.expect("all groups");
+    let top = top_groups_last_hour(&store, &cache, 0, 3).await;
     assert!(!top.computing && top.error.is_none(), "rq {v}: {top:?}");
     let counts: Vec<u64> = top.groups.iter().map(|g| g.last_hour).collect();
     assert_eq!(counts, [4, 4, 2], "rq {v}: limited to 3, most first");

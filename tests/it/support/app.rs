@@ -50,13 +50,8 @@ impl TestApp {
         argv.extend(extra.iter().map(|s| (*s).to_owned()));
         let cli = Cli::try_parse_from(argv).expect("valid flags");
         let store = Store::from_args(&cli.redis).expect("store");
-        let s = &cli.serve;
         let shutdown = tokio_util::sync::CancellationToken::new();
-        let state = AppState::new(store, s.prefix(), s.read_only, s.poll_interval, shutdown.clone())
-            .with_auth(s.credentials().expect("credentials"))
-            .with_public_probes(s.probes_public)
-            .with_metrics(rqdash::store::metrics::MetricsState::from_args(s))
-            .with_net(&s.bind, &s.net);
+        let state = AppState::from_args(store, &cli.serve, shutdown.clone()).expect("valid serve flags");
         Self { router: web::router(state), shutdown }
     }
 

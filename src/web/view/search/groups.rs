@@ -3,13 +3,31 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use crate::store::failure_groups::{Status, TopGroups};
+use crate::store::failure_groups::{Group, Snapshot, Status, TopGroups};
 use crate::web::fmt::{self, Time, filters};
-use crate::web::search::groups::{group_query, sorted};
 use crate::web::view::Chrome;
 
 /// Job ids linked directly from a group (the rest through its search link).
 const RECENT_IDS: usize = 5;
+
+/// The groups of a snapshot in the requested order.
+pub fn sorted<'a>(snap: &'a Snapshot, sort: &str) -> Vec<&'a Group> {
+    let mut v: Vec<&Group> = snap.groups.iter().collect();
+    if sort == "recent" {
+        v.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| b.count.cmp(&a.count)));
+    }
+    v
+}
+
+/// The `q` that finds exactly a group's jobs (in one queue or all).
+pub fn group_query(g: &Group, queue: Option<&str>) -> String {
+    let mut q = format!("state:failed group:{}", g.id);
+    if let Some(name) = queue {
+        q.push_str(" queue:");
+        q.push_str(&crate::store::search::query::quote(name));
+    }
+    q
+}
 
 /// One group.
 pub struct GroupRow {
