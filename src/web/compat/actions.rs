@@ -16,7 +16,8 @@ use crate::rq::State as RqState;
 use crate::store::overview;
 
 /// rq-dashboard's registry names for `/queue/<queue>/<registry>/empty`.
-const REGISTRIES: [&str; 7] = ["queued", "failed", "finished", "deferred", "scheduled", "canceled", "started"];
+const REGISTRIES: [&str; 7] =
+    ["queued", "failed", "finished", "deferred", "scheduled", "canceled", "started"];
 
 /// The instance an action route acts on: `?instance=N` (rq-dashboard's action URLs name none).
 fn instance(q: Option<&str>) -> Result<usize> {
@@ -60,9 +61,10 @@ pub async fn job(
     if !["delete", "requeue", "cancel"].contains(&action.as_str()) {
         return error(Error::NotFound(format!("unknown action {action:?} (delete, requeue, cancel)")));
     }
-    let res = actions::job_action(State(app), Path((Name(id), action)), RawQuery(Some(format!("instance={n}"))))
-        .await
-        .into_response();
+    let res =
+        actions::job_action(State(app), Path((Name(id), action)), RawQuery(Some(format!("instance={n}"))))
+            .await
+            .into_response();
     reshape(res, None).await
 }
 
@@ -116,7 +118,9 @@ pub async fn requeue_every_queue(State(app): State<AppState>, RawQuery(q): RawQu
 fn add(total: &mut Map<String, Value>, o: Map<String, Value>) {
     for (k, v) in o {
         let sum = match (total.get(&k), &v) {
-            (Some(Value::Number(a)), Value::Number(b)) => json!(a.as_u64().unwrap_or(0) + b.as_u64().unwrap_or(0)),
+            (Some(Value::Number(a)), Value::Number(b)) => {
+                json!(a.as_u64().unwrap_or(0) + b.as_u64().unwrap_or(0))
+            }
             (Some(Value::Bool(a)), Value::Bool(b)) => json!(*a || *b),
             _ => v,
         };
@@ -179,8 +183,9 @@ pub async fn compact(
         Ok(n) => n,
         Err(e) => return error(e),
     };
-    let res =
-        actions::compact(State(app), Path(Name(queue)), RawQuery(Some(format!("instance={n}")))).await.into_response();
+    let res = actions::compact(State(app), Path(Name(queue)), RawQuery(Some(format!("instance={n}"))))
+        .await
+        .into_response();
     reshape(res, None).await
 }
 
@@ -190,6 +195,10 @@ pub async fn refuse_get() -> Response {
     let msg = "this action changes data, so it is only done by POST (rq-dashboard also accepted GET \
                here; rqdash does not: browsers prefetch, crawlers follow links, and a GET is not \
                CSRF-checked)";
-    (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")], Json(json!({ "status": "ERROR", "error": msg })))
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::ALLOW, "POST")],
+        Json(json!({ "status": "ERROR", "error": msg })),
+    )
         .into_response()
 }

@@ -13,7 +13,10 @@ use super::result::flask_json;
 use crate::store::{compat, detail};
 
 /// The handler: 404 JSON for a missing job (rq-dashboard answers 500).
-pub async fn job(State(app): State<AppState>, Path((n, Name(id))): Path<(usize, Name)>) -> Result<Json<Value>> {
+pub async fn job(
+    State(app): State<AppState>,
+    Path((n, Name(id))): Path<(usize, Name)>,
+) -> Result<Json<Value>> {
     let id = id.strip_suffix(".json").unwrap_or(&id).to_owned();
     let inst = app.store.instance(n)?;
     let j = detail::job(inst, &id).await?;

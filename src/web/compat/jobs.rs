@@ -51,9 +51,7 @@ pub async fn list(
     let ids: Vec<String> = p.jobs.iter().map(|j| j.id.clone()).collect();
     let latest = compat::latest(inst, &ids).await?;
     let order = if desc { "dsc" } else { "asc" };
-    let url = |k: u64| {
-        json!({"url": format!("{}/{n}/view/jobs/{}/{registry}/{per_page}/{order}/{k}", app.prefix, seg(&queue))})
-    };
+    let url = |k: u64| json!({"url": format!("{}/{n}/view/jobs/{}/{registry}/{per_page}/{order}/{k}", app.prefix, seg(&queue))});
     // An empty registry has 0 pages, as in rq-dashboard (whose last_page link then names page 0).
     let pages = p.pages;
     let mut pagination = json!({

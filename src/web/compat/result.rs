@@ -68,7 +68,9 @@ fn object(o: &PyObject, whole: &PyValue, depth: usize) -> Value {
     let text = |s: &str| Value::String(s.to_owned());
     match (o.class.as_str(), args(o)) {
         ("datetime.datetime", [PyValue::Bytes(b), tz @ ..]) => http_date(b, tz.first()),
-        ("datetime.date", [PyValue::Bytes(b)]) => http_date(&[b.as_slice(), &[0, 0, 0, 0, 0, 0]].concat(), None),
+        ("datetime.date", [PyValue::Bytes(b)]) => {
+            http_date(&[b.as_slice(), &[0, 0, 0, 0, 0, 0]].concat(), None)
+        }
         ("decimal.Decimal", [PyValue::Str(s)]) => text(s),
         ("uuid.UUID", _) => uuid(o).map_or_else(|| text(&whole.to_repr(REPR_MAX)), Value::String),
         // Flask serialises dataclasses as a dict of their fields (their pickled state).

@@ -37,9 +37,8 @@ pub async fn jobs_default(State(app): State<AppState>, Path(n): Path<usize>) -> 
 /// A whole number from a path segment (rq-dashboard routes them as `<int:...>`: anything else
 /// is a page that does not exist), brought into `[1, max]`.
 fn clamped(name: &str, v: &str, max: u64) -> Result<u64> {
-    let n = v
-        .parse::<u64>()
-        .map_err(|_| Error::NotFound(format!("{name} must be a whole number, got {v:?}")))?;
+    let n =
+        v.parse::<u64>().map_err(|_| Error::NotFound(format!("{name} must be a whole number, got {v:?}")))?;
     Ok(n.clamp(1, max))
 }
 

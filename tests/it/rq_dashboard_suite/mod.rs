@@ -20,7 +20,8 @@ mod shapes;
 pub const RQ: &str = "2.12.0";
 
 /// rq-dashboard's `REGISTRY_NAMES`.
-pub const REGISTRY_NAMES: [&str; 7] = ["failed", "deferred", "scheduled", "queued", "started", "finished", "canceled"];
+pub const REGISTRY_NAMES: [&str; 7] =
+    ["failed", "deferred", "scheduled", "queued", "started", "finished", "canceled"];
 
 /// The real binary serving one Redis, killed when dropped.
 pub struct Dash {
@@ -142,5 +143,8 @@ pub fn rq(version: &str, redis: &RedisServer, args: &[&str]) -> Value {
         .output()
         .expect("run rq_dashboard_suite.py");
     assert!(out.status.success(), "rq_dashboard_suite.py {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    // The worker logs to stdout too: the answer is the last line.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("JSON on stdout's last line ({e}): {stdout}"))
 }

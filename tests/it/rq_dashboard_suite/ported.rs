@@ -128,10 +128,16 @@ fn redis_passwords_are_masked_wherever_instances_are_listed() {
 #[test]
 fn queued_jobs_list_in_enqueue_order_ascending_and_reversed_descending() {
     let d = fresh();
-    let ids: Vec<String> = serde_json::from_value(rq(RQ, &d.redis, &["enqueue", "3"])["ids"].clone()).expect("ids");
+    let ids: Vec<String> =
+        serde_json::from_value(rq(RQ, &d.redis, &["enqueue", "3"])["ids"].clone()).expect("ids");
     let listed = |path: &str| -> Vec<String> {
         let v = d.get(path).json();
-        v["jobs"].as_array().into_iter().flatten().filter_map(|j| j["id"].as_str().map(str::to_owned)).collect()
+        v["jobs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|j| j["id"].as_str().map(str::to_owned))
+            .collect()
     };
     assert_eq!(listed("/0/data/jobs/default/queued/3/asc/1.json"), ids);
     let mut rev = ids.clone();
