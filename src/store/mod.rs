@@ -2,6 +2,7 @@
 
 mod acl;
 pub mod census;
+pub mod compat;
 mod conn;
 pub mod control;
 pub mod demo;

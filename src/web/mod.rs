@@ -117,14 +117,24 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/{n}/data/workers.json"), get(compat::workers))
         .route(&at("/{n}/data/job/{id}"), get(compat::job))
         .route(&at("/{n}/data/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::jobs))
-        .route(&at("/{n}/"), get(compat::view_overview))
-        .route(&at("/{n}/view"), get(compat::view_overview))
-        .route(&at("/{n}/view/queues"), get(compat::view_overview))
-        .route(&at("/{n}/view/workers"), get(compat::view_workers))
-        .route(&at("/{n}/view/job/{id}"), get(compat::view_job))
-        .route(&at("/{n}/view/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::view_jobs))
+        .route(&at("/{n}/"), get(compat::views::overview))
+        .route(&at("/{n}/view"), get(compat::views::overview))
+        .route(&at("/{n}/view/queues"), get(compat::views::overview))
+        .route(&at("/{n}/view/workers"), get(compat::views::workers))
+        .route(&at("/{n}/view/job/{id}"), get(compat::views::job))
+        .route(&at("/{n}/view/jobs"), get(compat::views::jobs_default))
+        .route(&at("/{n}/view/jobs/{queue}/{registry}/{per_page}/{order}/{page}"), get(compat::views::jobs))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), compat::numeric_instance));
-    routes = routes.merge(compat);
+    // rq-dashboard's actions: POST only (a GET is a 405 saying why), through the /api/v1 actions.
+    let refuse_get = || get(compat::actions::refuse_get);
+    let compat_actions = Router::new()
+        .route(&at("/job/{id}/{action}"), refuse_get().post(compat::actions::job))
+        .route(&at("/requeue/{queue}"), refuse_get().post(compat::actions::requeue_queue))
+        .route(&at("/requeue-all"), refuse_get().post(compat::actions::requeue_every_queue))
+        .route(&at("/queue/{queue}/empty"), refuse_get().post(compat::actions::empty_queued))
+        .route(&at("/queue/{queue}/compact"), refuse_get().post(compat::actions::compact))
+        .route(&at("/queue/{queue}/{registry}/empty"), refuse_get().post(compat::actions::empty));
+    routes = routes.merge(compat).merge(compat_actions);
     if !p.is_empty() {
         routes = routes.route(&p, get(pages::overview_page));
     }
