@@ -68,7 +68,10 @@ where
     let settings = resolve::load(&matches, &env).map_err(|m| refuse(&mut cmd, m))?;
     if let Some(s) = &settings {
         // Parse again with the settings as defaults: flags and variables still win over them.
-        cmd = scope::apply(compat::with_rq_dashboard_env(resolve::with_defaults(Cli::command(), s, &env), &env));
+        cmd = scope::apply(compat::with_rq_dashboard_env(
+            resolve::with_defaults(Cli::command(), s, &env),
+            &env,
+        ));
         matches = cmd.try_get_matches_from_mut(args)?;
     }
     let sources = resolve::Sources::of(&matches);

@@ -23,16 +23,23 @@ pub fn load(matches: &ArgMatches, env: &impl Fn(&str) -> Option<String>) -> Resu
 
 /// `--extra-path` values, else `RQ_DASHBOARD_EXTRA_PATH` split on whitespace (click's way).
 fn extra_paths(matches: &ArgMatches, env: &impl Fn(&str) -> Option<String>) -> Vec<PathBuf> {
-    let given: Vec<PathBuf> = matches.get_many::<PathBuf>("extra_path").into_iter().flatten().cloned().collect();
+    let given: Vec<PathBuf> =
+        matches.get_many::<PathBuf>("extra_path").into_iter().flatten().cloned().collect();
     if !given.is_empty() {
         return given;
     }
-    env("RQ_DASHBOARD_EXTRA_PATH").map(|v| v.split_whitespace().map(PathBuf::from).collect()).unwrap_or_default()
+    env("RQ_DASHBOARD_EXTRA_PATH")
+        .map(|v| v.split_whitespace().map(PathBuf::from).collect())
+        .unwrap_or_default()
 }
 
 /// `cmd` with the settings as the defaults of the flags they set; a setting yields to an
 /// `RQ_DASHBOARD_*` variable that rqdash reads outside clap (username, password).
-pub fn with_defaults(cmd: clap::Command, s: &Settings, env: &impl Fn(&str) -> Option<String>) -> clap::Command {
+pub fn with_defaults(
+    cmd: clap::Command,
+    s: &Settings,
+    env: &impl Fn(&str) -> Option<String>,
+) -> clap::Command {
     // clap wants 'static defaults; this runs once per process, for at most four values.
     let leak = |v: &str| -> &'static str { Box::leak(v.to_owned().into_boxed_str()) };
     let mut cmd = cmd;
@@ -85,7 +92,9 @@ pub fn apply(
     let mut warnings = s.warnings.clone();
     if let Some(url) = rqd.parts_url()? {
         let env_url = super::URL_FALLBACKS.iter().any(|v| env(v).is_some_and(|x| !x.trim().is_empty()));
-        if src.url_on_command_line || (!src.parts_on_command_line && (!cli.redis.redis_url.is_empty() || env_url)) {
+        if src.url_on_command_line
+            || (!src.parts_on_command_line && (!cli.redis.redis_url.is_empty() || env_url))
+        {
             warnings.push(
                 "-H/-P/-D/--redis-sentinels/--redis-master-name are ignored: a Redis URL is given \
                  (rq-dashboard ignores them too then)"

@@ -71,7 +71,8 @@ pub struct RqDashboardArgs {
 }
 
 /// The argument ids that locate Redis (the password alone does not: it fills in URLs).
-pub const PARTS: [&str; 5] = ["redis_host", "redis_port", "redis_database", "redis_sentinels", "redis_master_name"];
+pub const PARTS: [&str; 5] =
+    ["redis_host", "redis_port", "redis_database", "redis_sentinels", "redis_master_name"];
 
 impl RqDashboardArgs {
     /// The level `--debug`, `-v` (or a settings file's `DEBUG`) ask for.
@@ -90,17 +91,23 @@ impl RqDashboardArgs {
         if !located {
             return Ok(None);
         }
-        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let enc = |s: &str| {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
         let (scheme, mut netloc) = match &self.redis_sentinels {
             Some(s) => {
                 if self.redis_master_name.is_none() {
-                    return Err("--redis-sentinels needs --redis-master-name (the service the sentinels watch)".into());
+                    return Err(
+                        "--redis-sentinels needs --redis-master-name (the service the sentinels watch)"
+                            .into(),
+                    );
                 }
                 ("redis+sentinel", s.split(',').map(str::trim).collect::<Vec<_>>().join(","))
             }
             None => {
                 let host = self.redis_host.clone().unwrap_or_else(|| "localhost".to_owned());
-                let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host };
+                let host =
+                    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host };
                 ("redis", self.redis_port.map_or(host.clone(), |p| format!("{host}:{p}")))
             }
         };

@@ -42,7 +42,8 @@ pub fn load(module: Option<&str>, extra: &[PathBuf], file: Option<&str>) -> Resu
     }
     let mut entries: Vec<(String, Value, String)> = Vec::new();
     for path in &paths {
-        let src = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let src =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let parsed = pyliteral::parse(&src).map_err(|e| {
             let text = src.lines().nth(e.line.saturating_sub(1)).unwrap_or_default().trim();
             format!(
@@ -66,7 +67,9 @@ pub fn load(module: Option<&str>, extra: &[PathBuf], file: Option<&str>) -> Resu
 /// `a.b` → `a/b/__init__.py` or `a/b.py` in the first directory that has one.
 fn find_module(name: &str, extra: &[PathBuf]) -> Result<PathBuf, String> {
     let ident = |p: &str| {
-        !p.is_empty() && !p.starts_with(|c: char| c.is_ascii_digit()) && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+        !p.is_empty()
+            && !p.starts_with(|c: char| c.is_ascii_digit())
+            && p.chars().all(|c| c.is_alphanumeric() || c == '_')
     };
     let hint = name.strip_suffix(".py").map(|m| format!(" (write `-c {m}` for {name})")).unwrap_or_default();
     if !name.split('.').all(ident) {

@@ -25,7 +25,8 @@ fn plain_assignments_comments_and_docstrings_are_read() {
 
 #[test]
 fn lists_and_tuples_may_span_lines() {
-    let src = "URLS = [\n    \"redis://a\",  # first\n    'redis://b',\n]\nT = ('x',)\nP = ('y')\nS = 'a' 'b'\n";
+    let src =
+        "URLS = [\n    \"redis://a\",  # first\n    'redis://b',\n]\nT = ('x',)\nP = ('y')\nS = 'a' 'b'\n";
     let v = values(src);
     assert_eq!(v[0].1, Value::List(vec![Value::Str("redis://a".into()), Value::Str("redis://b".into())]));
     assert_eq!(v[1].1, Value::List(vec![Value::Str("x".into())]));
