@@ -198,6 +198,13 @@ fn host_port_database_and_password_flags_build_the_url_rq_dashboard_builds() {
     ];
     let dash = Dash::start(dir.path(), &[], &env, "/api/v1/instances");
     assert_eq!(dash.instances("", None)[0]["ok"], true);
+    // A settings file's RQ_DASHBOARD_REDIS_PASSWORD fills in a URL that carries none.
+    let cfg = dir.path().join("pw.cfg");
+    std::fs::write(&cfg, "RQ_DASHBOARD_REDIS_PASSWORD = 'p@ss w'\n").expect("write");
+    let url = format!("redis://127.0.0.1:{rport}/3");
+    let env = [("RQ_DASHBOARD_SETTINGS", cfg.to_str().expect("utf-8"))];
+    let dash = Dash::start(dir.path(), &["-u", &url], &env, "/api/v1/instances");
+    assert_eq!(dash.instances("", None)[0]["ok"], true);
 }
 
 #[test]
@@ -225,6 +232,8 @@ fn the_command_line_wins_over_the_environment_which_wins_over_the_settings() {
     // rq-dashboard's parts on the command line are the command line too.
     assert_eq!(start(&["-c", "s", "-H", "parts", "-P", "4"], &env), "redis://parts:4");
     assert_eq!(start(&["-c", "s"], &[("RQ_DASHBOARD_REDIS_HOST", "envparts")]), "redis://envparts");
+    // From variables, the parts yield to a URL variable.
+    assert_eq!(start(&["-c", "s"], &[env[0], ("RQ_DASHBOARD_REDIS_HOST", "envparts")]), "redis://env:2");
 }
 
 #[test]
