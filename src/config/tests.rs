@@ -121,7 +121,8 @@ fn settings_fill_in_below_flags_and_variables() {
     assert_eq!(cli.rqd.log_level(), Some("debug"));
     let cli = with_settings(s, &[], &[("RQ_DASHBOARD_POLL_INTERVAL", "2500")]);
     assert_eq!(cli.serve.poll_interval, Duration::from_millis(2500));
-    let cli = with_settings(s, &["--poll-interval", "1s", "--normal"], &[("RQ_DASHBOARD_POLL_INTERVAL", "2500")]);
+    let cli =
+        with_settings(s, &["--poll-interval", "1s", "--normal"], &[("RQ_DASHBOARD_POLL_INTERVAL", "2500")]);
     assert_eq!(cli.serve.poll_interval, Duration::from_secs(1));
     assert_eq!(cli.rqd.log_level(), None, "--normal undoes the settings' DEBUG");
     let cli = with_settings(s, &["--interval", "3000"], &[]);
