@@ -7,7 +7,11 @@
 mod commands;
 pub mod compat;
 mod net;
+mod pyliteral;
+mod resolve;
+pub mod rq_dashboard;
 mod scope;
+mod settings;
 mod values;
 
 use std::path::PathBuf;
@@ -36,6 +40,8 @@ pub struct Cli {
     pub serve: ServeArgs,
     #[command(flatten)]
     pub cli: CliArgs,
+    #[command(flatten)]
+    pub rqd: rq_dashboard::RqDashboardArgs,
 }
 
 /// Parse the process's arguments with rq-dashboard's variables as fallbacks; exits on errors
@@ -50,10 +56,28 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let mut cmd = scope::apply(compat::with_rq_dashboard_env(Cli::command(), env));
-    let mut matches = cmd.try_get_matches_from_mut(args)?;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let mut cmd = scope::apply(compat::with_rq_dashboard_env(Cli::command(), &env));
+    let mut matches = cmd.try_get_matches_from_mut(args.clone())?;
     scope::check(&mut cmd, &matches)?;
-    Cli::from_arg_matches_mut(&mut matches)
+    // rq-dashboard's settings and flags concern the dashboard only (its one command).
+    if !matches!(matches.subcommand_name(), None | Some("serve")) {
+        return Cli::from_arg_matches_mut(&mut matches);
+    }
+    let refuse = |cmd: &mut clap::Command, m: String| cmd.error(clap::error::ErrorKind::InvalidValue, m);
+    let settings = resolve::load(&matches, &env).map_err(|m| refuse(&mut cmd, m))?;
+    if let Some(s) = &settings {
+        // Parse again with the settings as defaults: flags and variables still win over them.
+        cmd = scope::apply(compat::with_rq_dashboard_env(
+            resolve::with_defaults(Cli::command(), s, &env),
+            &env,
+        ));
+        matches = cmd.try_get_matches_from_mut(args)?;
+    }
+    let sources = resolve::Sources::of(&matches);
+    let mut cli = Cli::from_arg_matches_mut(&mut matches)?;
+    resolve::apply(&mut cli, &sources, settings, &env).map_err(|m| refuse(&mut cmd, m))?;
+    Ok(cli)
 }
 
 /// How to reach the Redis instances that hold RQ data.
@@ -97,6 +121,18 @@ pub struct RedisArgs {
     /// Seconds to wait for any Redis reply (redis-rs' 500 ms default is too short for big pipelines).
     #[arg(long, env = "RQDASH_REDIS_TIMEOUT", default_value_t = 10.0, global = true)]
     pub redis_timeout: f64,
+
+    /// URLs used when no flag or variable gives one: rq-dashboard's Redis parts from its
+    /// variables, else its settings' RQ_DASHBOARD_REDIS_URL ([`resolve`]).
+    #[arg(skip)]
+    pub fallback_urls: Vec<String>,
+    /// What set `fallback_urls`, for messages.
+    #[arg(skip)]
+    pub fallback_source: Option<&'static str>,
+    /// rq-dashboard's --redis-password (or its settings' RQ_DASHBOARD_REDIS_PASSWORD): the
+    /// password of URLs that carry none, unless --redis-password-file gives one.
+    #[arg(skip)]
+    pub redis_password: Option<String>,
 }
 
 /// Options of the HTTP server.
@@ -216,6 +252,9 @@ impl RedisArgs {
             }
         }
         if urls.is_empty() {
+            urls.clone_from(&self.fallback_urls);
+        }
+        if urls.is_empty() {
             urls.push(DEFAULT_REDIS_URL.to_owned());
         }
         urls
@@ -227,7 +266,10 @@ impl RedisArgs {
         if !self.redis_url.iter().all(|u| u.trim().is_empty()) {
             return Some("--redis-url/RQDASH_REDIS_URL");
         }
-        URL_FALLBACKS.into_iter().find(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
+        URL_FALLBACKS
+            .into_iter()
+            .find(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
+            .or(self.fallback_source)
     }
 
     /// Connect timeout as a Duration (clamped to something sane).

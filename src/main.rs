@@ -41,7 +41,15 @@ async fn run() -> ExitCode {
     let cli = config::parse();
     match cli.command {
         None | Some(Command::Serve) => {
-            init_logging("info", false);
+            // rq-dashboard's flags and settings that were accepted but mean nothing here.
+            for w in &cli.rqd.warnings {
+                let _ = writeln!(std::io::stderr(), "warning: {w}");
+            }
+            match cli.rqd.log_level() {
+                // --debug / -v say it on the command line: they win over RUST_LOG.
+                Some(level) => init_logging_at(level, false),
+                None => init_logging("info", false),
+            }
             match serve(cli.redis, cli.serve).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -69,8 +77,17 @@ async fn run() -> ExitCode {
 /// is dropped silently: tracing's own complaint goes to stderr through `eprintln!`, which panics
 /// when stderr is that closed pipe, and a panic in the signal task left rqdash deaf to SIGTERM.
 fn init_logging(default: &str, stderr: bool) {
-    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    init_logging_with(filter, stderr);
+}
+
+/// [`init_logging`] at `level` whatever RUST_LOG says.
+fn init_logging_at(level: &str, stderr: bool) {
+    init_logging_with(level.into(), stderr);
+}
+
+fn init_logging_with(filter: tracing_subscriber::EnvFilter, stderr: bool) {
+    use std::io::IsTerminal;
     let ansi = if stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
     let fmt = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).log_internal_errors(false);
     if stderr { fmt.with_writer(std::io::stderr).init() } else { fmt.init() }

@@ -19,7 +19,8 @@ Examples:
 
 Without a subcommand rqdash serves, and accepts rq-dashboard's flags and RQ_DASHBOARD_*
 variables (-u, -b, -p, --url-prefix, --username, --password, --poll-interval in ms,
---disable-delete, -j), so it can replace rq-dashboard as is.
+--disable-delete, -j, -c/--config and RQ_DASHBOARD_SETTINGS, read without running Python, and
+its deprecated -H/-P/-D/--redis-* flags), so it can replace rq-dashboard as is.
 
 Exit status: 0 success, 1 failure, 2 usage error, 3 `doctor` found problems it did not repair,
 4 refused by --read-only (RQDASH_READ_ONLY), 130 interrupted.";

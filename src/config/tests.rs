@@ -98,3 +98,43 @@ fn a_flag_a_subcommand_does_not_use_is_refused_wherever_it_is_written() {
         parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
     }
 }
+
+/// Parse `args` for serve with RQ_DASHBOARD_SETTINGS naming a file holding `settings`.
+fn with_settings(settings: &str, args: &[&str], env: &[(&str, &str)]) -> Cli {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("s.cfg");
+    std::fs::write(&f, settings).expect("write");
+    let path = f.to_string_lossy().into_owned();
+    let lookup = |k: &str| match k {
+        "RQ_DASHBOARD_SETTINGS" => Some(path.clone()),
+        _ => env.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned()),
+    };
+    try_parse_from(std::iter::once("rqdash").chain(args.iter().copied()), lookup).expect("parses")
+}
+
+#[test]
+fn settings_fill_in_below_flags_and_variables() {
+    let s = "RQ_DASHBOARD_POLL_INTERVAL = 5000\nRQ_DASHBOARD_DISABLE_DELETE = True\nDEBUG = True\n";
+    let cli = with_settings(s, &[], &[]);
+    assert_eq!(cli.serve.poll_interval, Duration::from_secs(5));
+    assert!(cli.serve.read_only);
+    assert_eq!(cli.rqd.log_level(), Some("debug"));
+    let cli = with_settings(s, &[], &[("RQ_DASHBOARD_POLL_INTERVAL", "2500")]);
+    assert_eq!(cli.serve.poll_interval, Duration::from_millis(2500));
+    let cli =
+        with_settings(s, &["--poll-interval", "1s", "--normal"], &[("RQ_DASHBOARD_POLL_INTERVAL", "2500")]);
+    assert_eq!(cli.serve.poll_interval, Duration::from_secs(1));
+    assert_eq!(cli.rqd.log_level(), None, "--normal undoes the settings' DEBUG");
+    let cli = with_settings(s, &["--interval", "3000"], &[]);
+    assert_eq!(cli.serve.poll_interval, Duration::from_secs(3), "rq-dashboard's --interval");
+    let cli = with_settings("", &["-v"], &[]);
+    assert_eq!(cli.rqd.log_level(), Some("debug"));
+}
+
+#[test]
+fn settings_do_not_apply_to_the_command_line_subcommands() {
+    let cli = with_settings("RQ_DASHBOARD_REDIS_URL = 'redis://s:1'\n", &["queues"], &[]);
+    assert_eq!(cli.redis.urls_with(|_| None), vec![DEFAULT_REDIS_URL]);
+    let cli = with_settings("RQ_DASHBOARD_REDIS_URL = 'redis://s:1'\n", &[], &[]);
+    assert_eq!(cli.redis.urls_with(|_| None), vec!["redis://s:1"]);
+}

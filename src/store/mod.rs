@@ -210,7 +210,8 @@ impl Store {
                     .trim_end_matches(['\r', '\n'])
                     .to_owned(),
             ),
-            None => None,
+            // rq-dashboard's --redis-password / RQ_DASHBOARD_REDIS_PASSWORD.
+            None => args.redis_password.clone(),
         };
         let tls_ca = match &args.tls_ca_file {
             Some(p) => Some(

@@ -6,6 +6,7 @@ mod doctor;
 mod info;
 mod read_only;
 mod rq_conventions;
+mod rq_dashboard_flags;
 
 use std::process::{Command, Output, Stdio};
 
