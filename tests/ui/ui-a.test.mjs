@@ -7,12 +7,26 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ORACLE, label, launch, newContext, url, watch, waitLive, py, num } from './lib.mjs';
+import { ORACLE, label, launch, newContext, url, watch, py, num, LIVE_TIMEOUT } from './lib.mjs';
 
 let browser;
 const MANY = 1000;
 const PREFIX = `ui-a-${process.pid}-q`;
 const deep = { queue: `ui-a-deep-${process.pid}`, dir: mkdtempSync(join(tmpdir(), 'ui-a-tasks-')) };
+const SELECT_QUEUE = `ui-a-select-${process.pid}`;
+// Failing tasks for this file: two functions calling each other, so that Python does not collapse
+// the frames of a deep traceback.
+writeFileSync(join(deep.dir, 'ui_a_tasks.py'), [
+  'def ping(n):', '    return pong(n - 1) if n else int("deep failure")',
+  'def pong(n):', '    return ping(n - 1) if n else int("deep failure")', '',
+].join('\n'));
+
+/** `n` real rq failures of ui_a_tasks.ping(depth) on `queue`, run by a SimpleWorker; their ids. */
+async function fail(queue, n, depth = 0) {
+  const code = `${PRELUDE}sys.path.insert(0, sys.argv[3])\nimport json\nfrom rq import SimpleWorker\nq = Queue(sys.argv[2], connection=r)\n` +
+    `ids = [q.enqueue('ui_a_tasks.ping', ${depth}).id for _ in range(${n})]\nSimpleWorker([q], connection=r).work(burst=True)\nprint(json.dumps(ids))`;
+  return JSON.parse((await py(code, queue, deep.dir)).split('\n').pop());
+}
 const PRELUDE = 'import sys\nfrom redis import Redis\nfrom rq import Queue\nr = Redis.from_url(sys.argv[1])\n';
 
 before(async () => {
@@ -22,7 +36,7 @@ after(async () => {
   await browser?.close();
   // Leave the shared Redis as the fixture made it, for the other test files.
   await py(`${PRELUDE}for i in range(${MANY}):\n    Queue(sys.argv[2] + '%04d' % i, connection=r).delete(delete_jobs=True)`, PREFIX);
-  await py(`${PRELUDE}Queue(sys.argv[2], connection=r).delete(delete_jobs=True)`, deep.queue);
+  for (const q of [deep.queue, SELECT_QUEUE]) await py(`${PRELUDE}Queue(sys.argv[2], connection=r).delete(delete_jobs=True)`, q);
   rmSync(deep.dir, { recursive: true, force: true });
 });
 
@@ -56,6 +70,24 @@ test('/failed filters by queue, function and exception, and each row matches', a
   await context.close();
 });
 
+test('failures selected on /failed are requeued across queues, each into its own queue', async () => {
+  const ids = await fail(SELECT_QUEUE, 2);
+  const context = await newContext(browser);
+  const { page, w } = await open(context, `/failed?queue=${SELECT_QUEUE}`);
+  await page.waitForSelector('input[data-select-page]:not([hidden])');
+  await page.check('input[data-select-page]');
+  assert.equal((await page.textContent('[data-selected]')).trim(), '2');
+  await page.click('[data-bulk="requeue"]');
+  await page.waitForSelector('#action-dialog[open]');
+  assert.match(await page.textContent('#action-text'), /^Requeue these 2 selected failed jobs across queues\?/);
+  await page.click('#action-ok');
+  await page.waitForFunction(() => /^Requeued 2\b/.test(document.querySelector('#action-result')?.textContent.trim() ?? ''), null, { timeout: LIVE_TIMEOUT });
+  const queued = JSON.parse(await py(`${PRELUDE}import json\nprint(json.dumps([x.decode() for x in r.lrange('rq:queue:' + sys.argv[2], 0, -1)]))`, SELECT_QUEUE));
+  assert.deepEqual([...queued].sort(), [...ids].sort(), 'both are back in their queue');
+  await w.check('/failed selection');
+  await context.close();
+});
+
 test("a failed queue tab opens on the newest failure", async () => {
   const context = await newContext(browser);
   const { page, w } = await open(context, '/queues/default?state=failed&per_page=100');
@@ -70,14 +102,8 @@ test("a failed queue tab opens on the newest failure", async () => {
 });
 
 test('on a phone, a failed job page leads with the exception and folds its traceback after 30 lines', async () => {
-  // A real rq failure 40 frames deep (two functions calling each other, so Python does not
-  // collapse the frames), run by a real SimpleWorker.
-  writeFileSync(join(deep.dir, 'ui_a_tasks.py'), [
-    'def ping(n):', '    return pong(n - 1) if n else int("deep failure")',
-    'def pong(n):', '    return ping(n - 1) if n else int("deep failure")', '',
-  ].join('\n'));
-  const code = `${PRELUDE}sys.path.insert(0, sys.argv[3])\nfrom rq import SimpleWorker\nq = Queue(sys.argv[2], connection=r)\nj = q.enqueue('ui_a_tasks.ping', 40)\nSimpleWorker([q], connection=r).work(burst=True)\nprint(j.id)`;
-  const id = (await py(code, deep.queue, deep.dir)).split('\n').pop();
+  // A real rq failure 40 frames deep, run by a real SimpleWorker.
+  const [id] = await fail(deep.queue, 1, 40);
   const context = await newContext(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const { page, w } = await open(context, `/jobs/${id}`);
   const lead = page.locator('[data-exc-lead]');

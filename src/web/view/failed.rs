@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::Chrome;
-use super::queue::{Row, row};
+use super::queue::{Row, bulk_actions, row};
 use crate::store::failed::{self, FailedAcross, FailedFilter};
 use crate::web::fmt::{self, filters};
 
@@ -29,6 +29,9 @@ pub struct FailedPage {
     pub queues: Vec<(String, bool)>,
     /// The link that clears every filter (None when none is set).
     pub clear_href: Option<String>,
+    /// Actions on the selected rows (as on a queue's failed tab), and where they are sent.
+    pub bulk: Vec<(&'static str, &'static str, bool)>,
+    pub bulk_url: String,
 }
 
 impl FailedPage {
@@ -67,6 +70,8 @@ impl FailedPage {
             filter,
             queues,
             clear_href: any.then(|| format!("{}/failed{}", c.prefix, c.inst_q)),
+            bulk: if c.read_only { Vec::new() } else { bulk_actions(crate::rq::State::Failed) },
+            bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
             c,
         }
     }
