@@ -27,20 +27,28 @@ impl ShowAll {
         Some(ShowAll { href, size, full: c.len, at_least: c.at_least })
     }
 
-    /// How much of the value the page leaves out, when it shows `shown`: "11.9 MB".
+    /// How much of the value the page leaves out, when it shows `shown`: " · 11.9 MB cut"; when
+    /// the full size is not the bigger (a decoded value's size is that of its stored, maybe
+    /// compressed, bytes), what it keeps: " · first 64.0 KB shown".
     pub fn cut(&self, shown: &str) -> String {
         self.cut_len(shown.len())
     }
 
     /// [`ShowAll::cut`] for a value shown in `shown` bytes.
     pub fn cut_len(&self, shown: usize) -> String {
-        let n = fmt::bytes(i64::try_from(self.full.saturating_sub(shown)).unwrap_or(i64::MAX));
-        if self.at_least { format!("over {n}") } else { n }
+        if self.full <= shown {
+            return format!(" · first {} shown", fmt::bytes(i64::try_from(shown).unwrap_or(i64::MAX)));
+        }
+        let n = fmt::bytes(i64::try_from(self.full - shown).unwrap_or(i64::MAX));
+        if self.at_least { format!(" · over {n} cut") } else { format!(" · {n} cut") }
     }
 
-    /// The size of what the page shows: "64.0 KB".
-    pub fn kept(&self, shown: &str) -> String {
-        fmt::bytes(i64::try_from(shown.len()).unwrap_or(i64::MAX))
+    /// The summary of a folded value: "12.0 MB in all; the first 64.0 KB shown here" (or
+    /// "1.1 KB stored; ..." when the stored bytes are fewer than those rendered).
+    pub fn fold(&self, shown: &str) -> String {
+        let kept = fmt::bytes(i64::try_from(shown.len()).unwrap_or(i64::MAX));
+        let whole = if self.full > shown.len() { "in all" } else { "stored" };
+        format!("{} {whole}; the first {kept} shown here", self.size)
     }
 }
 
