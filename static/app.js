@@ -157,7 +157,11 @@
     if (table) {
       var known = $$("tbody tr", table).map(function (r) { return r.getAttribute("data-queue"); }).sort().join("\n");
       var names = o.queues.map(function (q) { return q.name; }).sort().join("\n");
-      if (known !== names && !$("#queue-filter").value) { swap(["#queues"], snap.seq); return; }
+      // A paged table (queue-table.js) shows one page: it is re-read when the number of queues changes.
+      var paged = table.getAttribute("data-queues-total");
+      if (paged !== null ? +paged !== o.queues.length : known !== names && !$("#queue-filter").value) {
+        swap(paged !== null ? ["#queue-count", "#queue-list"] : ["#queues"], snap.seq); return;
+      }
       o.queues.forEach(function (q) {
         var row = null;
         $$("tbody tr", table).some(function (r) { if (r.getAttribute("data-queue") === q.name) { row = r; return true; } return false; });

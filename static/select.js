@@ -114,12 +114,16 @@
       confirm(label + " selected", "Nothing is selected any more." + gone, null, []);
       return;
     }
+    // /failed lists many queues: its toolbar names none, and each job is found by its own hash.
+    var where = queue === null ? " across queues" : " of queue `" + queue + "`";
     var msg = label + " these " + plural(chosen.length, "selected " + state + " job", "selected " + state + " jobs") +
-      " of queue `" + queue + "`?" + (act === "delete" ? " This cannot be undone." : "") + gone;
+      where + "?" + (act === "delete" ? " This cannot be undone." : "") + gone;
+    var body = { action: act, ids: chosen.slice() };
+    if (queue !== null) { body.queue = queue; body.state = state; }
     confirm(label + " selected", msg, {
       url: toolbar.getAttribute("data-bulk-url"),
       background: true,
-      body: { action: act, ids: chosen.slice(), queue: queue, state: state }
+      body: body
     }, items);
   }
   $$("[data-bulk]", selection).forEach(function (b) {

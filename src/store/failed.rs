@@ -28,13 +28,48 @@ pub struct FailedAcross {
     pub by_expiry: Vec<String>,
     /// (queue, row), newest failure first.
     pub rows: Vec<(String, JobRow)>,
+    /// The queues holding failed jobs, by name (the page's queue filter offers them).
+    #[serde(skip)]
+    pub queues: Vec<String>,
+}
+
+/// Which failures `/failed` lists: one queue, and a function or exception containing a text
+/// (case-insensitive). Empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct FailedFilter {
+    pub queue: String,
+    pub function: String,
+    pub exception: String,
+}
+
+impl FailedFilter {
+    /// Filters that need each job's data (function, exception) to decide.
+    fn by_data(&self) -> bool {
+        !self.function.is_empty() || !self.exception.is_empty()
+    }
+
+    /// A job id without data has no function or exception: it matches only the queue filter.
+    fn matches(&self, r: &JobRow) -> bool {
+        let has = |field: Option<&str>, needle: &str| {
+            needle.is_empty() || field.is_some_and(|f| f.to_lowercase().contains(&needle.to_lowercase()))
+        };
+        has(r.func_name.as_deref(), &self.function) && has(r.exc_summary.as_deref(), &self.exception)
+    }
 }
 
 /// The newest `limit` failed jobs of all queues.
 pub async fn failed_across(inst: &Instance, limit: usize) -> Result<FailedAcross> {
+    failed_filtered(inst, limit, &FailedFilter::default()).await
+}
+
+/// The newest `limit` failed jobs matching `f`. The queue filter narrows the queues read; the
+/// function and exception filters read the rows of every candidate (at most the exact budget,
+/// plus `limit` per queue past it), newest first, and keep the first `limit` that match.
+pub async fn failed_filtered(inst: &Instance, limit: usize, f: &FailedFilter) -> Result<FailedAcross> {
     let k = &inst.keys;
     let (names, _) = overview::queue_list(inst).await?;
-    let mut out = FailedAcross { total: 0, expired: 0, by_expiry: Vec::new(), rows: Vec::new() };
+    let mut out =
+        FailedAcross { total: 0, expired: 0, by_expiry: Vec::new(), rows: Vec::new(), queues: Vec::new() };
     if names.is_empty() {
         return Ok(out);
     }
@@ -47,6 +82,9 @@ pub async fn failed_across(inst: &Instance, limit: usize) -> Result<FailedAcross
     let vals: Vec<redis::Value> = inst.query(&p).await?;
     let mut queues: Vec<(usize, Census)> =
         vals.chunks(3).enumerate().map(|(i, v)| (i, census::read_census(v, State::Failed))).collect();
+    out.queues = queues.iter().filter(|(_, c)| c.live() > 0).map(|(i, _)| names[*i].clone()).collect();
+    out.queues.sort();
+    queues.retain(|(i, _)| f.queue.is_empty() || names[*i] == f.queue);
     for (_, c) in &queues {
         out.total += c.live();
         out.expired += c.expired;
@@ -91,9 +129,17 @@ pub async fn failed_across(inst: &Instance, limit: usize) -> Result<FailedAcross
     let t = order::times(inst, &members, "ended_at").await?;
     let mut idx: Vec<usize> = (0..cands.len()).collect();
     idx.sort_by(|a, b| t[*b].total_cmp(&t[*a]).then_with(|| cands[*a].1.0.cmp(&cands[*b].1.0)));
-    idx.truncate(limit);
+    if !f.by_data() {
+        idx.truncate(limit);
+    }
     let members: Vec<(String, Option<f64>)> = idx.iter().map(|i| cands[*i].1.clone()).collect();
     let rows = jobs::rows(inst, State::Failed, &members).await?;
-    out.rows = idx.iter().zip(rows).map(|(i, r)| (names[cands[*i].0].clone(), r)).collect();
+    out.rows = idx
+        .iter()
+        .zip(rows)
+        .filter(|(_, r)| f.matches(r))
+        .take(limit)
+        .map(|(i, r)| (names[cands[*i].0].clone(), r))
+        .collect();
     Ok(out)
 }

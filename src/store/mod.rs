@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod order;
 pub mod overview;
 pub mod rate_limits;
+pub mod running;
 pub mod schedulers;
 pub mod search;
 pub mod url;

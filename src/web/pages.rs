@@ -5,23 +5,29 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::error::Error;
-use super::fmt;
 use super::history;
 use super::page::{PageError, PageResult, start};
 use super::params::{Name, Params};
 use super::view::HistoryBlock;
+use super::view::failed::FailedPage;
 use super::view::job::JobPage;
 use super::view::overview::OverviewPage;
-use super::view::queue::{QueuePage, row};
-use super::view::workers::{FailedPage, WorkersPage};
+use super::view::queue::QueuePage;
+use super::view::queue_table::TableQuery;
+use super::view::workers::WorkersPage;
 use crate::rq;
 use crate::store::history as history_store;
-use crate::store::{detail, failed, info, jobs, overview, schedulers, workers};
+use crate::store::{detail, failed, info, jobs, overview, running, schedulers, workers};
 
 /// `GET /`: the overview.
 pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<OverviewPage> {
-    let (p, c) =
-        start(&app, q.as_deref(), &["instance", "sort", "dir", "q", "range"], "Overview", "overview")?;
+    let (p, c) = start(
+        &app,
+        q.as_deref(),
+        &["instance", "sort", "dir", "q", "range", "qpage"],
+        "Overview",
+        "overview",
+    )?;
     let range = range_param(&p)?;
     let inst = app.store.instance(c.instance)?;
     let sort = p.get("sort").unwrap_or("name");
@@ -30,6 +36,7 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
         return Err(Error::BadRequest(format!("cannot sort by {sort:?}")).into());
     }
     let desc = p.get("dir") == Some("desc");
+    let qpage = p.int("qpage", 1, 1, 1_000_000)?;
     let (o, w, r, h, top) = tokio::join!(
         overview::overview(inst),
         workers::workers(inst),
@@ -49,7 +56,10 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
         c.prefix,
         if c.instance == 0 { String::new() } else { format!("instance={}&", c.instance) }
     );
-    let mut page = OverviewPage::build(c, o, &w, r, inst.sentinel, sort, desc, p.get("q").unwrap_or(""));
+    let filter = p.get("q").unwrap_or("");
+    let page = usize::try_from(qpage).unwrap_or(1);
+    let query = TableQuery { sort, desc, filter, page, held: false };
+    let mut page = OverviewPage::build(c, o, &w, r, inst.sentinel, &query);
     // History is an extra: a failed read leaves the charts out, not the page.
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
     page.top_groups = Some(top);
@@ -75,7 +85,9 @@ pub async fn queue_page(
         Some(s) => rq::State::parse(s).ok_or_else(|| Error::NotFound(format!("unknown state {s:?}")))?,
     };
     let desc = match p.get("order") {
-        None | Some("asc") => false,
+        // Failures first: a failed tab opens on the newest failure.
+        None => state == rq::State::Failed,
+        Some("asc") => false,
         Some("desc") => true,
         Some(o) => return Err(Error::BadRequest(format!("order must be asc or desc, got {o:?}")).into()),
     };
@@ -139,30 +151,31 @@ pub async fn workers_page(State(app): State<AppState>, RawQuery(q): RawQuery) ->
     let (_, c) = start(&app, q.as_deref(), &["instance"], "Workers", "workers")?;
     let inst = app.store.instance(c.instance)?;
     let w = workers::workers(inst).await?;
+    let jobs = running::current_jobs(inst, &w).await?;
     let mut c = c;
     inst.note_cron(super::schedulers::any_cron_worker(&w));
     c.schedulers_nav = inst.cron_seen();
-    Ok(WorkersPage::build(c, w))
+    Ok(WorkersPage::build(c, w, &jobs))
 }
 
-/// `GET /failed`: newest failures across all queues.
+/// `GET /failed`: newest failures across all queues, filtered by queue, function, exception.
 pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageResult<FailedPage> {
-    let (p, mut c) = start(&app, q.as_deref(), &["instance", "limit"], "Failures", "failed")?;
+    let allowed = ["instance", "limit", "queue", "function", "exception"];
+    let (p, mut c) = start(&app, q.as_deref(), &allowed, "Failures", "failed")?;
     let limit = p.int("limit", 100, 1, 1000)?;
     let inst = app.store.instance(c.instance)?;
-    let f = failed::failed_across(inst, usize::try_from(limit).unwrap_or(100)).await?;
+    let text = |k: &str| p.get(k).unwrap_or("").trim().to_owned();
+    let filter = failed::FailedFilter {
+        queue: text("queue"),
+        function: text("function"),
+        exception: text("exception"),
+    };
+    let n = usize::try_from(limit).unwrap_or(100);
+    let f = failed::failed_filtered(inst, n, &filter).await?;
+    let names: Vec<String> = f.rows.iter().filter_map(|(_, r)| r.worker_name.clone()).collect();
+    let known = running::known_workers(inst, &names).await?;
     c.suspended = crate::store::control::state(inst).await.is_ok_and(|s| s.suspended);
-    let rows = f.rows.into_iter().map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j))).collect();
-    let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
-    Ok(FailedPage {
-        total: fmt::int(f.total),
-        expired: fmt::int(f.expired),
-        by_expiry: f.by_expiry,
-        exact_budget: fmt::int(failed::EXACT_BUDGET),
-        rows,
-        limits,
-        c,
-    })
+    Ok(FailedPage::build(c, f, filter, limit, &known))
 }
 
 /// `GET /jump?id=`: the header's job-id box.

@@ -81,6 +81,8 @@ mod requests;
 mod rq_oracle;
 // What RQ's own API reports: expired entries apart, forgotten queues, calls from data, order.
 mod truth;
+// Issue 16's pages: failures first and filtered, what runs now, 1,000 queues, big values folded.
+mod ui_pages;
 // Schedulers: cron schedulers and jobs, queue scheduler locks, overdue jobs (make_cron.py).
 mod schedulers;
 // Search (every criterion, cursors) and failure groups on real RQ failures.

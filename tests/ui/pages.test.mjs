@@ -152,7 +152,7 @@ describe('every page opens', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await page.goto(url('/failed'));
-    const cell = page.locator('tr.orphan', { hasText: 'orphan-failed' }).locator('td').nth(1);
+    const cell = page.locator('tr.orphan', { hasText: 'orphan-failed' }).locator('td.queue');
     const text = (await cell.textContent()).trim();
     const href = await cell.locator('a').getAttribute('href');
     await context.close();

@@ -9,10 +9,13 @@ use crate::web::fmt;
 /// Rendered bytes of the collapsible pretty forms of structured values, all together.
 pub const PRETTY_MAX: usize = 64 * 1024;
 
-/// A "show all (12.0 MB)" link to `/jobs/{id}/full`.
+/// A "show all (12.0 MB) · 11.9 MB cut" link to `/jobs/{id}/full`.
 pub struct ShowAll {
     pub href: String,
     pub size: String,
+    /// The full size in bytes, and whether it is a lower bound.
+    full: usize,
+    at_least: bool,
 }
 
 impl ShowAll {
@@ -20,7 +23,32 @@ impl ShowAll {
         let c = Budget::find(cuts, field)?;
         let size = fmt::bytes(i64::try_from(c.len).unwrap_or(i64::MAX));
         let size = if c.at_least { format!("over {size}") } else { size };
-        Some(ShowAll { href: format!("{full_base}{}", fmt::q(c.item.as_deref()?)), size })
+        let href = format!("{full_base}{}", fmt::q(c.item.as_deref()?));
+        Some(ShowAll { href, size, full: c.len, at_least: c.at_least })
+    }
+
+    /// How much of the value the page leaves out, when it shows `shown`: " · 11.9 MB cut"; when
+    /// the full size is not the bigger (a decoded value's size is that of its stored, maybe
+    /// compressed, bytes), what it keeps: " · first 64.0 KB shown".
+    pub fn cut(&self, shown: &str) -> String {
+        self.cut_len(shown.len())
+    }
+
+    /// [`ShowAll::cut`] for a value shown in `shown` bytes.
+    pub fn cut_len(&self, shown: usize) -> String {
+        if self.full <= shown {
+            return format!(" · first {} shown", fmt::bytes(i64::try_from(shown).unwrap_or(i64::MAX)));
+        }
+        let n = fmt::bytes(i64::try_from(self.full - shown).unwrap_or(i64::MAX));
+        if self.at_least { format!(" · over {n} cut") } else { format!(" · {n} cut") }
+    }
+
+    /// The summary of a folded value: "12.0 MB in all; the first 64.0 KB shown here" (or
+    /// "1.1 KB stored; ..." when the stored bytes are fewer than those rendered).
+    pub fn fold(&self, shown: &str) -> String {
+        let kept = fmt::bytes(i64::try_from(shown.len()).unwrap_or(i64::MAX));
+        let whole = if self.full > shown.len() { "in all" } else { "stored" };
+        format!("{} {whole}; the first {kept} shown here", self.size)
     }
 }
 

@@ -1,12 +1,16 @@
 //! View models for the HTML pages: everything pre-formatted, so templates only print and loop.
 
+pub mod failed;
 pub mod group;
 pub mod job;
 mod job_actions;
+mod job_exc;
 pub mod job_values;
 pub mod overview;
 pub mod queue;
+pub mod queue_table;
 pub mod rate_limits;
+mod running;
 pub mod schedulers;
 pub mod search;
 pub mod worker;

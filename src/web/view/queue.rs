@@ -139,7 +139,7 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
 }
 
 /// Actions on selected rows for a state.
-fn bulk_actions(state: State) -> Vec<(&'static str, &'static str, bool)> {
+pub(crate) fn bulk_actions(state: State) -> Vec<(&'static str, &'static str, bool)> {
     let list: Vec<(&'static str, &'static str)> = match state {
         s if s.requeuable() => vec![("requeue", "Requeue"), ("delete", "Delete")],
         State::Queued => vec![("cancel", "Cancel"), ("delete", "Delete")],

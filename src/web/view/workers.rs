@@ -1,10 +1,12 @@
-//! The workers page and the failures page.
+//! The workers page and the error page.
 
 use askama::Template;
 use askama_web::WebTemplate;
 
+use std::collections::HashMap;
+
 use super::Chrome;
-use super::queue::Row;
+use crate::rq::job::JobRow;
 use crate::rq::worker::Worker;
 use crate::store::workers::Workers;
 use crate::web::fmt::{self, Time, filters};
@@ -17,6 +19,8 @@ pub struct WorkerRow {
     pub stale: bool,
     pub state: String,
     pub job: Option<(String, String)>,
+    /// What the current job is: function, arguments, queue, run time.
+    pub running: Option<super::running::Running>,
     pub queues: Vec<(String, String)>,
     pub heartbeat: Option<Time>,
     pub late: bool,
@@ -57,7 +61,7 @@ pub(super) fn late(w: &Worker) -> bool {
 
 impl WorkersPage {
     /// Build from the workers read.
-    pub fn build(mut c: Chrome, w: Workers) -> Self {
+    pub fn build(mut c: Chrome, w: Workers, jobs: &HashMap<String, JobRow>) -> Self {
         c.suspended = w.suspended;
         let rows: Vec<WorkerRow> = w
             .workers
@@ -69,6 +73,7 @@ impl WorkersPage {
                 stale: x.stale,
                 state: if x.stale { "stale".into() } else { x.state.clone() },
                 job: x.current_job.clone().map(|j| (c.job_href(&j), j)),
+                running: x.current_job.as_deref().and_then(|j| super::running::Running::of(&c, j, jobs)),
                 queues: x.queues.iter().map(|q| (c.queue_href(q, None), q.clone())).collect(),
                 heartbeat: Time::from(x.last_heartbeat.as_deref()),
                 late: late(x),
@@ -148,20 +153,6 @@ impl WorkersPage {
         let pool_note = crate::rq::pool::POOL_NOTE;
         Self { actions, count, sections, pool_note, suspended_ttl, corrupt, c }
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "failed.html")]
-pub struct FailedPage {
-    pub c: Chrome,
-    pub rows: Vec<(String, String, Row)>,
-    pub total: String,
-    /// Failed entries past expiry, awaiting RQ's cleanup (not in `total`).
-    pub expired: String,
-    /// Queues whose failures are too many for the exact order (see store::failed).
-    pub by_expiry: Vec<String>,
-    pub exact_budget: String,
-    pub limits: Vec<(u64, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
