@@ -115,7 +115,7 @@
       return;
     }
     var msg = label + " these " + plural(chosen.length, "selected " + state + " job", "selected " + state + " jobs") +
-      " of queue `" + queue + "`?" + (act === "delete" ? " This cannot be undone." : "") + gone;
+      " of queue “" + queue + "”?" + (act === "delete" ? " This cannot be undone." : "") + gone;
     confirm(label + " selected", msg, {
       url: toolbar.getAttribute("data-bulk-url"),
       background: true,

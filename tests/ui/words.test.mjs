@@ -44,6 +44,12 @@ test('one job is "1 job" in the list and the confirmation, which names the queue
   const text = await openDialog(page, 'Empty queue');
   assert.equal(text, `Delete all 1 queued job of queue “${queue}”, with their job data? This cannot be undone.`);
   await page.click('#action-cancel');
+  // The selection's confirmation too: one selected job, the queue in quotes.
+  await page.check('input.row-sel');
+  await page.click('[data-bulk="delete"]');
+  await page.waitForSelector('#action-dialog[open]');
+  assert.match(await page.textContent('#action-text'), new RegExp(`^Delete these 1 selected queued job of queue “${queue}”\\?`));
+  await page.click('#action-cancel');
   await context.close();
 });
 
