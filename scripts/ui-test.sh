@@ -74,7 +74,7 @@ if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c "import rq; assert r
   bash scripts/venvs.sh
 fi
 
-if [[ ! -d tests/ui/node_modules/playwright-core ]]; then
+if [[ ! -d tests/ui/node_modules/playwright-core || ! -d tests/ui/node_modules/axe-core ]]; then
   log "npm ci in tests/ui"
   (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error)
 fi

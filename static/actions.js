@@ -28,19 +28,38 @@
     });
   }
 
-  // "Requeued 99,997; removed 3 orphaned ids; skipped 0"
+  // "1 job", "3 jobs", "2 entries": counts agree with their noun.
+  function plural(n, one, many) { return fmt.format(n) + " " + (n === 1 ? one : many); }
+
+  // What a worker control did (suspend, resume, remove-stale), or null for a bulk outcome.
+  function describeControl(o) {
+    if (o.suspended === true) return "Workers suspended" + (o.ttl > 0 ? " for " + plural(o.ttl, "second", "seconds") : " until resumed");
+    if (typeof o.resumed === "boolean") return o.was_suspended ? "Workers resumed" : "Workers were not suspended; nothing changed";
+    if ("removed_from_workers" in o) {
+      if (!o.removed_from_workers && !o.removed_from_queue_sets) return "No stale worker entry was left to remove";
+      return "Removed " + plural(o.removed_from_workers, "stale worker entry", "stale worker entries") +
+        " (" + plural(o.removed_from_queue_sets, "queue-set membership", "queue-set memberships") + ")";
+    }
+    return null;
+  }
+
+  // "Requeued 99,997; removed 3 orphaned ids; skipped 1 in another state"
   function describe(o) {
+    var control = describeControl(o);
+    if (control) return control;
     var parts = [];
     [["requeued", "requeued"], ["enqueued", "enqueued"], ["deleted", "deleted"], ["canceled", "canceled"]].forEach(function (p) {
       if (o[p[0]]) parts.push(p[1] + " " + fmt.format(o[p[0]]));
     });
-    if (parts.length === 0) parts.push("nothing to do");
-    if (o.orphans_removed) parts.push("removed " + fmt.format(o.orphans_removed) + " orphaned id" + (o.orphans_removed === 1 ? "" : "s"));
+    if (o.orphans_removed) parts.push("removed " + plural(o.orphans_removed, "orphaned id", "orphaned ids"));
     if (o.missing) parts.push(fmt.format(o.missing) + " not found");
     if (o.skipped) parts.push("skipped " + fmt.format(o.skipped) + " in another state");
-    if (o.expired_removed) parts.push("removed " + fmt.format(o.expired_removed) + " expired entr" + (o.expired_removed === 1 ? "y" : "ies") + " (RQ's cleanup)");
-    if (o.arrived) parts.push("left " + fmt.format(o.arrived) + " that arrived after the start");
-    if (o.unconfirmed) parts.push("connection lost and resumed" + (o.resumed > 1 ? " " + o.resumed + " times" : "") + ": counts are at least these, with up to " + fmt.format(o.unconfirmed) + " more unconfirmed");
+    if (o.expired_removed) parts.push("removed " + plural(o.expired_removed, "expired entry", "expired entries") + " (RQ's cleanup)");
+    if (o.arrived) parts.push("left " + plural(o.arrived, "job", "jobs") + " that arrived after the start");
+    // "Nothing to do" only when nothing at all happened (compact once said "Nothing to do;
+    // removed 1 orphaned id").
+    if (parts.length === 0) parts.push("nothing to do");
+    if (o.unconfirmed) parts.push("connection lost and resumed" + (o.resumed > 1 ? " " + plural(o.resumed, "time", "times") : "") + ": counts are at least these, with up to " + fmt.format(o.unconfirmed) + " more unconfirmed");
     var s = parts.join("; ");
     s = s.charAt(0).toUpperCase() + s.slice(1);
     return o.interrupted ? s + " (cancelled before the end)" : s;
@@ -73,8 +92,9 @@
     running = null;
     finished = false;
     okBtn.disabled = !action;
-    // select.js re-opens an open dialog when a live refresh changes the selection.
-    if (!dialog.open) { dialog.showModal(); (action ? okBtn : cancelBtn).focus(); }
+    // select.js re-opens an open dialog when a live refresh changes the selection. The dialog
+    // opens on Cancel: Enter or Space right after a click must not delete anything.
+    if (!dialog.open) { dialog.showModal(); cancelBtn.focus(); }
   }
 
   function list(items) {
@@ -140,6 +160,7 @@
     post(url, a.body).then(function (r) {
       if (r.status === 202 && r.json.task) { follow(r.json.task, r.json.events); return; }
       if (r.status >= 400) { show(r.json.error || ("HTTP " + r.status), false); finish(); return; }
+      if (a.leave && r.json.to === "deleted") { leave(a.leave, "Job " + r.json.id + " was deleted."); return; }
       if (r.json.message) show(r.json.message, r.json.heard !== false);
       else if (r.json.to) show("Job " + r.json.id + ": " + r.json.from + " → " + r.json.to, true);
       else show(describe(r.json), true);
@@ -161,11 +182,25 @@
   });
   dialog.addEventListener("cancel", function (e) { if (running) e.preventDefault(); });
 
+  // A job deleted from its own page has no page left: go to its queue (or the overview) and
+  // say there what happened (app.js shows the notice).
+  function leave(href, notice) {
+    try { sessionStorage.setItem("rqdash-notice", notice); } catch (e) { /* no notice then */ }
+    finished = false;
+    location.href = href;
+  }
+  function queueHref() {
+    var links = $$(".crumbs a");
+    return links.length > 1 ? links[1].href : (links[0] ? links[0].href : (document.body.getAttribute("data-prefix") || "") + "/");
+  }
+
   // Whole-list and single-job buttons.
   $$("[data-action]").forEach(function (b) {
     b.hidden = false;
     b.addEventListener("click", function () {
-      open(b.textContent.trim(), b.getAttribute("data-confirm"), { url: b.getAttribute("data-url"), background: b.hasAttribute("data-background") });
+      var url = b.getAttribute("data-url");
+      var onJobPage = !!b.closest(".job-actions") && /\/delete\?/.test(url);
+      open(b.textContent.trim(), b.getAttribute("data-confirm"), { url: url, background: b.hasAttribute("data-background"), leave: onJobPage ? queueHref() : null });
     });
   });
 

@@ -95,6 +95,47 @@
     });
   });
 
+  // ---- Phone layout and keyboard reach ------------------------------------------
+  // On a phone, job tables become one card per row (app.css): each cell gets its column's name.
+  function labelCells(root) {
+    $$("table.jobs", root).forEach(function (t) {
+      var heads = $$("thead th", t).map(function (th) { return th.textContent.trim(); });
+      $$("tbody tr", t).forEach(function (tr) {
+        var i = 0;
+        Array.prototype.forEach.call(tr.cells, function (td) {
+          if (heads[i] && !td.classList.contains("sel") && td.colSpan === 1) td.setAttribute("data-label", heads[i]);
+          i += td.colSpan || 1;
+        });
+      });
+    });
+  }
+  // A region that scrolls but holds nothing focusable cannot be scrolled by keyboard: make it
+  // focusable (WCAG 2.1.1; axe "scrollable-region-focusable").
+  function reachScrollers() {
+    $$(".table-wrap, pre").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+  }
+  function tidy() { labelCells(document); reachScrollers(); }
+  tidy();
+  window.addEventListener("resize", reachScrollers);
+  document.addEventListener("toggle", reachScrollers, true);
+
+  // A notice left by the page before (a job deleted from its own page leads here).
+  (function () {
+    var text = null;
+    try { text = sessionStorage.getItem("rqdash-notice"); sessionStorage.removeItem("rqdash-notice"); } catch (e) { /* none */ }
+    var main = $("main");
+    if (!text || !main) return;
+    var p = document.createElement("p");
+    p.className = "notice";
+    p.id = "notice";
+    p.setAttribute("role", "status");
+    p.textContent = text;
+    main.insertBefore(p, main.firstChild);
+  })();
+
   // ---- Live updates ------------------------------------------------------------
   var liveUrl = body.getAttribute("data-live");
   var status = $("#live-status");
@@ -135,14 +176,18 @@
           else if (!now && next) { var main = $("main"); if (main) main.appendChild(next); }
         });
         refreshTimes();
+        tidy();
         // select.js re-ticks the selected rows in the new table and reads the new totals.
         document.dispatchEvent(new CustomEvent("rqdash:swapped", { detail: { doc: doc } }));
       })
       .catch(function () { /* next tick will try again */ });
   }
+  // The page answered 503 ("Redis is unreachable"): Redis answers again, so load the real page.
+  var unreachable = !!$('.error-page[data-status="503"]');
   function apply(snap) {
     if (snap.error) { setState("disconnected"); return; }
     setState("live");
+    if (unreachable) { unreachable = false; location.reload(); return; }
     var o = snap.overview;
     if (!o) return;
     var banner = $("#suspended-banner");
@@ -157,11 +202,19 @@
     if (table) {
       var known = $$("tbody tr", table).map(function (r) { return r.getAttribute("data-queue"); }).sort().join("\n");
       var names = o.queues.map(function (q) { return q.name; }).sort().join("\n");
-      // A paged table (queue-table.js) shows one page: it is re-read when the number of queues changes.
+      var filter = $("#queue-filter");
+      $$(".panel dt").forEach(function (dt) {
+        if (dt.textContent.trim() === "Queues" && dt.nextElementSibling) dt.nextElementSibling.textContent = fmt.format(o.queues.length);
+      });
+      // A paged table (queue-table.js) shows one page: it is re-read (with its heading count) when
+      // the number of queues changes.
       var paged = table.getAttribute("data-queues-total");
-      if (paged !== null ? +paged !== o.queues.length : known !== names && !$("#queue-filter").value) {
+      if (paged !== null ? +paged !== o.queues.length : known !== names && !(filter && filter.value)) {
         swap(paged !== null ? ["#queue-count", "#queue-list"] : ["#queues"], snap.seq); return;
       }
+      // The "Oldest queued" column: an emptied queue has no oldest job any more.
+      var oldestCol = -1;
+      $$("thead th", table).forEach(function (th, i) { if (/oldest/i.test(th.textContent)) oldestCol = i; });
       o.queues.forEach(function (q) {
         var row = null;
         $$("tbody tr", table).some(function (r) { if (r.getAttribute("data-queue") === q.name) { row = r; return true; } return false; });
@@ -172,6 +225,8 @@
         });
         var w = $('[data-count="workers"]', row);
         if (w) setCount(w, q.workers);
+        var oldest = oldestCol >= 0 ? row.cells[oldestCol] : null;
+        if (oldest && q.counts.queued === 0 && $("time", oldest)) oldest.innerHTML = '<span class="muted">–</span>';
       });
     }
     var qname = $(".qname");

@@ -115,7 +115,7 @@
       return;
     }
     // /failed lists many queues: its toolbar names none, and each job is found by its own hash.
-    var where = queue === null ? " across queues" : " of queue `" + queue + "`";
+    var where = queue === null ? " across queues" : " of queue “" + queue + "”";
     var msg = label + " these " + plural(chosen.length, "selected " + state + " job", "selected " + state + " jobs") +
       where + "?" + (act === "delete" ? " This cannot be undone." : "") + gone;
     var body = { action: act, ids: chosen.slice() };

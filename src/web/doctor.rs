@@ -56,9 +56,9 @@ pub async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageRes
         label: "Repair",
         url: format!("{}/api/v1/doctor/fix?instance={}", c.prefix, c.instance),
         confirm: format!(
-            "Repair {} problems (orphaned ids removed, stale worker entries removed, dangling links \
+            "Repair {} (orphaned ids removed, stale worker entries removed, dangling links \
              dropped, stuck deferred jobs enqueued)? Problems left alone are listed with the reason.",
-            report.repairable
+            super::fmt::count(i64::try_from(report.repairable).unwrap_or(i64::MAX), "problem")
         ),
         class: "",
         background: false,

@@ -58,6 +58,14 @@ pub mod filters {
         Ok(Safe(super::name_html(&s.to_string())))
     }
 
+    /// `{{ n|plural("job") }}`: "1 job", "3 jobs", "1,200 jobs" (see [`super::plural_word`]).
+    #[askama::filter_fn]
+    pub fn plural(n: impl std::fmt::Display, _: &dyn Values, noun: &str) -> askama::Result<String> {
+        let n = n.to_string();
+        let word = super::plural_word(n == "1", noun);
+        Ok(format!("{n} {word}"))
+    }
+
     /// Plain text with bidi controls written out (escaped by the template as usual).
     #[askama::filter_fn]
     pub fn bidi(s: impl std::fmt::Display, _: &dyn Values) -> askama::Result<String> {
@@ -79,6 +87,20 @@ pub fn int(n: i64) -> String {
         out.push(c);
     }
     out
+}
+
+/// `noun` as is for one, else its plural: `job` → `jobs`, `entry` → `entries`.
+pub fn plural_word(one: bool, noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        _ if one => noun.to_owned(),
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{noun}s"),
+    }
+}
+
+/// `n` with thousands separators and `noun` agreeing with it: "1 job", "10,000 jobs".
+pub fn count(n: i64, noun: &str) -> String {
+    format!("{} {}", int(n), plural_word(n == 1, noun))
 }
 
 /// A byte count as `512 B`, `1.5 MB`, `2.0 GB`.
@@ -202,6 +224,16 @@ mod tests {
         assert!(html.starts_with("&#60;b&#62;") || html.starts_with("&lt;b&gt;"), "{html}");
         assert!(html.contains(">\\u{2067}</span>x"), "{html}");
         assert!(!html.contains('\u{2067}'));
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "job"), "1 job");
+        assert_eq!(count(0, "job"), "0 jobs");
+        assert_eq!(count(10_000, "job"), "10,000 jobs");
+        assert_eq!(count(1, "entry"), "1 entry");
+        assert_eq!(count(2, "entry"), "2 entries");
+        assert_eq!(count(2, "key"), "2 keys");
     }
 
     #[test]

@@ -122,7 +122,7 @@ async fn pages_show_action_buttons_unless_read_only() {
     let _con = failed_queue(&r, 3, 0);
     let app = TestApp::new(&r.url());
     let html = app.get("/queues/default?state=failed").await.text();
-    assert!(html.contains("Requeue 3 failed jobs of queue `default`"), "exact confirmation text");
+    assert!(html.contains("Requeue 3 failed jobs of queue “default”"), "exact confirmation text");
     assert!(html.contains("data-bulk=\"requeue\""));
     let job = app.get("/jobs/f0000").await.text();
     assert!(job.contains(">Requeue</button>") && job.contains(">Delete</button>"));

@@ -19,10 +19,10 @@ pub fn job_actions(c: &Chrome, id: &str, status: &str, queue: &str) -> Vec<Actio
     let mut out = Vec::new();
     match status {
         s if crate::rq::registry::REQUEUABLE_STATUSES.contains(&s) => {
-            out.push(b("Requeue", "requeue", format!("Requeue job {id} into queue `{queue}`?"), ""))
+            out.push(b("Requeue", "requeue", format!("Requeue job {id} into queue “{queue}”?"), ""))
         }
         "scheduled" | "deferred" => {
-            out.push(b("Enqueue now", "enqueue", format!("Enqueue job {id} on queue `{queue}` now?"), ""))
+            out.push(b("Enqueue now", "enqueue", format!("Enqueue job {id} on queue “{queue}” now?"), ""))
         }
         "started" => out.push(b(
             "Stop",
@@ -36,7 +36,7 @@ pub fn job_actions(c: &Chrome, id: &str, status: &str, queue: &str) -> Vec<Actio
         out.push(b(
             "Cancel",
             "cancel",
-            format!("Cancel job {id}? It moves to the canceled registry of `{queue}`."),
+            format!("Cancel job {id}? It moves to the canceled registry of “{queue}”."),
             "",
         ));
     }

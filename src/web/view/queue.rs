@@ -94,15 +94,15 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
     let api = |op: &str, st: &str| {
         format!("{}/api/v1/queues/{}/{op}?state={st}&instance={}", c.prefix, fmt::seg(queue), c.instance)
     };
-    let n = fmt::int(total);
+    // Names are quoted with “ ”, not Markdown backticks: the dialog shows plain text.
     let s = state.as_str();
-    let jobs = if total == 1 { "job" } else { "jobs" };
+    let n_jobs = fmt::count(total, &format!("{s} job"));
     let mut out = Vec::new();
     if state.requeuable() {
         out.push(ActionButton {
             label: "Requeue all",
             url: api("requeue", s),
-            confirm: format!("Requeue {n} {s} {jobs} of queue `{queue}` into their queue? Orphaned ids and expired entries are removed and counted, as RQ's cleanup would."),
+            confirm: format!("Requeue {n_jobs} of queue “{queue}” into their queue? Orphaned ids and expired entries are removed and counted, as RQ's cleanup would."),
             class: "",
             background: true,
         });
@@ -112,14 +112,19 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
             out.push(ActionButton {
                 label: "Compact",
                 url: format!("{}/api/v1/queues/{}/compact?instance={}", c.prefix, fmt::seg(queue), c.instance),
-                confirm: format!("Remove the orphaned ids (ids without job data) from queue `{queue}`, keeping the order of the other {n}?"),
+                confirm: format!(
+                    "Remove the orphaned ids (ids without job data) from queue “{queue}”? It lists {}; the jobs among them keep their order.",
+                    fmt::count(total, "id")
+                ),
                 class: "",
                 background: true,
             });
             out.push(ActionButton {
                 label: "Empty queue",
                 url: api("empty", s),
-                confirm: format!("Delete all {n} queued {jobs} of queue `{queue}`, with their job data? This cannot be undone."),
+                confirm: format!(
+                    "Delete all {n_jobs} of queue “{queue}”, with their job data? This cannot be undone."
+                ),
                 class: "danger",
                 background: true,
             });
@@ -129,7 +134,7 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
             label: "Delete all",
             url: api("empty", s),
             confirm: format!(
-                "Delete all {n} {s} {jobs} of queue `{queue}`, with their job data? This cannot be undone."
+                "Delete all {n_jobs} of queue “{queue}”, with their job data? This cannot be undone."
             ),
             class: "danger",
             background: true,

@@ -182,7 +182,7 @@ fn actions(c: &Chrome, r: &Row) -> Vec<ActionButton> {
             label: "Cancel",
             url: url("cancel"),
             confirm: format!(
-                "Cancel held job {}? It leaves the limiter and goes to the canceled jobs of `{}`.",
+                "Cancel held job {}? It leaves the limiter and goes to the canceled jobs of “{}”.",
                 r.id, r.origin
             ),
             class: "",

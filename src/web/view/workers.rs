@@ -129,7 +129,10 @@ impl WorkersPage {
                 actions.push(super::ActionButton {
                     label: "Remove stale entries",
                     url: api("remove-stale"),
-                    confirm: format!("Remove {stale} stale worker entries (workers whose hash is gone) from rq:workers and the queue sets?"),
+                    confirm: format!(
+                        "Remove {} (workers whose hash is gone) from rq:workers and the queue sets?",
+                        fmt::count(i64::try_from(stale).unwrap_or(i64::MAX), "stale worker entry")
+                    ),
                     class: "",
                     background: false,
                 });
