@@ -77,6 +77,8 @@ pub struct MetricsState {
     ttl: Duration,
     token: Option<String>,
     cache: Mutex<Option<Cached>>,
+    /// Reads of Redis so far and their total seconds: rq-exporter's `rq_request_processing_seconds`.
+    collected: std::sync::Mutex<(u64, f64)>,
 }
 
 #[derive(Debug)]
@@ -99,7 +101,8 @@ impl MetricsState {
     /// `token`: the bearer token `/metrics` requires (an empty one counts as none).
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
-        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None) }
+        let collected = std::sync::Mutex::new((0, 0.0));
+        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None), collected }
     }
 
     /// With rq-exporter's families (`--metrics-compat rq-exporter`).
@@ -156,7 +159,12 @@ impl MetricsState {
                 tracing::warn!(instance = s.index, error = %e, "metrics: Redis did not answer");
             }
         }
-        let body = encode(&scrapes, self.per_worker, self.compat, started);
+        let mut body = encode(&scrapes, self.per_worker, self.compat, started);
+        if self.compat {
+            let mut c = self.collected.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *c = (c.0 + 1, c.1 + started.elapsed().as_secs_f64());
+            exporter::append_summary(&mut body, c.0, c.1);
+        }
         let text = text::to_text(&body).into();
         let c = Cached { started, done: Instant::now(), body: body.into(), text };
         slot.insert(c).pick(format)

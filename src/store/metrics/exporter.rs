@@ -86,6 +86,19 @@ impl Exporter {
     }
 }
 
+/// rq-exporter's own timing, a summary without quantiles (its `Summary` in `collector.py`):
+/// how many times Redis was read for /metrics and the seconds it took in all. The board's
+/// "processing time" panel is `rate(rq_request_processing_seconds_sum[..])`. prometheus-client
+/// has no summary type, so its lines are written here, before `# EOF`.
+pub fn append_summary(body: &mut String, count: u64, sum: f64) {
+    let name = "rq_request_processing_seconds";
+    let lines = format!(
+        "# HELP {name} Time spent collecting RQ data\n# TYPE {name} summary\n{name}_count {count}\n{name}_sum {sum:?}\n"
+    );
+    let at = body.rfind("# EOF").unwrap_or(body.len());
+    body.insert_str(at, &lines);
+}
+
 impl Collector for Exporter {
     fn encode(&self, mut e: DescriptorEncoder) -> std::fmt::Result {
         let families: [(&str, &str, &dyn EncodeMetric); 5] = [

@@ -59,10 +59,28 @@ async fn rq_exporter_families_have_its_names_types_help_and_label_names_in_both_
         }
         family(&fams, "rqdash_up");
         family(&fams, "rq_queue_workers");
-        assert!(
-            !fams.iter().any(|f| f["name"] == "rq_request_processing_seconds"),
-            "rq-exporter's own timing"
-        );
+        // rq-exporter's own timing: a summary of the Redis reads (count and sum, no quantiles).
+        let timing = family(&fams, "rq_request_processing_seconds");
+        let help = "Time spent collecting RQ data";
+        assert_eq!((timing["type"].as_str(), timing["help"].as_str()), (Some("summary"), Some(help)));
+    }
+}
+
+#[tokio::test]
+async fn rq_request_processing_seconds_counts_each_read_of_redis_and_its_time() {
+    let r = RedisServer::start();
+    // No cache: every scrape reads Redis.
+    let m = MetricsState::new(false, Duration::ZERO, None).with_compat(true);
+    let s = store(&[r.url()]);
+    let mut last = (0.0, 0.0);
+    for n in 1..=3 {
+        let text = m.render_as(&s, if n == 2 { Format::Text } else { Format::OpenMetrics }).await;
+        let got = sample_set(&families(&text, if n == 2 { "text" } else { "openmetrics" }));
+        let count = got["rq_request_processing_seconds_count{}"];
+        let sum = got["rq_request_processing_seconds_sum{}"];
+        assert_eq!(count, f64::from(n), "one read per scrape");
+        assert!(sum > last.1 && sum < 60.0, "the sum grows with each read: {sum} after {last:?}");
+        last = (count, sum);
     }
 }
 
