@@ -16,6 +16,7 @@
   var pending = null;      // {url, background, body}
   var running = null;      // {task, source}
   var finished = false;
+  var committed = false;   // OK was pressed: this dialog now belongs to that action until closed
 
   function post(url, body) {
     return fetch(url, {
@@ -80,6 +81,10 @@
 
   // `items` (optional) lists what the action touches: [{id, func}], the first 10 shown.
   function open(title, message, action, items) {
+    // select.js re-opens the dialog on a live refresh; once OK was pressed, a re-open would reset
+    // `running`, turn Stop into a plain close and let the task run to the end.
+    if (dialog.open && committed) return;
+    committed = false;
     $("#action-title").textContent = title;
     text.textContent = message;
     list(items || []);
@@ -143,6 +148,8 @@
     source.onerror = function () {
       if (finished) return;
       source.close();
+      // Stop must not stay a cancel button once the dialog offers Close.
+      running = null;
       // The task keeps going on the server; read its final state once.
       fetch(events.replace(/\/events$/, ""), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
         if (s.done) { show(s.error || describe(s.outcome), !s.error); finish(); }
@@ -153,6 +160,7 @@
 
   okBtn.addEventListener("click", function () {
     if (!pending) return;
+    committed = true;
     okBtn.disabled = true;
     var a = pending;
     pending = null;
@@ -178,6 +186,7 @@
     dialog.close();
   });
   dialog.addEventListener("close", function () {
+    committed = false;
     if (finished) location.reload();
   });
   dialog.addEventListener("cancel", function (e) { if (running) e.preventDefault(); });
