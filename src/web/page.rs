@@ -50,13 +50,15 @@ pub(super) type PageResult<T> = Result<T, PageError>;
 /// Middleware on every route: a [`PageError`] becomes the framed error page here, in the frame
 /// of the instance the URL names (0 when it names none that exists) and the section of its path.
 pub async fn framed(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let nav = nav_of(path.strip_prefix(app.prefix.as_str()).unwrap_or(path));
-    let n = super::refresh::instance(req.uri().query()).filter(|n| app.store.instance(*n).is_ok());
+    // A cheap clone (shared bytes): the frame is worked out only for a failed page.
+    let uri = req.uri().clone();
     let res = next.run(req).await;
     let Some(Failure(message)) = res.extensions().get::<Failure>().cloned() else {
         return res;
     };
+    let path = uri.path();
+    let nav = nav_of(path.strip_prefix(app.prefix.as_str()).unwrap_or(path));
+    let n = super::refresh::instance(uri.query()).filter(|n| app.store.instance(*n).is_ok());
     let status = res.status();
     let heading = match status {
         StatusCode::NOT_FOUND => "Not found",

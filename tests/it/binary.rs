@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::RedisServer;
-use crate::support::served::{Served, free_port, http_get as get};
+use crate::support::served::{Served, free_port, http_get as get, until_listening};
 
 fn start(redis: &RedisServer, port: u16, extra: &[&str]) -> Served {
     let child = Command::new(env!("CARGO_BIN_EXE_rqdash"))
@@ -15,11 +15,7 @@ fn start(redis: &RedisServer, port: u16, extra: &[&str]) -> Served {
         .stderr(Stdio::null())
         .spawn()
         .expect("rqdash binary");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while get(port, "/healthz", None).is_none() {
-        assert!(Instant::now() < deadline, "rqdash did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    until_listening(port, "/healthz", || "rqdash did not start".to_owned());
     Served(child)
 }
 

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::RedisServer;
-use crate::support::served::{Served, free_port, http_get};
+use crate::support::served::{Served, free_port, http_get, until_listening};
 
 /// `rqdash --redis-url URL --port PORT <extra>` under `sh -c` (for `ulimit`), with `stdio` as its
 /// stdout and stderr, once it answers /healthz.
@@ -24,11 +24,7 @@ fn spawn(redis: &RedisServer, port: u16, shell: &str, extra: &[&str], out: Stdio
         .stderr(err)
         .spawn()
         .expect("rqdash binary");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while http_get(port, "/healthz", None).is_none() {
-        assert!(Instant::now() < deadline, "rqdash did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    until_listening(port, "/healthz", || "rqdash did not start".to_owned());
     child
 }
 

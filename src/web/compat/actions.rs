@@ -42,30 +42,41 @@ async fn reshape(res: Response, count: Option<&str>) -> Response {
     (status, Json(Value::Object(out))).into_response()
 }
 
-fn error(e: Error) -> Response {
-    let status = e.status();
-    (status, Json(json!({ "status": "ERROR", "error": e.to_string() }))).into_response()
+/// A refusal in rq-dashboard's shape, `{"status": "ERROR", "error": ...}`, with the HTTP status
+/// the error maps to; handlers return it with `?`.
+pub struct Refused(Error);
+
+impl<E: Into<Error>> From<E> for Refused {
+    fn from(e: E) -> Self {
+        Refused(e.into())
+    }
 }
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        (status, Json(json!({ "status": "ERROR", "error": self.0.to_string() }))).into_response()
+    }
+}
+
+type Answer = std::result::Result<Response, Refused>;
 
 /// `POST /job/<id>/delete` and `POST /job/<id>/requeue`.
 pub async fn job(
     State(app): State<AppState>,
     Path((Name(id), action)): Path<(Name, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let n = match instance(q.as_deref()) {
-        Ok(n) => n,
-        Err(e) => return error(e),
-    };
+) -> Answer {
+    let n = instance(q.as_deref())?;
     // rq-dashboard's job actions (cancel: before 0.6); rqdash's others live under /api/v1.
     if !["delete", "requeue", "cancel"].contains(&action.as_str()) {
-        return error(Error::NotFound(format!("unknown action {action:?} (delete, requeue, cancel)")));
+        return Err(Error::NotFound(format!("unknown action {action:?} (delete, requeue, cancel)")).into());
     }
     let res =
         actions::job_action(State(app), Path((Name(id), action)), RawQuery(Some(format!("instance={n}"))))
             .await
             .into_response();
-    reshape(res, None).await
+    Ok(reshape(res, None).await)
 }
 
 /// `POST /requeue/<queue>`: every failed job of the queue; `count` is how many were requeued.
@@ -73,31 +84,18 @@ pub async fn requeue_queue(
     State(app): State<AppState>,
     Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let n = match instance(q.as_deref()) {
-        Ok(n) => n,
-        Err(e) => return error(e),
-    };
+) -> Answer {
+    let n = instance(q.as_deref())?;
     let query = RawQuery(Some(format!("state=failed&instance={n}")));
     let res = actions::requeue_all(State(app), Path(Name(queue)), query).await.into_response();
-    reshape(res, Some("requeued")).await
+    Ok(reshape(res, Some("requeued")).await)
 }
 
 /// `POST /requeue-all` (rq-dashboard before 0.6, when RQ had one failed queue): the failed jobs
 /// of every queue, one queue after the other, their counts added.
-pub async fn requeue_every_queue(State(app): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let n = match instance(q.as_deref()) {
-        Ok(n) => n,
-        Err(e) => return error(e),
-    };
-    let names = match app.store.instance(n) {
-        Ok(inst) => overview::queue_list(inst).await.map(|(names, _)| names),
-        Err(e) => Err(e),
-    };
-    let names = match names {
-        Ok(names) => names,
-        Err(e) => return error(e.into()),
-    };
+pub async fn requeue_every_queue(State(app): State<AppState>, RawQuery(q): RawQuery) -> Answer {
+    let n = instance(q.as_deref())?;
+    let (names, _) = overview::queue_list(app.store.instance(n)?).await?;
     let mut total = Map::new();
     for name in names {
         let query = RawQuery(Some(format!("state=failed&instance={n}")));
@@ -108,10 +106,10 @@ pub async fn requeue_every_queue(State(app): State<AppState>, RawQuery(q): RawQu
             Ok(Value::Object(o)) if status.is_success() => add(&mut total, o),
             // A queue removed since it was listed has nothing left to requeue.
             _ if status == StatusCode::NOT_FOUND => {}
-            _ => return reshape((status, body).into_response(), None).await,
+            _ => return Ok(reshape((status, body).into_response(), None).await),
         }
     }
-    reshape(Json(Value::Object(total)).into_response(), Some("requeued")).await
+    Ok(reshape(Json(Value::Object(total)).into_response(), Some("requeued")).await)
 }
 
 /// Add one queue's counts to the total (an interruption in any is one in the sum).
@@ -135,42 +133,36 @@ pub async fn empty(
     State(app): State<AppState>,
     Path((Name(queue), registry)): Path<(Name, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let n = match instance(q.as_deref()) {
-        Ok(n) => n,
-        Err(e) => return error(e),
-    };
+) -> Answer {
+    let n = instance(q.as_deref())?;
     if !REGISTRIES.contains(&registry.as_str()) {
         let all = REGISTRIES.join(", ");
-        return error(Error::NotFound(format!("unknown registry {registry:?} (one of {all})")));
+        return Err(Error::NotFound(format!("unknown registry {registry:?} (one of {all})")).into());
     }
     if registry == RqState::Started.as_str() {
         return empty_started(&app, n, &queue).await;
     }
     let query = RawQuery(Some(format!("state={registry}&instance={n}")));
     let res = actions::empty(State(app), Path(Name(queue)), query).await.into_response();
-    reshape(res, None).await
+    Ok(reshape(res, None).await)
 }
 
 /// `POST /queue/<queue>/empty`: rq-dashboard before 0.6 emptied the queued list.
-pub async fn empty_queued(state: State<AppState>, Path(Name(queue)): Path<Name>, q: RawQuery) -> Response {
+pub async fn empty_queued(state: State<AppState>, Path(Name(queue)): Path<Name>, q: RawQuery) -> Answer {
     empty(state, Path((Name(queue), "queued".to_owned())), q).await
 }
 
-async fn empty_started(app: &AppState, n: usize, queue: &str) -> Response {
-    let counts = match app.store.instance(n) {
-        Ok(inst) => overview::queue_counts(inst, queue).await.map(|c| c.0),
-        Err(e) => Err(e),
-    };
-    match counts {
-        Ok(c) if c.started == 0 => Json(json!({ "status": "OK", "deleted": 0 })).into_response(),
-        Ok(c) => error(Error::Store(crate::store::Error::Conflict(format!(
+async fn empty_started(app: &AppState, n: usize, queue: &str) -> Answer {
+    let (c, ..) = overview::queue_counts(app.store.instance(n)?, queue).await?;
+    if c.started > 0 {
+        return Err(crate::store::Error::Conflict(format!(
             "the started registry of {queue:?} holds {} running jobs: it is not emptied (their workers \
              would lose them); stop them instead",
             c.started
-        )))),
-        Err(e) => error(e.into()),
+        ))
+        .into());
     }
+    Ok(Json(json!({ "status": "OK", "deleted": 0 })).into_response())
 }
 
 /// `POST /queue/<queue>/compact`.
@@ -178,15 +170,12 @@ pub async fn compact(
     State(app): State<AppState>,
     Path(Name(queue)): Path<Name>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let n = match instance(q.as_deref()) {
-        Ok(n) => n,
-        Err(e) => return error(e),
-    };
+) -> Answer {
+    let n = instance(q.as_deref())?;
     let res = actions::compact(State(app), Path(Name(queue)), RawQuery(Some(format!("instance={n}"))))
         .await
         .into_response();
-    reshape(res, None).await
+    Ok(reshape(res, None).await)
 }
 
 /// GET on an action route: 405, never an action (links, prefetchers and crawlers follow GETs,

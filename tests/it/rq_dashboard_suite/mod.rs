@@ -5,13 +5,13 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::support::RedisServer;
 use crate::support::fixture::{root, venv_python};
-use crate::support::served::{Served, free_port, http_get};
+use crate::support::served::{Served, free_port, until_listening};
 
 mod ported;
 mod shapes;
@@ -61,11 +61,7 @@ impl Dash {
             .stderr(Stdio::null())
             .spawn()
             .expect("rqdash binary");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while http_get(port, "/healthz", None).is_none() {
-            assert!(Instant::now() < deadline, "rqdash did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        until_listening(port, "/healthz", || "rqdash did not start".to_owned());
         Self { redis, port, _child: Served(child) }
     }
 

@@ -32,3 +32,12 @@ pub fn http_get(port: u16, path: &str, auth: Option<&str>) -> Option<(u16, Strin
     let status = out.split_whitespace().nth(1)?.parse().ok()?;
     Some((status, out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()))
 }
+
+/// Wait until something answers `GET path` on `port` (30 s at most, then fail with `why()`).
+pub fn until_listening(port: u16, path: &str, why: impl Fn() -> String) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while http_get(port, path, None).is_none() {
+        assert!(std::time::Instant::now() < deadline, "{}", why());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

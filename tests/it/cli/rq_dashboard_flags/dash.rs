@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::served::{Served, free_port, http_get};
+use crate::support::served::{Served, free_port, http_get, until_listening};
 
 /// Variables of the test environment that would change what the binary reads.
 const CLEARED: [&str; 12] = [
@@ -49,11 +49,7 @@ impl Dash {
             .spawn()
             .expect("rqdash binary");
         let dash = Self { _child: Served(child), port, stderr };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while http_get(port, probe, None).is_none() {
-            assert!(Instant::now() < deadline, "rqdash {args:?} did not listen: {}", dash.stderr());
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        until_listening(port, probe, || format!("rqdash {args:?} did not listen: {}", dash.stderr()));
         dash
     }
 
