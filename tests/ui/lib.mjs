@@ -79,8 +79,10 @@ export function watch(page, { allow = [] } = {}) {
   page.on('pageerror', (e) => add(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
     const err = r.failure()?.errorText || '';
-    // Leaving a page aborts its EventSource and any refresh fetch still in flight; that is fine.
-    if (/ERR_ABORTED/.test(err) && (page.isClosed() || /\/events\b/.test(r.url()) || r.resourceType() === 'fetch')) return;
+    // Leaving a page aborts its EventSource, any refresh fetch still in flight and the favicon,
+    // which the browser asks for after the load; that is fine.
+    const leftBehind = /\/events\b|\/static\/favicon\.svg/.test(r.url()) || r.resourceType() === 'fetch';
+    if (/ERR_ABORTED/.test(err) && (page.isClosed() || leftBehind)) return;
     add(`request failed: ${r.method()} ${r.url()} ${err}`);
   });
   page.on('response', (r) => {
