@@ -1,12 +1,14 @@
 //! rqdash: a fast, safe, single-binary web dashboard and CLI for RQ (Python's Redis Queue).
 //!
 //! # Layout
+//! - [`auth`]: roles, identities and queue scopes (who may do what), as pure types.
 //! - [`config`]: the clap struct shared by `serve` and the CLI commands.
 //! - [`cli`]: the command-line subcommands (info, jobs, actions, doctor) as tables or JSON.
 //! - [`rq`]: RQ's model as pure types (keys, states, jobs, workers, results, safe decoding); no I/O.
 //! - [`store`]: the only module that talks to Redis; every read is side-effect free.
 //! - [`web`]: axum routes (JSON API), error mapping, security headers.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod rq;

@@ -1,7 +1,10 @@
 //! Request guards: the `Host` name (DNS rebinding), HTTP Basic auth on every route, and for
-//! mutations read-only mode and CSRF checks.
+//! mutations read-only mode and CSRF checks. Every request that passes carries its [`Identity`]
+//! as a request extension.
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -9,6 +12,7 @@ use base64::Engine;
 use subtle::ConstantTimeEq;
 
 use super::AppState;
+use crate::auth::{Identity, Role, Via};
 use crate::config::Credentials;
 
 /// The header pages send with every mutation.
@@ -102,7 +106,7 @@ fn misdirected(path: &str, host: &str) -> Response {
 
 /// The middleware: the host name (every route but the probes), then auth (every route, but the
 /// probes with --probes-public and /metrics with --metrics-token), then the mutation rules.
-pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn guard(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
     // Exact paths: a queue or job id may itself end in "/healthz" or "/metrics".
     let path = req.uri().path().strip_prefix(app.prefix.as_str()).unwrap_or("");
@@ -128,6 +132,8 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         )
             .into_response();
     }
+    let who = identity(&app, &req, public_probe || metrics_by_token);
+    let headers = req.headers();
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         if app.read_only {
@@ -144,7 +150,27 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
             );
         }
     }
+    req.extensions_mut().insert(who);
     next.run(req).await
+}
+
+/// Who this (authenticated) request is: the single `--username` user, or everyone when no auth
+/// is configured; a probe or a `/metrics` scrape let in without Basic auth is an anonymous
+/// viewer. `--read-only` caps everyone at viewer.
+fn identity(app: &AppState, req: &Request, unauthenticated: bool) -> Identity {
+    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_canonical());
+    let who = match &app.auth {
+        Some(_) if unauthenticated => Identity::anonymous(addr).capped(Role::Viewer),
+        Some(creds) => Identity {
+            name: creds.username.clone(),
+            role: Role::Admin,
+            via: Via::Basic,
+            queues: Vec::new(),
+            addr,
+        },
+        None => Identity::anonymous(addr),
+    };
+    if app.read_only { who.capped(Role::Viewer) } else { who }
 }
 
 #[cfg(test)]
