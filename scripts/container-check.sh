@@ -5,6 +5,9 @@
 # need nothing distroless/cc-debian12 lacks (glibc 2.36, libgcc_s), and, started with the image's
 # environment, serve and pass its own HEALTHCHECK. tests/it/deploy checks the Dockerfile's stages,
 # paths and settings. The first run is a full release build (minutes); later runs are incremental.
+#
+#   bash scripts/container-check.sh               # build, then check
+#   bash scripts/container-check.sh --build-only  # the build alone (scripts/test.sh runs it early)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -22,6 +25,7 @@ for s in "${SOURCES[@]}"; do cp -a "$s" "$CTX/"; done
 BUILD="$(awk '/^FROM /{stage++} stage==1' Dockerfile | grep -o 'cargo build[^\\]*')"
 log "in the build context (${SOURCES[*]}): $BUILD"
 (cd "$CTX" && env -u CARGO_TARGET_DIR $BUILD)
+[[ "${1:-}" == --build-only ]] && exit 0
 
 # ---- the binary the final stage copies ------------------------------------------------------
 WORKDIR="$(awk '/^WORKDIR /{print $2; exit}' Dockerfile)"
