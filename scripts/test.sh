@@ -46,6 +46,9 @@ lint=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)" CLIPPY_ARGS="-D_
 # Browser tests in headless Chromium against the real server and real RQ data.
 "${lint[@]}" bash scripts/ui-test.sh
 
+# Whatever is left of them now runs at normal priority (a shared machine would starve it at 19);
+# only root may raise a priority, so elsewhere it simply stays at 19.
+renice -n 0 -g "$RELEASE_PID" >/dev/null 2>&1 || true
 if ! wait "$RELEASE_PID"; then
   echo "the early release builds failed (the checks below build again); $RELEASE_LOG:" >&2
   tail -n 20 "$RELEASE_LOG" >&2 || true
