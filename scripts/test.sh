@@ -31,6 +31,8 @@ setsid nice -n 19 bash -c 'bash scripts/wheel.sh >/dev/null && bash scripts/cont
 RELEASE_PID=$!
 # setsid made it a process group of its own: stop all of it (cargo, rustc, zig) if we stop early.
 trap 'kill -- "-$RELEASE_PID" 2>/dev/null || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 bash scripts/venvs.sh
 

@@ -79,8 +79,12 @@ if [[ ! -d tests/ui/node_modules/playwright-core || ! -d tests/ui/node_modules/a
   (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-log "cargo build"
-cargo build --quiet
+# The binary tests/it drives (CARGO_BIN_EXE_rqdash). `cargo build` would build it again: without
+# a test target, the dev-dependencies' features drop out of the resolved graph and every crate
+# they touch (rustix, clap, redis ...) is compiled a second time; after `cargo test` (as in
+# scripts/test.sh) this is a no-op.
+log "cargo test --no-run"
+cargo test --no-run --quiet
 BIN="$ROOT/target/debug/rqdash"
 
 # ---- services ---------------------------------------------------------------------------------
