@@ -25,41 +25,50 @@ fi
 # below wait for them, find them built (cargo has nothing left to do) and run their checks. A
 # failed early build is not an error here: the scripts below build again and say why.
 mkdir -p target
+# Each step's wall time goes to stderr, so every CI log tells where the time went.
+step() { # step NAME COMMAND...
+  local name=$1 start=$SECONDS rc=0; shift
+  "$@" || rc=$?
+  echo "test.sh: $name took $((SECONDS - start)) s (at $SECONDS s)" >&2
+  return "$rc"
+}
 RELEASE_LOG="$ROOT/target/release-builds.log"
-setsid nice -n 19 bash -c 'bash scripts/wheel.sh >/dev/null && bash scripts/container-check.sh --build-only' \
-  >"$RELEASE_LOG" 2>&1 &
+setsid nice -n 19 bash -c 'set -e; bash scripts/wheel.sh >/dev/null; bash scripts/container-check.sh --build-only
+  echo "release builds done after $SECONDS s"' >"$RELEASE_LOG" 2>&1 &
 RELEASE_PID=$!
 # setsid made it a process group of its own: stop all of it (cargo, rustc, zig) if we stop early.
 trap 'kill -- "-$RELEASE_PID" 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-bash scripts/venvs.sh
+step venvs bash scripts/venvs.sh
 
-cargo fmt --all -- --check
+step fmt cargo fmt --all -- --check
 # One build for clippy and the tests: clippy-driver compiles rqdash's own crates (lib, bin, unit
 # tests, tests/it, i.e. clippy's --all-targets) with its lints on and -D warnings, as `cargo
 # clippy` does, but also emits the code, so the test build is the lint pass. (`cargo clippy` would
 # check every dependency a second time, as metadata only.) The ui-test build below reuses it.
 command -v clippy-driver >/dev/null || { echo "clippy-driver missing: rustup component add clippy" >&2; exit 1; }
 lint=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
-"${lint[@]}" cargo test --quiet -- --test-threads=4
+step "clippy + cargo test" "${lint[@]}" cargo test --quiet -- --test-threads=4
 
 # Browser tests in headless Chromium against the real server and real RQ data.
-"${lint[@]}" bash scripts/ui-test.sh
+step ui-test "${lint[@]}" bash scripts/ui-test.sh
 
 # Whatever is left of them now runs at normal priority (a shared machine would starve it at 19);
 # only root may raise a priority, so elsewhere it simply stays at 19.
 renice -n 0 -g "$RELEASE_PID" >/dev/null 2>&1 || true
-if ! wait "$RELEASE_PID"; then
+if step "waiting for the release builds" wait "$RELEASE_PID"; then
+  tail -n 1 "$RELEASE_LOG" >&2
+else
   echo "the early release builds failed (the checks below build again); $RELEASE_LOG:" >&2
   tail -n 20 "$RELEASE_LOG" >&2 || true
 fi
 
 # The pip wheel as users get it: manylinux2014 build, fresh venv, --version, a served page, uninstall.
-bash scripts/wheel-test.sh
+step wheel-test bash scripts/wheel-test.sh
 
 # The container image's release binary, built from exactly the files the Dockerfile copies, then
 # served and probed by its HEALTHCHECK (no image is built: no container engine runs here). The
 # first run is a full release build; later runs rebuild what changed.
-bash scripts/container-check.sh
+step container-check bash scripts/container-check.sh
