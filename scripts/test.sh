@@ -33,10 +33,14 @@ step() { # step NAME COMMAND...
   return "$rc"
 }
 RELEASE_LOG="$ROOT/target/release-builds.log"
-setsid nice -n 19 bash -c 'set -e; bash scripts/wheel.sh >/dev/null; bash scripts/container-check.sh --build-only
+# set -m gives it a process group of its own, to stop all of it (cargo, rustc, zig) if we stop
+# early. Not setsid: a new session is a new scheduler autogroup, which would get as much CPU as
+# this whole session whatever its nice value.
+set -m
+nice -n 19 bash -c 'set -e; bash scripts/wheel.sh >/dev/null; bash scripts/container-check.sh --build-only
   echo "release builds done after $SECONDS s"' >"$RELEASE_LOG" 2>&1 &
 RELEASE_PID=$!
-# setsid made it a process group of its own: stop all of it (cargo, rustc, zig) if we stop early.
+set +m
 trap 'kill -- "-$RELEASE_PID" 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
