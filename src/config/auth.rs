@@ -57,6 +57,17 @@ fn parse_group_role(s: &str) -> Result<(Role, String), String> {
 }
 
 impl AuthArgs {
+    /// Every check made at start: [`Self::check`], then the users file read and parsed.
+    pub fn validate(&self) -> Result<(), String> {
+        self.check()?;
+        if let Some(path) = &self.users_file {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+            crate::auth::users::parse(&name, &text)?;
+        }
+        Ok(())
+    }
+
     /// A proxy header with nobody trusted to send it is a mistake worth stopping for.
     pub fn check(&self) -> Result<(), String> {
         if self.auth_proxy_header.is_some() && self.trusted_proxy.is_empty() {
