@@ -4,7 +4,7 @@ mod access;
 mod actions;
 mod api;
 mod assets;
-mod authz;
+pub mod authz;
 pub mod chart;
 mod compat;
 mod conn;

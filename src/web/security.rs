@@ -153,8 +153,18 @@ pub async fn guard(State(app): State<AppState>, mut req: Request, next: Next) ->
             );
         }
     }
-    req.extensions_mut().insert(who);
-    next.run(req).await
+    req.extensions_mut().insert(who.clone());
+    // Also task-local, for the page frame (which buttons to draw) deep inside handlers.
+    CALLER.scope(who, next.run(req)).await
+}
+
+tokio::task_local! {
+    static CALLER: Identity;
+}
+
+/// The identity of the request being answered on this task (None outside a request).
+pub fn caller() -> Option<Identity> {
+    CALLER.try_with(Clone::clone).ok()
 }
 
 fn unauthenticated() -> Response {
