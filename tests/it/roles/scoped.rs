@@ -120,3 +120,44 @@ async fn the_users_file_is_re_read_when_it_changes_and_a_broken_version_keeps_th
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_proxy_user_takes_the_role_of_a_group_then_of_a_users_file_entry_and_may_still_use_basic() {
+    let f = Fixture::get("2.12.0");
+    let server = f.server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = users_file(&dir);
+    let flags = [
+        "--users-file",
+        &file,
+        "--auth-proxy-header",
+        "X-Forwarded-User",
+        "--auth-proxy-groups-header",
+        "X-Forwarded-Groups",
+        "--auth-proxy-role",
+        "operator=oncall",
+        "--trusted-proxy",
+        "10.0.0.0/8",
+    ];
+    let app = TestApp::with_args(&[server.url()], &flags);
+    let h = |user: &str, groups: &str| {
+        vec![
+            ("x-forwarded-user".to_owned(), user.to_owned()),
+            ("x-forwarded-groups".to_owned(), groups.to_owned()),
+        ]
+    };
+    let requeue = "/api/v1/queues/nothing-here/requeue?state=failed";
+    let empty = "/api/v1/queues/nothing-here/empty?state=failed";
+    // A mapped group: operator.
+    assert_ne!(call(&app, "POST", requeue, &h("zed", "staff,oncall"), "10.0.0.5", "").await.0, 403);
+    assert_eq!(call(&app, "POST", empty, &h("zed", "oncall"), "10.0.0.5", "").await.0, 403);
+    // No mapped group, but a [[user]] of that name (ada, admin): its role.
+    assert_ne!(call(&app, "POST", empty, &h("ada", "staff"), "10.0.0.5", "").await.0, 403);
+    // Neither: the default role, viewer.
+    assert_eq!(call(&app, "POST", requeue, &h("zed", "staff"), "10.0.0.5", "").await.0, 403);
+    // From the proxy without the header: Basic auth still works.
+    let (s, _) = call(&app, "POST", empty, &auth("ada", "pw-ada"), "10.0.0.5", "").await;
+    assert!(s != 401 && s != 403, "{s}");
+    // The header from elsewhere: ignored, so no identity at all.
+    assert_eq!(call(&app, "GET", "/api/v1/queues", &h("ada", "oncall"), "172.16.0.1", "").await.0, 401);
+}
