@@ -50,6 +50,10 @@ impl Access {
     pub fn from_args(single: Option<Credentials>, a: &AuthArgs) -> Result<Self, String> {
         a.check()?;
         let users = a.users_file.clone().map(UsersFile::open).transpose()?;
+        if users.is_some() {
+            // Made now, so the first unknown name does not take twice as long as a known one.
+            password::decoy();
+        }
         let proxy = a.auth_proxy_header.clone().map(|header| Proxy {
             header,
             groups_header: a.auth_proxy_groups_header.clone(),
