@@ -4,6 +4,7 @@
 //! `RQ_DASHBOARD_*` variable where it has one ([`compat`]), then the built-in default. Every flag
 //! is global; each subcommand shows and accepts only those it uses (`scope`).
 
+mod auth;
 mod commands;
 pub mod compat;
 mod net;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
+pub use auth::AuthArgs;
 use commands::EXAMPLES;
 pub use commands::{
     CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs, JobsArgs,
@@ -218,6 +220,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub net: NetArgs,
+
+    #[command(flatten)]
+    pub access: AuthArgs,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

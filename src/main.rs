@@ -50,6 +50,11 @@ async fn run() -> ExitCode {
                 Some(level) => init_logging_at(level, false),
                 None => init_logging("info", false),
             }
+            // A mistake in the users file stops rqdash before it listens (exit status 2).
+            if let Err(e) = cli.serve.access.validate() {
+                let _ = writeln!(std::io::stderr(), "Error: {e}");
+                return ExitCode::from(2);
+            }
             match serve(cli.redis, cli.serve).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -60,6 +65,7 @@ async fn run() -> ExitCode {
             }
         }
         Some(Command::Healthcheck(args)) => rqdash::cli::healthcheck::run(&args, &cli.serve),
+        Some(Command::HashPassword) => rqdash::cli::hash_password::run(),
         Some(Command::Demo(args)) => {
             // The banner goes to stdout; logs (warnings) to stderr.
             init_logging("warn", true);

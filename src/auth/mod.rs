@@ -3,6 +3,12 @@
 //! The web guard and the CLI each produce one [`Identity`] per request or command; every
 //! permission check and every audit entry reads it, so there is one answer to "who did this".
 
+pub mod need;
+pub mod password;
+pub mod throttle;
+pub mod trusted;
+pub mod users;
+
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;

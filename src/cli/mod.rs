@@ -19,6 +19,7 @@ pub mod bulk;
 pub mod control;
 pub mod demo;
 pub mod doctor;
+pub mod hash_password;
 pub mod healthcheck;
 pub mod info;
 pub mod job;
@@ -118,9 +119,11 @@ pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only:
 async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
     match command {
         // Handled before a store is built: serve, healthcheck and demo by main, completions above.
-        Command::Serve | Command::Completions { .. } | Command::Healthcheck(_) | Command::Demo(_) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve
+        | Command::Completions { .. }
+        | Command::Healthcheck(_)
+        | Command::Demo(_)
+        | Command::HashPassword => Ok(ExitCode::SUCCESS),
         Command::Info(a) => info::info(ctx, &a).await,
         Command::Queues => list::queues(ctx).await,
         Command::Jobs(a) => list::jobs(ctx, &a).await,

@@ -150,6 +150,11 @@ pub enum Command {
                             JSON serializer, so a real worker can run them: the demo prints the \
                             `rq worker` command.")]
     Demo(DemoArgs),
+    /// Print the argon2id hash of a password or API token for the users file (`--users-file`):
+    /// read from a prompt without echo, or from stdin when it is not a terminal; never argv.
+    #[command(after_help = "Examples:\n  rqdash hash-password\n  \
+                            openssl rand -hex 32 | tee token.txt | rqdash hash-password")]
+    HashPassword,
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash\n  \

@@ -32,7 +32,8 @@ impl super::Command {
             | Self::Schedulers
             | Self::RateLimits(_)
             | Self::Completions { .. }
-            | Self::Healthcheck(_) => None,
+            | Self::Healthcheck(_)
+            | Self::HashPassword => None,
             // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.
             Self::Demo(_) => None,
             Self::Doctor(d) => d.fix.then_some("doctor --fix"),
@@ -83,7 +84,7 @@ impl Scope {
     fn uses(&self, sub: &str, id: &str) -> bool {
         let redis = self.redis.iter().any(|r| r == id);
         match sub {
-            "completions" => false,
+            "completions" | "hash-password" => false,
             // The probe reaches the server as it was started, and never Redis itself.
             "healthcheck" => {
                 matches!(id, "bind" | "port" | "url_prefix" | "username" | "password" | "password_file")

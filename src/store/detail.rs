@@ -30,6 +30,15 @@ pub async fn exists(inst: &Instance, id: &str) -> Result<bool> {
     Ok(n != 0)
 }
 
+/// The queue job `id` belongs to (its `origin` field), for queue-scoped permission checks;
+/// None when the job has no hash or no origin. Reads one field and nothing else.
+pub async fn origin(inst: &Instance, id: &str) -> Result<Option<String>> {
+    let mut pipe = redis::pipe();
+    pipe.cmd("HGET").arg(inst.keys.job(id)).arg("origin");
+    let (o,): (Option<Vec<u8>>,) = inst.query(&pipe).await?;
+    Ok(o.map(|b| String::from_utf8_lossy(&b).into_owned()))
+}
+
 /// All of one value of a job (`/jobs/{id}/full?item=`), up to [`FULL_MAX`](crate::rq::cap::FULL_MAX);
 /// None when the job has no such item.
 pub async fn item(inst: &Instance, id: &str, item: &str) -> Result<Option<FullItem>> {

@@ -35,7 +35,7 @@ pub async fn asset(
             (header::ETAG, etag),
             (
                 header::CACHE_CONTROL,
-                format!("{}, max-age=3600", if app.auth.is_some() { "private" } else { "public" }),
+                format!("{}, max-age=3600", if app.access.required() { "private" } else { "public" }),
             ),
         ],
         file.data.into_owned(),

@@ -52,7 +52,7 @@ pub async fn page(State(app): State<AppState>, RawQuery(q): RawQuery) -> PageRes
             repairs: matches!(s.policy, Policy::Repair(_)),
         })
         .collect();
-    let repair = (!c.read_only && report.repairable > 0).then(|| ActionButton {
+    let repair = (c.may("repair", None) && report.repairable > 0).then(|| ActionButton {
         label: "Repair",
         url: format!("{}/api/v1/doctor/fix?instance={}", c.prefix, c.instance),
         confirm: format!(

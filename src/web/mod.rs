@@ -1,8 +1,10 @@
 //! HTTP front end: one route table, security headers, graceful shutdown that also ends streams.
 
+mod access;
 mod actions;
 mod api;
 mod assets;
+pub mod authz;
 pub mod chart;
 mod compat;
 mod conn;
@@ -29,6 +31,7 @@ pub mod server;
 mod state;
 pub mod streams;
 pub mod tasks;
+mod users_file;
 mod view;
 mod workers;
 
@@ -138,7 +141,9 @@ pub fn router(state: AppState) -> Router {
     if !p.is_empty() {
         routes = routes.route(&p, get(pages::overview_page));
     }
+    // Who may call what: one rule per route (authz::RULES), checked after routing.
     routes
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), authz::enforce))
         .fallback(pages::not_found)
         // Innermost: every page error is drawn in its frame here, before anything reads the page.
         .layer(axum::middleware::from_fn_with_state(state.clone(), page::framed))

@@ -127,7 +127,7 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
         // Nobody watches that instance: no tick to be at least as new as; render as usual.
         return next.run(req).await;
     };
-    let key = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), ToString::to_string);
+    let key = share_key(&req);
     let cell = app.renders.join(&key, wanted, published);
     let got = cell
         .get_or_try_init(|| async move {
@@ -152,6 +152,16 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
         // waiting renders again.
         Err(res) => res,
     }
+}
+
+/// Which refreshes may share one render: the same page for the same identity. The page shows the
+/// buttons its user may use (and the user's name), so a viewer must never be handed a render
+/// made for an admin.
+fn share_key(req: &Request) -> String {
+    let page = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), ToString::to_string);
+    let who = req.extensions().get::<crate::auth::Identity>();
+    let who = who.map(|w| format!("{}\0{}\0{}\0{}", w.name, w.via.as_str(), w.role, w.queues.join(",")));
+    format!("{}\0{page}", who.unwrap_or_default())
 }
 
 /// The rendered page, or the response itself when it is not one to share.
@@ -198,7 +208,38 @@ pub(super) fn instance(query: Option<&str>) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::instance;
+    use super::{Request, instance, share_key};
+    use crate::auth::{Identity, Role};
+
+    #[test]
+    fn a_viewer_and_an_admin_never_share_a_render_of_the_same_page() {
+        let req = |who: Option<Identity>| {
+            let mut r = Request::builder()
+                .uri("/queues/q?state=failed")
+                .body(axum::body::Body::empty())
+                .expect("request");
+            if let Some(w) = who {
+                r.extensions_mut().insert(w);
+            }
+            r
+        };
+        let admin = Identity::anonymous(None);
+        let viewer = admin.clone().capped(Role::Viewer);
+        let mut scoped = admin.clone();
+        scoped.queues = vec!["q*".into()];
+        let keys = [req(Some(admin.clone())), req(Some(viewer)), req(Some(scoped)), req(None)]
+            .map(|r| share_key(&r));
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(
+            share_key(&req(Some(admin.clone()))),
+            share_key(&req(Some(admin))),
+            "one user's tabs share"
+        );
+    }
 
     #[test]
     fn the_instance_of_a_page_url_is_read_as_the_page_reads_it() {

@@ -12,7 +12,8 @@ use base64::Engine;
 use subtle::ConstantTimeEq;
 
 use super::AppState;
-use crate::auth::{Identity, Role, Via};
+use super::access::Denied;
+use crate::auth::{Identity, Role};
 use crate::config::Credentials;
 
 /// The header pages send with every mutation.
@@ -120,19 +121,21 @@ pub async fn guard(State(app): State<AppState>, mut req: Request, next: Next) ->
     // With --metrics-token, /metrics checks its bearer token itself: Prometheus sends one header.
     let metrics_by_token = app.metrics.token_required() && path == "/metrics";
     let public_probe = app.probes_public && super::probes::PATHS.contains(&path);
-    if let Some(creds) = &app.auth
-        && !public_probe
-        && !metrics_by_token
-        && !authorized(headers, creds)
-    {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Basic realm=\"rqdash\", charset=\"UTF-8\"")],
-            "authentication required",
-        )
-            .into_response();
-    }
-    let who = identity(&app, &req, public_probe || metrics_by_token);
+    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_canonical());
+    let who = if !app.access.required() {
+        Identity::anonymous(addr)
+    } else if public_probe || metrics_by_token {
+        // Let in without credentials: an anonymous viewer.
+        Identity::anonymous(addr).capped(Role::Viewer)
+    } else {
+        match app.access.identify(headers, addr).await {
+            Ok(who) => who,
+            Err(Denied::Unauthenticated) => return unauthenticated(),
+            Err(Denied::Throttled(wait)) => return throttled(wait),
+        }
+    };
+    // `--read-only` caps everyone at viewer.
+    let who = if app.read_only { who.capped(Role::Viewer) } else { who };
     let headers = req.headers();
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
@@ -150,27 +153,35 @@ pub async fn guard(State(app): State<AppState>, mut req: Request, next: Next) ->
             );
         }
     }
-    req.extensions_mut().insert(who);
-    next.run(req).await
+    req.extensions_mut().insert(who.clone());
+    // Also task-local, for the page frame (which buttons to draw) deep inside handlers.
+    CALLER.scope(who, next.run(req)).await
 }
 
-/// Who this (authenticated) request is: the single `--username` user, or everyone when no auth
-/// is configured; a probe or a `/metrics` scrape let in without Basic auth is an anonymous
-/// viewer. `--read-only` caps everyone at viewer.
-fn identity(app: &AppState, req: &Request, unauthenticated: bool) -> Identity {
-    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_canonical());
-    let who = match &app.auth {
-        Some(_) if unauthenticated => Identity::anonymous(addr).capped(Role::Viewer),
-        Some(creds) => Identity {
-            name: creds.username.clone(),
-            role: Role::Admin,
-            via: Via::Basic,
-            queues: Vec::new(),
-            addr,
-        },
-        None => Identity::anonymous(addr),
-    };
-    if app.read_only { who.capped(Role::Viewer) } else { who }
+tokio::task_local! {
+    static CALLER: Identity;
+}
+
+/// The identity of the request being answered on this task (None outside a request).
+pub fn caller() -> Option<Identity> {
+    CALLER.try_with(Clone::clone).ok()
+}
+
+fn unauthenticated() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Basic realm=\"rqdash\", charset=\"UTF-8\"")],
+        "authentication required",
+    )
+        .into_response()
+}
+
+fn throttled(wait: std::time::Duration) -> Response {
+    let secs = wait.as_secs().max(1);
+    let msg = format!("too many failed sign-ins from this address: try again in {secs} s");
+    let mut res = refuse(StatusCode::TOO_MANY_REQUESTS, &msg);
+    res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    res
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{gate, hosts, live, refresh, search, security, streams, tasks};
+use super::{access, gate, hosts, live, refresh, search, security, streams, tasks};
 use crate::store::Store;
 
 /// Shared state of every handler.
@@ -22,6 +22,8 @@ pub struct AppState {
     pub hub: Arc<live::Hub>,
     /// HTTP Basic auth, when configured.
     pub auth: Option<crate::config::Credentials>,
+    /// Who may sign in and how: the single user, the users file, the trusted proxy.
+    pub access: Arc<super::access::Access>,
     /// `/healthz` and `/readyz` answer without auth (`--probes-public`).
     pub probes_public: bool,
     /// The CSRF token pages send back with every action.
@@ -70,6 +72,7 @@ impl AppState {
             read_only,
             hub,
             auth,
+            access: Arc::default(),
             probes_public,
             csrf,
             tasks,
@@ -93,7 +96,7 @@ impl AppState {
         shutdown: CancellationToken,
     ) -> Result<Self, String> {
         Ok(Self::new(store, args.prefix(), args.read_only, args.poll_interval, shutdown)
-            .with_auth(args.credentials()?)
+            .with_access(access::Access::from_args(args.credentials()?, &args.access)?)
             .with_public_probes(args.probes_public)
             .with_metrics(crate::store::metrics::MetricsState::from_args(args))
             .with_history(crate::store::history::Layout::new(&args.history_prefix))
@@ -130,8 +133,14 @@ impl AppState {
     }
 
     /// Require HTTP Basic auth on every route.
-    pub fn with_auth(mut self, auth: Option<crate::config::Credentials>) -> Self {
-        self.auth = auth;
+    pub fn with_auth(self, auth: Option<crate::config::Credentials>) -> Self {
+        self.with_access(access::Access::single(auth))
+    }
+
+    /// Sign-in by the users file, tokens and a trusted proxy (and the single user).
+    pub fn with_access(mut self, access: access::Access) -> Self {
+        self.auth.clone_from(&access.single);
+        self.access = Arc::new(access);
         self
     }
 

@@ -89,6 +89,8 @@ mod schedulers;
 mod search;
 // Basic auth, CSRF, read-only mode.
 mod security;
+// Users file, tokens, proxy header: the permission matrix of every route, scopes, throttling.
+mod roles;
 // TLS with a private CA; Sentinel discovery and failover.
 mod tls_and_sentinel;
 // Keys of the wrong type (a string at rq:queue:x...) at every key read, on every route: no 5xx.

@@ -70,7 +70,11 @@ impl FailedPage {
             filter,
             queues,
             clear_href: any.then(|| format!("{}/failed{}", c.prefix, c.inst_q)),
-            bulk: if c.read_only { Vec::new() } else { bulk_actions(crate::rq::State::Failed) },
+            bulk: if c.read_only {
+                Vec::new()
+            } else {
+                c.allowed_bulk(bulk_actions(crate::rq::State::Failed))
+            },
             bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
             c,
         }

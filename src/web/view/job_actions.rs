@@ -48,5 +48,5 @@ pub fn job_actions(c: &Chrome, id: &str, status: &str, queue: &str) -> Vec<Actio
             "danger",
         ));
     }
-    out
+    c.allowed(out, Some(queue))
 }

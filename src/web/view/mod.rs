@@ -18,6 +18,7 @@ pub mod workers;
 
 use super::AppState;
 use super::fmt;
+use crate::auth::Role;
 
 /// The page frame every template shares: prefix-aware links, instance switcher, banners.
 #[derive(Debug, Clone)]
@@ -35,7 +36,10 @@ pub struct Chrome {
     /// "" or "&instance=N" for links that already have parameters.
     pub inst_amp: String,
     pub version: &'static str,
+    /// No action anywhere: `--read-only`, or a viewer.
     pub read_only: bool,
+    /// Who the page is drawn for: which buttons it shows follows from the role and queues.
+    pub who: crate::auth::Identity,
     pub suspended: bool,
     /// Show the Schedulers nav entry (`rq cron` seen on this instance; RQ 1.x has none).
     pub schedulers_nav: bool,
@@ -55,6 +59,11 @@ pub struct Chrome {
 impl Chrome {
     /// Build the frame for one page.
     pub fn new(app: &AppState, instance: usize, title: impl Into<String>, nav: &'static str) -> Self {
+        // Outside a request (never in the server): no action, unless nobody signs in.
+        let who = super::security::caller().unwrap_or_else(|| {
+            let max = if app.read_only || app.access.required() { Role::Viewer } else { Role::Admin };
+            crate::auth::Identity::anonymous(None).capped(max)
+        });
         let instances: Vec<(usize, String, bool)> =
             app.store.instances().iter().map(|i| (i.index, i.url.clone(), i.index == instance)).collect();
         let (inst_q, inst_amp) = if instance == 0 {
@@ -73,7 +82,8 @@ impl Chrome {
             inst_q,
             inst_amp,
             version: env!("CARGO_PKG_VERSION"),
-            read_only: app.read_only,
+            read_only: who.role < Role::Operator,
+            who,
             suspended: false,
             schedulers_nav: app.store.instance(instance).is_ok_and(|i| i.cron_seen()),
             scheduler_banner: None,
@@ -81,6 +91,42 @@ impl Chrome {
             csrf: app.csrf.clone(),
             rate_limits: app.store.instance(instance).is_ok_and(crate::store::Instance::has_rate_limits),
         }
+    }
+
+    /// Whether this page's user may take `action` on `queue` (None: on several queues or none).
+    pub fn may(&self, action: &str, queue: Option<&str>) -> bool {
+        self.who.may(crate::auth::need::action_role(action), queue)
+    }
+
+    /// Whether the user may requeue, cancel... on every queue (bulk and selection buttons).
+    pub fn can_operate(&self) -> bool {
+        self.who.may(Role::Operator, None)
+    }
+
+    /// Whether the user may delete on every queue.
+    pub fn can_admin(&self) -> bool {
+        self.who.may(Role::Admin, None)
+    }
+
+    /// Drop the buttons the user may not use. A button's action is the last segment of its URL
+    /// path (`.../requeue`, `.../empty`, `.../doctor/fix`), the name the route rules use, so a
+    /// button is drawn exactly when its request would be allowed.
+    pub fn allowed(&self, mut buttons: Vec<ActionButton>, queue: Option<&str>) -> Vec<ActionButton> {
+        buttons.retain(|b| {
+            let path = b.url.split('?').next().unwrap_or_default();
+            let action = path.rsplit('/').next().unwrap_or_default();
+            self.may(if action == "fix" { "repair" } else { action }, queue)
+        });
+        buttons
+    }
+
+    /// The bulk actions `(action, label, danger)` the user may take on every queue.
+    pub fn allowed_bulk(
+        &self,
+        mut bulk: Vec<(&'static str, &'static str, bool)>,
+    ) -> Vec<(&'static str, &'static str, bool)> {
+        bulk.retain(|(a, _, _)| self.may(a, None));
+        bulk
     }
 
     /// Link to a queue page (optionally a state).

@@ -140,7 +140,7 @@ fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<Action
             background: true,
         }),
     }
-    out
+    c.allowed(out, Some(queue))
 }
 
 /// Actions on selected rows for a state.
@@ -260,7 +260,11 @@ impl QueuePage {
             },
             corrupt: others.map(|(_, m)| m.clone()).collect(),
             list_corrupt,
-            bulk: if c.read_only || p.expired_view { Vec::new() } else { bulk_actions(state) },
+            bulk: if c.read_only || p.expired_view {
+                Vec::new()
+            } else {
+                c.allowed_bulk(bulk_actions(state))
+            },
             history: None,
             order_label: crate::store::order::label(state, p.order_by),
             expired: p.expired,

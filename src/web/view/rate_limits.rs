@@ -177,7 +177,7 @@ fn actions(c: &Chrome, r: &Row) -> Vec<ActionButton> {
         return Vec::new();
     }
     let url = |a: &str| format!("{}/api/v1/jobs/{}/{a}?instance={}", c.prefix, fmt::seg(&r.id), c.instance);
-    vec![
+    let buttons = vec![
         ActionButton {
             label: "Cancel",
             url: url("cancel"),
@@ -195,5 +195,6 @@ fn actions(c: &Chrome, r: &Row) -> Vec<ActionButton> {
             class: "danger",
             background: false,
         },
-    ]
+    ];
+    c.allowed(buttons, Some(&r.origin))
 }

@@ -87,7 +87,11 @@ impl SearchView {
             bulk: if c.read_only {
                 Vec::new()
             } else {
-                vec![("requeue", "Requeue", false), ("cancel", "Cancel", false), ("delete", "Delete", true)]
+                c.allowed_bulk(vec![
+                    ("requeue", "Requeue", false),
+                    ("cancel", "Cancel", false),
+                    ("delete", "Delete", true),
+                ])
             },
             c,
             q: q.to_owned(),

@@ -62,6 +62,7 @@ impl WorkerPage {
                 });
             }
         }
+        let actions = c.allowed(actions, None);
         let age = w.heartbeat_age_seconds;
         let heartbeat = match (age, d.heartbeat_deadline_seconds) {
             (Some(a), Some(t)) => format!(

@@ -154,6 +154,7 @@ impl WorkersPage {
         }
         sections.retain(|s| !s.rows.is_empty());
         let pool_note = crate::rq::pool::POOL_NOTE;
+        let actions = c.allowed(actions, None);
         Self { actions, count, sections, pool_note, suspended_ttl, corrupt, c }
     }
 }
