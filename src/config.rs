@@ -6,6 +6,7 @@
 
 mod commands;
 pub mod compat;
+pub mod health;
 mod net;
 mod pyliteral;
 mod resolve;
@@ -218,6 +219,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub net: NetArgs,
+
+    #[command(flatten)]
+    pub health: health::HealthArgs,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

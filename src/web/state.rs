@@ -44,6 +44,8 @@ pub struct AppState {
     pub(crate) selections: Arc<search::selection::Selections>,
     /// Failure-group snapshots, per instance and queue (see [`failure_groups`]).
     pub failure_groups: Arc<crate::store::failure_groups::Cache>,
+    /// Health verdicts: the health task's latest, or computed on demand (see `store::verdict`).
+    pub health: Arc<crate::store::verdict::Cache>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             gate,
             selections: Arc::default(),
             failure_groups: Arc::default(),
+            health: Arc::default(),
         }
     }
 
@@ -92,11 +95,14 @@ impl AppState {
         args: &crate::config::ServeArgs,
         shutdown: CancellationToken,
     ) -> Result<Self, String> {
+        let layout = crate::store::history::Layout::new(&args.history_prefix);
+        let health = Arc::new(crate::store::verdict::Cache::new(args.health.settings(), layout.clone()));
         Ok(Self::new(store, args.prefix(), args.read_only, args.poll_interval, shutdown)
             .with_auth(args.credentials()?)
             .with_public_probes(args.probes_public)
-            .with_metrics(crate::store::metrics::MetricsState::from_args(args))
-            .with_history(crate::store::history::Layout::new(&args.history_prefix))
+            .with_metrics(crate::store::metrics::MetricsState::from_args_with_health(args, health.clone()))
+            .with_history(layout)
+            .with_health(health)
             .with_net(&args.bind, &args.net))
     }
 
@@ -114,6 +120,12 @@ impl AppState {
     /// Compute answers through this gate (tests hold its turns to see requests wait).
     pub fn with_gate(mut self, gate: Arc<gate::Gate>) -> Self {
         self.gate = gate;
+        self
+    }
+
+    /// Health verdicts judged with `--health-*` (shared with `/metrics`).
+    pub fn with_health(mut self, health: Arc<crate::store::verdict::Cache>) -> Self {
+        self.health = health;
         self
     }
 
