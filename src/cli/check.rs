@@ -84,6 +84,6 @@ pub fn details(r: &Report) -> Vec<String> {
                 .map(|x| (x.severity, format!("{} queue {}: {}", x.severity.upper(), q.queue, x.text))),
         );
     }
-    lines.sort_by(|a, b| b.0.cmp(&a.0));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
     lines.into_iter().map(|(_, l)| l).collect()
 }

@@ -268,11 +268,15 @@ fn jobs(n: i64) -> &'static str {
 
 /// "45 s", "12 min", "3 h 5 min", "2 d 4 h".
 pub fn span(s: i64) -> String {
-    match s {
-        ..120 => format!("{s} s"),
-        ..7200 => format!("{} min", s / 60),
-        ..172_800 if s % 3600 >= 60 => format!("{} h {} min", s / 3600, s % 3600 / 60),
-        ..172_800 => format!("{} h", s / 3600),
-        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    if s < 120 {
+        format!("{s} s")
+    } else if s < 7200 {
+        format!("{} min", s / 60)
+    } else if s < 172_800 && s % 3600 >= 60 {
+        format!("{} h {} min", s / 3600, s % 3600 / 60)
+    } else if s < 172_800 {
+        format!("{} h", s / 3600)
+    } else {
+        format!("{} d {} h", s / 86_400, s % 86_400 / 3600)
     }
 }

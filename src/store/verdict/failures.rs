@@ -41,7 +41,7 @@ pub async fn read(
     let vals: Vec<redis::Value> = inst.query(&p).await?;
     let mut out: Vec<Option<Failures>> = Vec::with_capacity(queues.len());
     for chunk in vals.chunks(by_hour.len()) {
-        let rows: Vec<Row> = chunk.iter().flat_map(value::array).filter_map(|v| row(&v)).collect();
+        let rows: Vec<Row> = chunk.iter().flat_map(value::array).filter_map(row).collect();
         let known = rows.iter().any(|r| r.finished.is_some() || r.failed_ended.is_some());
         let sum = |f: fn(&Row) -> Option<i64>| rows.iter().filter_map(f).map(i64::unsigned_abs).sum();
         out.push(known.then(|| Failures {
