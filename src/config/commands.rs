@@ -15,6 +15,7 @@ Examples:
   rqdash jobs default --state failed -n 20    the first 20 failed jobs of queue default
   rqdash requeue --queue default --all        requeue every failed job of queue default
   rqdash doctor --fix                         find broken RQ data, repair what is safe
+  rqdash check                                queue health, Nagios-style: exit 0/1/2 (3 unknown)
   rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash
 
 Without a subcommand rqdash serves, and accepts rq-dashboard's flags and RQ_DASHBOARD_*

@@ -143,7 +143,8 @@ impl Alerter {
         let mut record: Vec<(String, String)> =
             changes.iter().map(|c| (c.subject(), c.to.as_str().to_owned())).collect();
         // Forget queues that are gone, so a queue re-created later starts from ok.
-        let seen = |k: &str| k == "instance" || report.queue(k.strip_prefix("queue:").unwrap_or(k)).is_some();
+        let live: std::collections::HashSet<&str> = report.queues.iter().map(|q| q.queue.as_str()).collect();
+        let seen = |k: &str| k == "instance" || k.strip_prefix("queue:").is_some_and(|q| live.contains(q));
         record.extend(sent.keys().filter(|k| !seen(k)).map(|k| (k.clone(), String::new())));
         if record.is_empty() {
             return Ok(None);
