@@ -7,6 +7,7 @@
 mod auth;
 mod commands;
 pub mod compat;
+pub mod health;
 mod net;
 mod pyliteral;
 mod resolve;
@@ -223,6 +224,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub access: AuthArgs,
+
+    #[command(flatten)]
+    pub health: health::HealthArgs,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

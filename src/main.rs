@@ -66,6 +66,10 @@ async fn run() -> ExitCode {
         }
         Some(Command::Healthcheck(args)) => rqdash::cli::healthcheck::run(&args, &cli.serve),
         Some(Command::HashPassword) => rqdash::cli::hash_password::run(),
+        Some(Command::Check) => {
+            init_logging("warn", true);
+            rqdash::cli::check::run(&cli.redis, &cli.serve, &cli.cli).await
+        }
         Some(Command::Demo(args)) => {
             // The banner goes to stdout; logs (warnings) to stderr.
             init_logging("warn", true);
@@ -142,6 +146,19 @@ async fn run_server(
             args.history_interval,
             shutdown.clone(),
         );
+        // Health verdicts at the sampler's period; alerts only when a webhook is configured.
+        let hooks = args.health.hooks();
+        let lease = (args.history_interval * 3).max(Duration::from_secs(15));
+        let alerter = (!hooks.is_empty()).then(|| rqdash::health::alerter::Alerter::new(hooks, lease));
+        rqdash::health::task::spawn(
+            store.clone(),
+            state.health.clone(),
+            alerter,
+            args.history_interval,
+            shutdown.clone(),
+        );
+    } else if !args.health.hooks().is_empty() {
+        tracing::warn!("health alerts are off: they need history sampling (no --read-only, no --no-history)");
     }
     warn_about_hosts(&args);
     let limits = web::server::Limits::from_args(&args.net);

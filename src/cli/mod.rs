@@ -9,6 +9,7 @@
 //! - [`actions`]: requeue / enqueue / delete / cancel by id, and stop.
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
+//! - [`check`]: queue health verdicts as a Nagios-style check (exit 0/1/2/3).
 //! - [`healthcheck`]: the local server's `/readyz` as an exit status (no Redis of its own).
 //! - [`demo`]: a private Redis with simulated workers, served like `serve`.
 //! - [`output`]: colours, numbers, JSON; [`table`]: aligned tables; [`prompt`]: confirmation,
@@ -16,6 +17,7 @@
 
 pub mod actions;
 pub mod bulk;
+pub mod check;
 pub mod control;
 pub mod demo;
 pub mod doctor;
@@ -118,10 +120,11 @@ pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only:
 
 async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        // Handled before a store is built: serve, healthcheck and demo by main, completions above.
+        // Handled before a store is built: serve, healthcheck, check and demo by main, completions above.
         Command::Serve
         | Command::Completions { .. }
         | Command::Healthcheck(_)
+        | Command::Check
         | Command::Demo(_)
         | Command::HashPassword => Ok(ExitCode::SUCCESS),
         Command::Info(a) => info::info(ctx, &a).await,

@@ -15,6 +15,7 @@ Examples:
   rqdash jobs default --state failed -n 20    the first 20 failed jobs of queue default
   rqdash requeue --queue default --all        requeue every failed job of queue default
   rqdash doctor --fix                         find broken RQ data, repair what is safe
+  rqdash check                                queue health, Nagios-style: exit 0/1/2 (3 unknown)
   rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash
 
 Without a subcommand rqdash serves, and accepts rq-dashboard's flags and RQ_DASHBOARD_*
@@ -140,6 +141,12 @@ pub enum Command {
     #[command(after_help = "Examples:\n  rqdash healthcheck\n  \
                             rqdash healthcheck --probe-url http://127.0.0.1:9181/rq/readyz --timeout 2s")]
     Healthcheck(HealthcheckArgs),
+    /// Queue health verdicts as a Nagios-style check, for cron and CI: one summary line, then a
+    /// line per reason. Exit 0 ok, 1 warning, 2 critical, 3 unknown (Redis unreachable).
+    #[command(after_help = "Examples:\n  rqdash check\n  rqdash check --json\n  \
+                            rqdash check --health-oldest-warning 5m --health-off stale-worker\n\n\
+                            Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")]
+    Check,
     /// Try rqdash in one command: a private redis-server filled with realistic RQ data, simulated
     /// workers keeping it moving, and the dashboard. Ctrl-C stops everything and removes the data.
     #[command(after_help = "Examples:\n  rqdash demo\n  rqdash demo --port 9200 --no-open\n  \

@@ -33,7 +33,8 @@ impl super::Command {
             | Self::RateLimits(_)
             | Self::Completions { .. }
             | Self::Healthcheck(_)
-            | Self::HashPassword => None,
+            | Self::HashPassword
+            | Self::Check => None,
             // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.
             Self::Demo(_) => None,
             Self::Doctor(d) => d.fix.then_some("doctor --fix"),
@@ -91,6 +92,10 @@ impl Scope {
             }
             // `read_only` is a field of ServeArgs: serve uses all of them.
             "" | "serve" | "demo" => redis || self.serve.iter().any(|s| s == id),
+            // The health thresholds and the history they read; alerts are serve's alone.
+            "check" => {
+                redis || matches!(id, "instance" | "json" | "history_prefix") || id.starts_with("health_")
+            }
             s if WRITERS.contains(&s) => redis || matches!(id, "instance" | "json" | "yes" | "read_only"),
             _ => redis || matches!(id, "instance" | "json"),
         }

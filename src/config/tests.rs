@@ -36,6 +36,7 @@ fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
     let cases: [(&[&str], bool); 24] = [
         (&["serve"], false),
         (&["healthcheck"], false),
+        (&["check"], false),
         (&["demo"], false),
         (&["info"], false),
         (&["queues"], false),

@@ -9,6 +9,7 @@
 
 mod encode;
 mod exporter;
+mod health;
 pub mod text;
 mod worker_counters;
 
@@ -79,6 +80,8 @@ pub struct MetricsState {
     cache: Mutex<Option<Cached>>,
     /// Reads of Redis so far and their total seconds: rq-exporter's `rq_request_processing_seconds`.
     collected: std::sync::Mutex<(u64, f64)>,
+    /// Health verdicts for `rq_queue_health` (none: the family is left out).
+    health: Option<Arc<super::verdict::Cache>>,
 }
 
 #[derive(Debug)]
@@ -102,7 +105,7 @@ impl MetricsState {
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
         let collected = std::sync::Mutex::new((0, 0.0));
-        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None), collected }
+        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None), collected, health: None }
     }
 
     /// With rq-exporter's families (`--metrics-compat rq-exporter`).
@@ -115,6 +118,13 @@ impl MetricsState {
     /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token` and `--metrics-compat`.
     pub fn from_args(args: &ServeArgs) -> Arc<Self> {
         let s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
+        Arc::new(s.with_compat(args.metrics_compat.is_some()))
+    }
+
+    /// [`Self::from_args`] exporting `rq_queue_health` from `health`'s verdicts.
+    pub fn from_args_with_health(args: &ServeArgs, health: Arc<super::verdict::Cache>) -> Arc<Self> {
+        let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
+        s.health = Some(health);
         Arc::new(s.with_compat(args.metrics_compat.is_some()))
     }
 
@@ -164,6 +174,11 @@ impl MetricsState {
             let mut c = self.collected.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             *c = (c.0 + 1, c.1 + started.elapsed().as_secs_f64());
             exporter::append_summary(&mut body, c.0, c.1);
+        }
+        if let Some(h) = &self.health {
+            let reports = futures_util::future::join_all(store.instances().iter().map(|i| h.report(i))).await;
+            let ok: Vec<_> = reports.into_iter().filter_map(std::result::Result::ok).collect();
+            health::append(&mut body, &ok);
         }
         let text = text::to_text(&body).into();
         let c = Cached { started, done: Instant::now(), body: body.into(), text };

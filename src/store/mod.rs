@@ -1,6 +1,7 @@
 //! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
 
 mod acl;
+pub mod alert_state;
 pub mod census;
 pub mod compat;
 mod conn;
@@ -26,6 +27,7 @@ pub mod schedulers;
 pub mod search;
 pub mod url;
 mod value;
+pub mod verdict;
 pub mod worker_cmd;
 pub mod worker_detail;
 pub mod workers;

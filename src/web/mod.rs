@@ -14,6 +14,7 @@ pub mod fmt;
 mod full;
 pub mod gate;
 mod groups;
+mod health;
 pub mod history;
 pub mod hosts;
 pub mod live;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(&at("/api/v1/workers/{name}/{command}"), post(workers::command))
         .route(&at("/api/v1/redis"), get(api::redis_info))
+        .route(&at("/api/v1/health"), get(health::api))
         .route(&at("/api/v1/jobs/bulk"), post(actions::bulk).get(api::job_named_bulk))
         .route(&at("/api/v1/jobs/{id}/{action}"), post(actions::job_action))
         .route(&at("/api/v1/queues/{queue}/requeue"), post(actions::requeue_all))

@@ -37,12 +37,13 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     }
     let desc = p.get("dir") == Some("desc");
     let qpage = p.int("qpage", 1, 1, 1_000_000)?;
-    let (o, w, r, h, top) = tokio::join!(
+    let (o, w, r, h, top, health) = tokio::join!(
         overview::overview(inst),
         workers::workers(inst),
         info::redis_info(inst),
         history::charts_for(inst, &app.history, None, range),
-        super::search::groups::top_groups_last_hour(&app, &c, 5)
+        super::search::groups::top_groups_last_hour(&app, &c, 5),
+        app.health.report(inst)
     );
     let (o, w) = (o?, w?);
     // The reads just made may have seen rate limits for the first time.
@@ -59,7 +60,8 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     let filter = p.get("q").unwrap_or("");
     let page = usize::try_from(qpage).unwrap_or(1);
     let query = TableQuery { sort, desc, filter, page, held: false };
-    let mut page = OverviewPage::build(c, o, &w, r, inst.sentinel, &query);
+    // Health is an extra too: a failed judgement leaves the badges out, not the page.
+    let mut page = OverviewPage::build(c, o, &w, r, inst.sentinel, &query).with_health(health.ok());
     // History is an extra: a failed read leaves the charts out, not the page.
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
     page.top_groups = Some(top);
@@ -96,11 +98,12 @@ pub async fn queue_page(
     let inst = app.store.instance(c.instance)?;
     let expired = p.flag("expired")?;
     let query = jobs::PageQuery { state, page, per_page, desc, expired };
-    let (list, o, h, a) = tokio::join!(
+    let (list, o, h, a, health) = tokio::join!(
         jobs::list(inst, &queue, query),
         overview::queue_counts(inst, &queue),
         history::charts_for(inst, &app.history, Some(&queue), range),
-        schedulers::alerts(inst, std::slice::from_ref(&queue))
+        schedulers::alerts(inst, std::slice::from_ref(&queue)),
+        app.health.report(inst)
     );
     if let Ok(a) = a {
         inst.note_cron(a.cron_present);
@@ -121,6 +124,7 @@ pub async fn queue_page(
     );
     let mut page = QueuePage::build(c, list, &counts, &corrupt);
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
+    page.health = health.ok().and_then(|r| r.queue(&queue).cloned());
     Ok(page)
 }
 

@@ -46,6 +46,8 @@ pub struct AppState {
     pub(crate) selections: Arc<search::selection::Selections>,
     /// Failure-group snapshots, per instance and queue (see [`failure_groups`]).
     pub failure_groups: Arc<crate::store::failure_groups::Cache>,
+    /// Health verdicts: the health task's latest, or computed on demand (see `store::verdict`).
+    pub health: Arc<crate::store::verdict::Cache>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             gate,
             selections: Arc::default(),
             failure_groups: Arc::default(),
+            health: Arc::default(),
         }
     }
 
@@ -95,11 +98,14 @@ impl AppState {
         args: &crate::config::ServeArgs,
         shutdown: CancellationToken,
     ) -> Result<Self, String> {
+        let layout = crate::store::history::Layout::new(&args.history_prefix);
+        let health = Arc::new(crate::store::verdict::Cache::new(args.health.settings(), layout.clone()));
         Ok(Self::new(store, args.prefix(), args.read_only, args.poll_interval, shutdown)
             .with_access(access::Access::from_args(args.credentials()?, &args.access)?)
             .with_public_probes(args.probes_public)
-            .with_metrics(crate::store::metrics::MetricsState::from_args(args))
-            .with_history(crate::store::history::Layout::new(&args.history_prefix))
+            .with_metrics(crate::store::metrics::MetricsState::from_args_with_health(args, health.clone()))
+            .with_history(layout)
+            .with_health(health)
             .with_net(&args.bind, &args.net))
     }
 
@@ -117,6 +123,12 @@ impl AppState {
     /// Compute answers through this gate (tests hold its turns to see requests wait).
     pub fn with_gate(mut self, gate: Arc<gate::Gate>) -> Self {
         self.gate = gate;
+        self
+    }
+
+    /// Health verdicts judged with `--health-*` (shared with `/metrics`).
+    pub fn with_health(mut self, health: Arc<crate::store::verdict::Cache>) -> Self {
+        self.health = health;
         self
     }
 

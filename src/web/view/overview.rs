@@ -32,6 +32,10 @@ pub struct OverviewPage {
     pub history: Option<super::HistoryBlock>,
     /// `rq:queues`, `rq:workers` or worker keys holding another type than RQ keeps there.
     pub corrupt: Vec<String>,
+    /// Health verdicts (None when they could not be judged: the page shows no badges).
+    pub health: Option<std::sync::Arc<crate::health::Report>>,
+    /// "1 critical · 2 warning · 5 ok queues".
+    pub health_counts: String,
 }
 
 fn cells(c: &Chrome, queue: Option<&str>, counts: &Counts) -> Vec<StateCell> {
@@ -84,6 +88,8 @@ impl OverviewPage {
             table,
             history: None,
             top_groups: None,
+            health: None,
+            health_counts: String::new(),
             c,
         }
     }
@@ -115,4 +121,16 @@ fn redis_rows(r: &RedisInfo, sentinel: bool) -> Vec<(&'static str, String)> {
         push("Keys", keys.map(|k: i64| format!("{} ({db})", fmt::int(k))));
     }
     out
+}
+
+impl OverviewPage {
+    /// Show `report`'s verdicts: the card, the instance reasons, a badge per troubled queue.
+    pub fn with_health(mut self, report: Option<std::sync::Arc<crate::health::Report>>) -> Self {
+        if let Some(r) = &report {
+            let [ok, warn, crit] = r.counts();
+            self.health_counts = format!("{crit} critical · {warn} warning · {ok} ok queues");
+        }
+        self.health = report;
+        self
+    }
 }

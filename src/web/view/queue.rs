@@ -70,6 +70,8 @@ pub struct QueuePage {
     pub bulk: Vec<(&'static str, &'static str, bool)>,
     pub bulk_url: String,
     pub history: Option<super::HistoryBlock>,
+    /// This queue's health verdict (None when it could not be judged).
+    pub health: Option<crate::health::QueueHealth>,
     /// What the order follows ("time ended", "expiry time (ended + TTL)", ...).
     pub order_label: &'static str,
     /// Entries RQ no longer counts, awaiting its cleanup (0 in the expired view).
@@ -266,6 +268,7 @@ impl QueuePage {
                 c.allowed_bulk(bulk_actions(state))
             },
             history: None,
+            health: None,
             order_label: crate::store::order::label(state, p.order_by),
             expired: p.expired,
             expired_fmt: fmt::int(p.expired),
