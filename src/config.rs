@@ -4,6 +4,7 @@
 //! `RQ_DASHBOARD_*` variable where it has one ([`compat`]), then the built-in default. Every flag
 //! is global; each subcommand shows and accepts only those it uses (`scope`).
 
+mod audit;
 mod commands;
 pub mod compat;
 mod net;
@@ -19,10 +20,11 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
+pub use audit::AuditArgs;
 use commands::EXAMPLES;
 pub use commands::{
-    CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs, JobsArgs,
-    Order, RateLimitsArgs, RequeueArgs, parse_state,
+    AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs,
+    JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state, parse_time,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};
@@ -218,6 +220,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub net: NetArgs,
+
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

@@ -78,6 +78,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
             BulkAction::Delete => write::delete(inst, id).await?,
             BulkAction::Cancel => write::cancel(inst, id).await?,
         };
+        ctx.done(&change);
         if ctx.json {
             json(&change)?;
         } else {
@@ -90,6 +91,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
     let cancel = cancel_on_ctrl_c();
     let out = write::bulk(inst, action, ids, None, |p| bar.update("jobs", &p), &cancel).await?;
     bar.finish();
+    ctx.done(&out);
     if ctx.json {
         json(&out)?;
     } else {
@@ -103,6 +105,7 @@ pub async fn stop(ctx: &Ctx, id: &str) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
     confirm(ctx.yes, &format!("Stop running job {} on {}?", clean(id), ctx.target()))?;
     let out = write::stop(inst, id).await?;
+    ctx.done(&out);
     if ctx.json {
         json(&out)?;
     } else if out.heard() {

@@ -18,6 +18,7 @@ async fn size(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result<i64> {
 }
 
 fn report(ctx: &Ctx, verb: &str, out: &BulkOutcome) -> anyhow::Result<ExitCode> {
+    ctx.done(out);
     if ctx.json {
         json(out)?;
     } else {
@@ -79,6 +80,7 @@ pub async fn compact(ctx: &Ctx, queue: &str) -> anyhow::Result<ExitCode> {
     let label = clean(queue);
     let out = write::compact(ctx.inst()?, queue, |p| bar.update(&label, &p), &cancel).await?;
     bar.finish();
+    ctx.done(&out);
     if ctx.json {
         json(&out)?;
     } else {

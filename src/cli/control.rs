@@ -13,6 +13,7 @@ pub async fn suspend(ctx: &Ctx, duration: Option<u64>) -> anyhow::Result<ExitCod
     let how_long = duration.map_or_else(|| "until resumed".to_owned(), |s| format!("for {}", ago(s as f64)));
     confirm(ctx.yes, &format!("Suspend every worker on {} {how_long}?", ctx.target()))?;
     let s = control::suspend(inst, duration).await?;
+    ctx.done(&s);
     if ctx.json {
         json(&s)?;
     } else {
@@ -29,6 +30,7 @@ pub async fn resume(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
     confirm(ctx.yes, &format!("Resume the workers on {}?", ctx.target()))?;
     let was = control::resume(inst).await?;
+    ctx.done(&serde_json::json!({ "was_suspended": was }));
     if ctx.json {
         json(&serde_json::json!({ "resumed": was }))?;
     } else if was {

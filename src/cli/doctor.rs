@@ -52,6 +52,11 @@ pub async fn doctor(ctx: &Ctx, fix: bool) -> anyhow::Result<ExitCode> {
     let cancel = cancel_on_ctrl_c();
     let outcome = doctor::fix(inst, &report, |label, p| bar.update(&clean(label), &p), &cancel).await?;
     bar.finish();
+    let repaired: u64 = outcome.steps.iter().map(|s| s.repaired).sum();
+    let left: u64 = outcome.left_alone.iter().map(|l| l.count).sum();
+    ctx.done(
+        &serde_json::json!({ "repaired": repaired, "left_alone": left, "interrupted": outcome.interrupted }),
+    );
     let after = doctor::scan(inst).await?;
     let code = if outcome.interrupted { ExitCode::from(EXIT_INTERRUPTED) } else { exit(&after) };
     if ctx.json {

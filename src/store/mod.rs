@@ -1,6 +1,7 @@
 //! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
 
 mod acl;
+pub mod audit;
 pub mod census;
 pub mod compat;
 mod conn;

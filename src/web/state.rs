@@ -42,6 +42,8 @@ pub struct AppState {
     pub gate: Arc<gate::Gate>,
     /// "Select all matching" selections, by id (see [`search::selection`]).
     pub(crate) selections: Arc<search::selection::Selections>,
+    /// The audit log: where actions are recorded, and the background tasks still to close.
+    pub audit: Arc<super::audit::Audit>,
     /// Failure-group snapshots, per instance and queue (see [`failure_groups`]).
     pub failure_groups: Arc<crate::store::failure_groups::Cache>,
 }
@@ -81,6 +83,7 @@ impl AppState {
             gate,
             selections: Arc::default(),
             failure_groups: Arc::default(),
+            audit: Arc::default(),
         }
     }
 
@@ -97,7 +100,8 @@ impl AppState {
             .with_public_probes(args.probes_public)
             .with_metrics(crate::store::metrics::MetricsState::from_args(args))
             .with_history(crate::store::history::Layout::new(&args.history_prefix))
-            .with_net(&args.bind, &args.net))
+            .with_net(&args.bind, &args.net)
+            .with_audit(args.audit.log()))
     }
 
     /// The `Host` names served (the bind address, `--allowed-host`) and the streams per client.
@@ -108,6 +112,12 @@ impl AppState {
         if let Some(n) = net.max_renders {
             self.gate = gate::Gate::new(usize::try_from(n).unwrap_or(usize::MAX));
         }
+        self
+    }
+
+    /// Record actions to `log` (`--audit-*`).
+    pub fn with_audit(mut self, log: crate::store::audit::Log) -> Self {
+        self.audit = Arc::new(super::audit::Audit::new(log));
         self
     }
 
