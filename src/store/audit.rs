@@ -49,8 +49,9 @@ impl Log {
 }
 
 /// Append `e` (its `id` is ignored) and return the id Redis gave it. The stream is trimmed in
-/// the same round trip: by length with `MAXLEN ~` on the XADD, by age with `XTRIM MINID ~`
-/// (Redis 6.2+; on older servers only the length cap applies, its error is ignored).
+/// the same round trip: by length with `MAXLEN ~` on the XADD (whole stream nodes, cheap), by
+/// age with an exact `XTRIM MINID` (only what is past the age goes, however it is packed; Redis
+/// 6.2+: on older servers only the length cap applies, the XTRIM's error is ignored).
 pub async fn record(inst: &Instance, log: &Log, e: &Entry) -> Result<String> {
     let values = e.values();
     let mut p = redis::pipe();
@@ -61,7 +62,7 @@ pub async fn record(inst: &Instance, log: &Log, e: &Entry) -> Result<String> {
     }
     let now_ms = jiff::Timestamp::now().as_millisecond();
     let oldest = now_ms.saturating_sub(i64::try_from(log.max_age.as_millis()).unwrap_or(i64::MAX));
-    p.cmd("XTRIM").arg(&log.key).arg("MINID").arg("~").arg(oldest.max(0));
+    p.cmd("XTRIM").arg(&log.key).arg("MINID").arg(oldest.max(0));
     let reply: Result<Vec<redis::Value>> = inst.query(&p).await;
     let id = reply.and_then(|v| match v.first() {
         Some(redis::Value::ServerError(err)) => Err(inst.err(err.clone().into())),

@@ -87,6 +87,8 @@ mod ui_pages;
 mod schedulers;
 // Search (every criterion, cursors) and failure groups on real RQ failures.
 mod search;
+// The audit log: every action recorded before and after, exact counts, fail closed, filters.
+mod audit;
 // Basic auth, CSRF, read-only mode.
 mod security;
 // TLS with a private CA; Sentinel discovery and failover.
