@@ -106,9 +106,12 @@ impl Entry {
         }
     }
 
-    /// The outcome of this (written) intent: the same who and what, with a status.
+    /// The outcome of this (written) intent: the same who and what, with a status. The ids stay
+    /// with the intent (`of` links them): repeating them would double a bulk entry's size.
     pub fn outcome(&self, status: &str, result: BTreeMap<String, Value>, error: &str) -> Self {
+        let target = Target { ids: Vec::new(), ..self.target.clone() };
         Self {
+            target,
             id: String::new(),
             phase: "outcome".into(),
             of: self.id.clone(),

@@ -26,8 +26,10 @@ fn an_entry_reads_back_as_it_was_written() {
     assert_eq!(back.of, "1700000000000-0");
     assert_eq!((back.user.as_str(), back.role.as_str(), back.via.as_str()), ("ana", "operator", "basic"));
     assert_eq!(back.addr, "10.0.0.7");
-    assert_eq!(back.target.ids.len(), IDS_KEPT);
-    assert_eq!((back.target.ids_total, back.target.ids_cut()), (25, 5));
+    assert_eq!(intent.target.ids.len(), IDS_KEPT);
+    assert_eq!((intent.target.ids_total, intent.target.ids_cut()), (25, 5));
+    assert!(back.target.ids.is_empty(), "the ids stay with the intent");
+    assert_eq!(back.target.ids_total, 25);
     assert_eq!(back.result["requeued"], 22);
     assert_eq!(back.ms(), 1_700_000_000_001);
 }

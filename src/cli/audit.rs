@@ -127,7 +127,10 @@ pub fn target(t: &Target) -> String {
     if !t.target.is_empty() {
         parts.push(t.target.clone());
     }
-    if t.ids_total > 0 {
+    if t.ids.is_empty() && t.ids_total > 0 {
+        // An outcome: its ids are on its intent.
+        parts.push(if t.ids_total == 1 { "1 id".to_owned() } else { format!("{} ids", t.ids_total) });
+    } else if t.ids_total > 0 {
         let more = if t.ids_cut() > 0 { format!(" (+{} more)", t.ids_cut()) } else { String::new() };
         parts.push(format!("{}{more}", t.ids.join(" ")));
     }

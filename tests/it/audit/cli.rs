@@ -44,7 +44,8 @@ fn cli_actions_are_recorded_as_the_os_user_with_their_counts() {
         all.iter().find(|e| e["action"] == action && e["phase"] == "outcome").cloned().expect(action)
     };
     let one = outcome("bulk.requeue");
-    assert_eq!((&one["ids"], &one["result"]["to"]), (&json!(["flaky-0"]), &json!("queued")), "{one}");
+    let intent = all.iter().find(|e| e["id"] == one["of"]).expect("its intent");
+    assert_eq!((&intent["ids"], &one["result"]["to"]), (&json!(["flaky-0"]), &json!("queued")), "{one}");
     let whole = outcome("queue.requeue");
     assert_eq!((&whole["queue"], &whole["state"]), (&json!("cli"), &json!("failed")));
     assert_eq!((&whole["result"]["requeued"], &whole["result"]["orphans_removed"]), (&json!(4), &json!(1)));
