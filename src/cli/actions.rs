@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use super::output::{clean, count, json};
-use super::prompt::{Bar, cancel_on_ctrl_c, confirm};
+use super::prompt::{Bar, cancel_on_ctrl_c};
 use super::{Ctx, EXIT_INTERRUPTED};
 use crate::store::write::{self, BulkAction, BulkOutcome};
 
@@ -70,7 +70,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
         [one] => format!("job {}", clean(one)),
         _ => format!("{} jobs", count(ids.len() as u64)),
     };
-    confirm(ctx.yes, &format!("{ask} {what} on {}?", ctx.target()))?;
+    ctx.confirm(&format!("{ask} {what} on {}?", ctx.target())).await?;
     if let [id] = ids {
         let change = match action {
             BulkAction::Requeue => write::requeue(inst, id).await?,
@@ -103,7 +103,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
 /// Stop a running job; fails when no worker was listening (the command is then lost).
 pub async fn stop(ctx: &Ctx, id: &str) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
-    confirm(ctx.yes, &format!("Stop running job {} on {}?", clean(id), ctx.target()))?;
+    ctx.confirm(&format!("Stop running job {} on {}?", clean(id), ctx.target())).await?;
     let out = write::stop(inst, id).await?;
     ctx.done(&out);
     if ctx.json {

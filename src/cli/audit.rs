@@ -56,25 +56,53 @@ pub fn describe(command: &Command) -> Option<(&'static str, Target)> {
     })
 }
 
-/// Run `act` between an intent and an outcome entry, as the OS user (via `cli`). When the
-/// intent cannot be written, nothing is done: a change nobody can trace is refused (fail closed).
+/// Run `act`, a command that writes, between an intent and an outcome entry, as the OS user
+/// (via `cli`). The intent is written when the user confirms ([`Ctx::confirm`], which every
+/// writing command calls before it acts), so a declined question leaves Redis untouched; a
+/// command that acted without confirming is still recorded, intent and outcome, once it ends.
 pub async fn audited<F>(ctx: &Ctx, command: &Command, act: F) -> anyhow::Result<ExitCode>
 where
     F: Future<Output = anyhow::Result<ExitCode>>,
 {
     let Some((action, target)) = describe(command) else { return act.await };
-    let inst = ctx.inst()?;
-    let mut intent = Entry::intent(&Identity::cli(), action, target);
-    intent.id = log::record(inst, &ctx.audit, &intent)
-        .await
-        .map_err(|e| anyhow::anyhow!("the audit log could not be written, so nothing was done: {e}"))?;
+    set_intent(ctx, Some(Entry::intent(&Identity::cli(), action, target)));
     let answer = act.await;
+    let written = intent(ctx).is_some_and(|e| !e.id.is_empty());
+    if !written && answer.is_err() {
+        // Refused before its point of no return (declined, bad arguments): nothing was done.
+        return answer;
+    }
+    if !written && write_intent(ctx).await.is_err() {
+        return answer;
+    }
+    let (Some(intent), Ok(inst)) = (intent(ctx), ctx.inst()) else { return answer };
     let results = ctx.results.lock().map(|r| r.clone()).unwrap_or_default();
     let error = answer.as_ref().err().map(|e| format!("{e:#}")).unwrap_or_default();
     let outcome = intent.outcome(audit::status_of(&results, answer.is_err()), results, &error);
     // The action has happened: a lost outcome is logged (error level), it does not fail it.
     let _ = log::record(inst, &ctx.audit, &outcome).await;
     answer
+}
+
+fn intent(ctx: &Ctx) -> Option<Entry> {
+    ctx.intent.lock().ok().and_then(|i| i.clone())
+}
+
+fn set_intent(ctx: &Ctx, e: Option<Entry>) {
+    if let Ok(mut i) = ctx.intent.lock() {
+        *i = e;
+    }
+}
+
+/// Write the pending intent (once); an error when it cannot be written, so the command stops
+/// before it acts (fail closed: no change nobody can trace).
+pub(super) async fn write_intent(ctx: &Ctx) -> anyhow::Result<()> {
+    let Some(mut e) = intent(ctx).filter(|e| e.id.is_empty()) else { return Ok(()) };
+    e.id = log::record(ctx.inst()?, &ctx.audit, &e)
+        .await
+        .map_err(|err| anyhow::anyhow!("the audit log could not be written, so nothing was done: {err}"))?;
+    set_intent(ctx, Some(e));
+    Ok(())
 }
 
 /// `rqdash audit`: the newest entries first, as a table or JSON.

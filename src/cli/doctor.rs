@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::output::{Style, clean, count, json};
-use super::prompt::{Bar, cancel_on_ctrl_c, confirm};
+use super::prompt::{Bar, cancel_on_ctrl_c};
 use super::table::Table;
 use super::{Ctx, EXIT_INTERRUPTED, EXIT_PROBLEMS};
 use crate::store::doctor::{self, FixOutcome, Policy, Report};
@@ -47,7 +47,7 @@ pub async fn doctor(ctx: &Ctx, fix: bool) -> anyhow::Result<ExitCode> {
         print!("{}", plan(&report));
     }
     let question = format!("Repair {} problems on {}?", count(report.repairable), ctx.target());
-    confirm(ctx.yes, &question)?;
+    ctx.confirm(&question).await?;
     let bar = Bar::new("");
     let cancel = cancel_on_ctrl_c();
     let outcome = doctor::fix(inst, &report, |label, p| bar.update(&clean(label), &p), &cancel).await?;

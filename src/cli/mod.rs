@@ -59,12 +59,22 @@ pub struct Ctx {
     pub audit: store::audit::Log,
     /// What the command did, for its audit outcome (see [`Ctx::done`]).
     results: std::sync::Mutex<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// The audit intent of a writing command: written once the user confirms (see [`audit`]).
+    intent: std::sync::Mutex<Option<crate::audit::Entry>>,
 }
 
 impl Ctx {
     /// The instance chosen with --instance.
     pub fn inst(&self) -> Result<&Instance, store::Error> {
         self.store.instance(self.instance)
+    }
+
+    /// Ask `question` (unless `--yes`), then record the command's intent in the audit log: the
+    /// point of no return of every command that writes. A refused question writes nothing; an
+    /// intent that cannot be written stops the command before it acts (fail closed).
+    pub async fn confirm(&self, question: &str) -> anyhow::Result<()> {
+        prompt::confirm(self.yes, question)?;
+        audit::write_intent(self).await
     }
 
     /// Note what a writing command did (its counts), for the audit log's outcome entry.
@@ -127,6 +137,7 @@ pub async fn run(
                 url_source,
                 audit: audit.log(),
                 results: std::sync::Mutex::default(),
+                intent: std::sync::Mutex::default(),
             }
         }
         Err(e) => return fail(&e.into()),

@@ -49,6 +49,7 @@ const READS: [&str; 1] = ["/api/v1/search/select"];
 /// What a request does, named from its route: (action, target, instance), or None for a read.
 fn describe(
     app: &AppState,
+    method: &Method,
     route: &str,
     params: &HashMap<String, String>,
     query: &str,
@@ -112,8 +113,8 @@ fn describe(
             }
             ("task.stop".into(), Target { target, ..Target::default() })
         }
-        // A route added without a name here is still recorded, by its path.
-        other => (format!("POST {other}"), Target::default()),
+        // A route added without a name here is still recorded, by its method and path.
+        other => (format!("{method} {other}"), Target::default()),
     };
     Some((action, target, n))
 }
@@ -137,12 +138,13 @@ pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Re
             Ok(raw) => raw.iter().map(|(k, v)| (k.to_owned(), super::fmt::unseg(v.to_owned()))).collect(),
             Err(_) => HashMap::new(),
         };
+    // Over the limit: the 413 the handler's own extractor would answer (made JSON outside).
     let Ok(bytes) = axum::body::to_bytes(body, super::BODY_LIMIT).await else {
-        return super::error::Error::BadRequest("the request body is too large or was cut short".into())
-            .into_response();
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
+
     let query = parts.uri.query().unwrap_or_default().to_owned();
-    let Some((action, target, n)) = describe(&app, &route, &params, &query, &bytes) else {
+    let Some((action, target, n)) = describe(&app, &parts.method, &route, &params, &query, &bytes) else {
         return next.run(Request::from_parts(parts, Body::from(bytes))).await;
     };
     let who = parts.extensions.get::<Identity>().cloned().unwrap_or_else(|| Identity::anonymous(None));
@@ -154,8 +156,11 @@ pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Re
     match log::record(inst, &app.audit.log, &intent).await {
         Ok(id) => intent.id = id,
         Err(e) => {
+            // 403 when the Redis user may not XADD (ACL), else 503: rqdash cannot act now.
+            let forbidden = matches!(e, crate::store::Error::Forbidden { .. });
+            let status = if forbidden { StatusCode::FORBIDDEN } else { StatusCode::SERVICE_UNAVAILABLE };
             let msg = format!("the audit log could not be written, so nothing was done: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "error": msg }))).into_response();
+            return (status, axum::Json(json!({ "error": msg }))).into_response();
         }
     }
     let req = Request::from_parts(parts, Body::from(bytes));

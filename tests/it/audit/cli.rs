@@ -25,9 +25,11 @@ fn cli_actions_are_recorded_as_the_os_user_with_their_counts() {
     assert_eq!(stdout(&o).trim(), "requeued 4; removed 1 orphaned id", "{}", stderr(&o));
     let o = as_ana(&r, &["suspend", "--duration", "60", "--yes"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // Refused by its confirmation (no terminal, no --yes): the intent stays, the outcome says so.
+    // Refused by its confirmation (no terminal, no --yes): nothing done, nothing recorded.
     let o = as_ana(&r, &["empty", "cli"]);
     assert!(!o.status.success());
+    let o = as_ana(&r, &["cancel", "no-such-job", "--yes"]);
+    assert!(!o.status.success(), "a failed action is recorded, with its error");
 
     let o = as_ana(&r, &["audit", "--json", "-n", "100"]);
     let page: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
@@ -50,9 +52,10 @@ fn cli_actions_are_recorded_as_the_os_user_with_their_counts() {
     assert_eq!((&whole["queue"], &whole["state"]), (&json!("cli"), &json!("failed")));
     assert_eq!((&whole["result"]["requeued"], &whole["result"]["orphans_removed"]), (&json!(4), &json!(1)));
     assert_eq!(outcome("workers.suspend")["target"], "60s");
-    let refused = outcome("queue.empty");
+    assert!(all.iter().all(|e| e["action"] != "queue.empty"), "a declined question writes nothing");
+    let refused = outcome("bulk.cancel");
     assert_eq!(refused["status"], "failed");
-    assert!(!refused["error"].as_str().unwrap_or_default().is_empty(), "{refused}");
+    assert!(refused["error"].as_str().unwrap_or_default().contains("no-such-job"), "{refused}");
 
     let table = stdout(&as_ana(&r, &["audit", "--action", "queue", "--user", "ana-ops"]));
     assert!(table.contains("queue.requeue") && table.contains("orphans_removed=1 requeued=4"), "{table}");
