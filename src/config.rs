@@ -5,6 +5,7 @@
 //! is global; each subcommand shows and accepts only those it uses (`scope`).
 
 mod auth;
+mod audit;
 mod commands;
 pub mod compat;
 pub mod health;
@@ -22,10 +23,11 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
 pub use auth::AuthArgs;
+pub use audit::AuditArgs;
 use commands::EXAMPLES;
 pub use commands::{
-    CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs, JobsArgs,
-    Order, RateLimitsArgs, RequeueArgs, parse_state,
+    AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs,
+    JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state, parse_time,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};
@@ -227,6 +229,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub health: health::HealthArgs,
+
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 /// Credentials for HTTP Basic auth, when configured.

@@ -78,7 +78,7 @@ async fn run() -> ExitCode {
         Some(command) => {
             // Command output goes to stdout; only warnings are logged, and to stderr.
             init_logging("warn", true);
-            rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only).await
+            rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only, &cli.serve.audit).await
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use super::output::{clean, count, json};
-use super::prompt::{Bar, cancel_on_ctrl_c, confirm};
+use super::prompt::{Bar, cancel_on_ctrl_c};
 use super::{Ctx, EXIT_INTERRUPTED};
 use crate::store::write::{self, BulkAction, BulkOutcome};
 
@@ -70,7 +70,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
         [one] => format!("job {}", clean(one)),
         _ => format!("{} jobs", count(ids.len() as u64)),
     };
-    confirm(ctx.yes, &format!("{ask} {what} on {}?", ctx.target()))?;
+    ctx.confirm(&format!("{ask} {what} on {}?", ctx.target())).await?;
     if let [id] = ids {
         let change = match action {
             BulkAction::Requeue => write::requeue(inst, id).await?,
@@ -78,6 +78,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
             BulkAction::Delete => write::delete(inst, id).await?,
             BulkAction::Cancel => write::cancel(inst, id).await?,
         };
+        ctx.done(&change);
         if ctx.json {
             json(&change)?;
         } else {
@@ -90,6 +91,7 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
     let cancel = cancel_on_ctrl_c();
     let out = write::bulk(inst, action, ids, None, |p| bar.update("jobs", &p), &cancel).await?;
     bar.finish();
+    ctx.done(&out);
     if ctx.json {
         json(&out)?;
     } else {
@@ -101,8 +103,9 @@ pub async fn per_id(ctx: &Ctx, action: BulkAction, ids: &[String]) -> anyhow::Re
 /// Stop a running job; fails when no worker was listening (the command is then lost).
 pub async fn stop(ctx: &Ctx, id: &str) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
-    confirm(ctx.yes, &format!("Stop running job {} on {}?", clean(id), ctx.target()))?;
+    ctx.confirm(&format!("Stop running job {} on {}?", clean(id), ctx.target())).await?;
     let out = write::stop(inst, id).await?;
+    ctx.done(&out);
     if ctx.json {
         json(&out)?;
     } else if out.heard() {

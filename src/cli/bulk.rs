@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use super::Ctx;
 use super::actions::{status, summary};
 use super::output::{clean, count, json, thousands};
-use super::prompt::{Bar, cancel_on_ctrl_c, confirm};
+use super::prompt::{Bar, cancel_on_ctrl_c};
 use crate::rq::State;
 use crate::store::jobs::{self, PageQuery};
 use crate::store::write::{self, BulkOutcome};
@@ -18,6 +18,7 @@ async fn size(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result<i64> {
 }
 
 fn report(ctx: &Ctx, verb: &str, out: &BulkOutcome) -> anyhow::Result<ExitCode> {
+    ctx.done(out);
     if ctx.json {
         json(out)?;
     } else {
@@ -34,7 +35,7 @@ pub async fn requeue_all(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result
     let n = size(ctx, queue, state).await?;
     let question =
         format!("Requeue all {} {state} jobs of queue {} on {}?", thousands(n), clean(queue), ctx.target());
-    confirm(ctx.yes, &question)?;
+    ctx.confirm(&question).await?;
     let bar = Bar::new("requeued");
     let cancel = cancel_on_ctrl_c();
     let label = format!("{}/{state}", clean(queue));
@@ -55,7 +56,7 @@ pub async fn empty(ctx: &Ctx, queue: &str, state: State) -> anyhow::Result<ExitC
         clean(queue),
         ctx.target()
     );
-    confirm(ctx.yes, &question)?;
+    ctx.confirm(&question).await?;
     let bar = Bar::new("deleted");
     let cancel = cancel_on_ctrl_c();
     let label = format!("{}/{state}", clean(queue));
@@ -73,12 +74,13 @@ pub async fn compact(ctx: &Ctx, queue: &str) -> anyhow::Result<ExitCode> {
         thousands(n),
         ctx.target()
     );
-    confirm(ctx.yes, &question)?;
+    ctx.confirm(&question).await?;
     let bar = Bar::new("");
     let cancel = cancel_on_ctrl_c();
     let label = clean(queue);
     let out = write::compact(ctx.inst()?, queue, |p| bar.update(&label, &p), &cancel).await?;
     bar.finish();
+    ctx.done(&out);
     if ctx.json {
         json(&out)?;
     } else {

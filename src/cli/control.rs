@@ -4,15 +4,15 @@ use std::process::ExitCode;
 
 use super::Ctx;
 use super::output::{ago, json};
-use super::prompt::confirm;
 use crate::store::control;
 
 /// Suspend all workers, for `duration` seconds or until resumed.
 pub async fn suspend(ctx: &Ctx, duration: Option<u64>) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
     let how_long = duration.map_or_else(|| "until resumed".to_owned(), |s| format!("for {}", ago(s as f64)));
-    confirm(ctx.yes, &format!("Suspend every worker on {} {how_long}?", ctx.target()))?;
+    ctx.confirm(&format!("Suspend every worker on {} {how_long}?", ctx.target())).await?;
     let s = control::suspend(inst, duration).await?;
+    ctx.done(&s);
     if ctx.json {
         json(&s)?;
     } else {
@@ -27,8 +27,9 @@ pub async fn suspend(ctx: &Ctx, duration: Option<u64>) -> anyhow::Result<ExitCod
 /// Lift the suspension.
 pub async fn resume(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let inst = ctx.inst()?;
-    confirm(ctx.yes, &format!("Resume the workers on {}?", ctx.target()))?;
+    ctx.confirm(&format!("Resume the workers on {}?", ctx.target())).await?;
     let was = control::resume(inst).await?;
+    ctx.done(&serde_json::json!({ "was_suspended": was }));
     if ctx.json {
         json(&serde_json::json!({ "resumed": was }))?;
     } else if was {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::output::{Style, clean, count, json};
-use super::prompt::{Bar, cancel_on_ctrl_c, confirm};
+use super::prompt::{Bar, cancel_on_ctrl_c};
 use super::table::Table;
 use super::{Ctx, EXIT_INTERRUPTED, EXIT_PROBLEMS};
 use crate::store::doctor::{self, FixOutcome, Policy, Report};
@@ -47,11 +47,16 @@ pub async fn doctor(ctx: &Ctx, fix: bool) -> anyhow::Result<ExitCode> {
         print!("{}", plan(&report));
     }
     let question = format!("Repair {} problems on {}?", count(report.repairable), ctx.target());
-    confirm(ctx.yes, &question)?;
+    ctx.confirm(&question).await?;
     let bar = Bar::new("");
     let cancel = cancel_on_ctrl_c();
     let outcome = doctor::fix(inst, &report, |label, p| bar.update(&clean(label), &p), &cancel).await?;
     bar.finish();
+    let repaired: u64 = outcome.steps.iter().map(|s| s.repaired).sum();
+    let left: u64 = outcome.left_alone.iter().map(|l| l.count).sum();
+    ctx.done(
+        &serde_json::json!({ "repaired": repaired, "left_alone": left, "interrupted": outcome.interrupted }),
+    );
     let after = doctor::scan(inst).await?;
     let code = if outcome.interrupted { ExitCode::from(EXIT_INTERRUPTED) } else { exit(&after) };
     if ctx.json {

@@ -10,12 +10,14 @@
 //! - [`bulk`]: requeue --all, delete --all, empty, compact.
 //! - [`control`]: suspend, resume; [`doctor`]: the integrity report and its repairs.
 //! - [`check`]: queue health verdicts as a Nagios-style check (exit 0/1/2/3).
+//! - [`audit`]: records every command that writes; `rqdash audit` prints the log.
 //! - [`healthcheck`]: the local server's `/readyz` as an exit status (no Redis of its own).
 //! - [`demo`]: a private Redis with simulated workers, served like `serve`.
 //! - [`output`]: colours, numbers, JSON; [`table`]: aligned tables; [`prompt`]: confirmation,
 //!   progress bars, Ctrl-C.
 
 pub mod actions;
+pub mod audit;
 pub mod bulk;
 pub mod check;
 pub mod control;
@@ -34,7 +36,7 @@ pub mod table;
 
 use std::process::ExitCode;
 
-use crate::config::{CliArgs, Command, RedisArgs};
+use crate::config::{AuditArgs, CliArgs, Command, RedisArgs};
 use crate::store::write::BulkAction;
 use crate::store::{self, Instance, Store};
 use output::Style;
@@ -56,12 +58,34 @@ pub struct Ctx {
     pub style: Style,
     /// Which flag or variable named the Redis URL; None when rqdash fell back to localhost.
     pub url_source: Option<&'static str>,
+    /// Where actions are recorded (`--audit-*`).
+    pub audit: store::audit::Log,
+    /// What the command did, for its audit outcome (see [`Ctx::done`]).
+    results: std::sync::Mutex<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// The audit intent of a writing command: written once the user confirms (see [`audit`]).
+    intent: std::sync::Mutex<Option<crate::audit::Entry>>,
 }
 
 impl Ctx {
     /// The instance chosen with --instance.
     pub fn inst(&self) -> Result<&Instance, store::Error> {
         self.store.instance(self.instance)
+    }
+
+    /// Ask `question` (unless `--yes`), then record the command's intent in the audit log: the
+    /// point of no return of every command that writes. A refused question writes nothing; an
+    /// intent that cannot be written stops the command before it acts (fail closed).
+    pub async fn confirm(&self, question: &str) -> anyhow::Result<()> {
+        prompt::confirm(self.yes, question)?;
+        audit::write_intent(self).await
+    }
+
+    /// Note what a writing command did (its counts), for the audit log's outcome entry.
+    pub fn done<T: serde::Serialize>(&self, what: &T) {
+        let found = crate::audit::results(&serde_json::to_value(what).unwrap_or_default());
+        if let Ok(mut r) = self.results.lock() {
+            r.extend(found);
+        }
     }
 
     /// RQ's key prefix of the chosen instance ("rq" unless configured).
@@ -80,7 +104,13 @@ impl Ctx {
 
 /// Run one subcommand; errors are printed to stderr as `rqdash: <message>` (exit status 1).
 /// Under `read_only` a command that writes is refused before Redis is even reached.
-pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only: bool) -> ExitCode {
+pub async fn run(
+    command: Command,
+    redis: &RedisArgs,
+    opts: &CliArgs,
+    read_only: bool,
+    audit: &AuditArgs,
+) -> ExitCode {
     if let Command::Completions { shell } = command {
         clap_complete::generate(
             shell,
@@ -108,11 +138,15 @@ pub async fn run(command: Command, redis: &RedisArgs, opts: &CliArgs, read_only:
                 yes: opts.yes,
                 style: Style::stdout(),
                 url_source,
+                audit: audit.log(),
+                results: std::sync::Mutex::default(),
+                intent: std::sync::Mutex::default(),
             }
         }
         Err(e) => return fail(&e.into()),
     };
-    match dispatch(&ctx, command).await {
+    // Every command that writes is recorded, around the one dispatch (see [`audit`]).
+    match audit::audited(&ctx, &command.clone(), dispatch(&ctx, command)).await {
         Ok(code) => code,
         Err(e) => fail(&e),
     }
@@ -150,6 +184,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Suspend { duration } => control::suspend(ctx, duration).await,
         Command::Resume => control::resume(ctx).await,
         Command::Doctor(a) => doctor::doctor(ctx, a.fix).await,
+        Command::Audit(a) => audit::show(ctx, &a).await,
     }
 }
 

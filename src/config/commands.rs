@@ -162,6 +162,11 @@ pub enum Command {
     #[command(after_help = "Examples:\n  rqdash hash-password\n  \
                             openssl rand -hex 32 | tee token.txt | rqdash hash-password")]
     HashPassword,
+    /// The audit log: every action taken through rqdash (web or CLI), newest first, with who,
+    /// how, on what, and what came of it. Entries come in pairs: the intent, then its outcome.
+    #[command(after_help = "Examples:\n  rqdash audit\n  rqdash audit --user ana --action queue.empty\n  \
+                            rqdash audit --queue default --since 2026-01-31T00:00:00Z --json")]
+    Audit(AuditQuery),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  rqdash completions bash > ~/.local/share/bash-completion/completions/rqdash\n  \
@@ -312,4 +317,41 @@ pub struct HealthcheckArgs {
     /// Give up after this long: "5s", "500ms", or a bare number of milliseconds.
     #[arg(long, default_value = "5s", value_parser = super::parse_interval)]
     pub timeout: Duration,
+}
+
+/// Flags of `audit`: the filters of the `/audit` page.
+#[derive(Debug, Clone, Args)]
+pub struct AuditQuery {
+    /// Only entries of this user (as recorded: the Basic-auth user, token name, proxy user or
+    /// the OS user of a CLI command).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Only this action (`queue.empty`), or every action of a kind (`queue`, `job`, `bulk`).
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only actions on this queue.
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Only entries at or after this time (RFC 3339, e.g. 2026-01-31T03:00:00Z).
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<i64>,
+    /// Only entries at or before this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<i64>,
+    /// At most this many entries.
+    #[arg(short = 'n', long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub limit: u64,
+}
+
+/// An RFC 3339 time (or a date, meaning its midnight UTC) as milliseconds since the epoch.
+pub fn parse_time(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    if let Ok(ts) = t.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_millisecond());
+    }
+    t.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| z.timestamp().as_millisecond())
+        .ok_or_else(|| format!("not a time: {s:?} (try 2026-01-31T03:00:00Z or 2026-01-31)"))
 }

@@ -34,7 +34,8 @@ impl super::Command {
             | Self::Completions { .. }
             | Self::Healthcheck(_)
             | Self::HashPassword
-            | Self::Check => None,
+            | Self::Check
+            | Self::Audit(_) => None,
             // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.
             Self::Demo(_) => None,
             Self::Doctor(d) => d.fix.then_some("doctor --fix"),
@@ -96,7 +97,11 @@ impl Scope {
             "check" => {
                 redis || matches!(id, "instance" | "json" | "history_prefix") || id.starts_with("health_")
             }
-            s if WRITERS.contains(&s) => redis || matches!(id, "instance" | "json" | "yes" | "read_only"),
+            // Writers record what they do in the audit log, kept as `serve` keeps it.
+            s if WRITERS.contains(&s) => {
+                redis || matches!(id, "instance" | "json" | "yes" | "read_only") || audit(id)
+            }
+            "audit" => redis || matches!(id, "instance" | "json" | "audit_prefix"),
             _ => redis || matches!(id, "instance" | "json"),
         }
     }
@@ -109,6 +114,11 @@ impl Scope {
             || id == "read_only"
             || (sub == "completions" && self.redis.iter().any(|r| r == id))
     }
+}
+
+/// The audit log's flags.
+fn audit(id: &str) -> bool {
+    matches!(id, "audit_prefix" | "audit_max_entries" | "audit_max_age")
 }
 
 /// `cmd` with every subcommand holding its own copy of each global flag, hidden where unused;

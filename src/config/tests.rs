@@ -35,6 +35,7 @@ fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
     // --yes and --read-only) must agree, and every subcommand must be listed here.
     let cases: [(&[&str], bool); 24] = [
         (&["serve"], false),
+        (&["audit"], false),
         (&["healthcheck"], false),
         (&["check"], false),
         (&["demo"], false),

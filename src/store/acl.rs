@@ -46,6 +46,7 @@ pub fn explain(r: &Refusal) -> String {
                 "eval" | "evalsha" | "script" | "script|load" => "+@scripting to run actions",
                 "multi" | "exec" => "+@transaction",
                 "publish" => "+publish to send commands to workers",
+                "xadd" | "xtrim" => "+xadd +xtrim (on the --audit-prefix stream) to record actions",
                 _ => "",
             };
             let grant = if grant.is_empty() { format!("+{c}") } else { grant.to_owned() };

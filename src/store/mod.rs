@@ -2,6 +2,7 @@
 
 mod acl;
 pub mod alert_state;
+pub mod audit;
 pub mod census;
 pub mod compat;
 mod conn;

@@ -5,6 +5,8 @@ mod actions;
 mod api;
 mod assets;
 pub mod authz;
+pub mod audit;
+mod audit_page;
 pub mod chart;
 mod compat;
 mod conn;
@@ -77,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/rate-limits"), get(rate_limits::api))
         .route(&at("/api/v1/rate-limits/{key}"), get(rate_limits::key_api))
         .route(&at("/jump"), get(pages::jump))
+        .route(&at("/audit"), get(audit_page::page))
+        .route(&at("/api/v1/audit"), get(audit_page::api))
         .route(&at("/doctor"), get(doctor::page))
         .route(&at("/api/v1/doctor"), get(doctor::report))
         .route(&at("/api/v1/doctor/fix"), post(doctor::fix))
@@ -154,6 +158,8 @@ pub fn router(state: AppState) -> Router {
         // Outside the gate, so that N tabs refreshing one page wait for one turn, not N; inside
         // the guard: a refresh is served only to whom the page itself would be.
         .layer(axum::middleware::from_fn_with_state(state.clone(), refresh::layer))
+        // Inside the guard: only what it lets through is an action, and it names who acts.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(error::body_too_large))

@@ -82,6 +82,7 @@ fn nav_of(path: &str) -> &'static str {
         "schedulers" => "schedulers",
         "rate-limits" => "rate-limits",
         "doctor" => "doctor",
+        "audit" => "audit",
         _ => "",
     }
 }

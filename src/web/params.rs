@@ -42,6 +42,19 @@ impl Params {
         Ok(Self(map))
     }
 
+    /// Every parameter, unchecked (the audit log names what a request asked, valid or not; the
+    /// handler refuses what is wrong). A repeated one keeps its last value.
+    pub fn loose(raw: &str) -> std::collections::HashMap<String, String> {
+        let dec = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
+        };
+        raw.split('&')
+            .filter(|s| !s.is_empty())
+            .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+            .map(|(k, v)| (dec(k), dec(v)))
+            .collect()
+    }
+
     /// A string parameter.
     pub fn get(&self, k: &str) -> Option<&str> {
         self.0.get(k).map(String::as_str)

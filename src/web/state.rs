@@ -44,6 +44,8 @@ pub struct AppState {
     pub gate: Arc<gate::Gate>,
     /// "Select all matching" selections, by id (see [`search::selection`]).
     pub(crate) selections: Arc<search::selection::Selections>,
+    /// The audit log: where actions are recorded, and the background tasks still to close.
+    pub audit: Arc<super::audit::Audit>,
     /// Failure-group snapshots, per instance and queue (see [`failure_groups`]).
     pub failure_groups: Arc<crate::store::failure_groups::Cache>,
     /// Health verdicts: the health task's latest, or computed on demand (see `store::verdict`).
@@ -87,6 +89,7 @@ impl AppState {
             selections: Arc::default(),
             failure_groups: Arc::default(),
             health: Arc::default(),
+            audit: Arc::default(),
         }
     }
 
@@ -106,7 +109,8 @@ impl AppState {
             .with_metrics(crate::store::metrics::MetricsState::from_args_with_health(args, health.clone()))
             .with_history(layout)
             .with_health(health)
-            .with_net(&args.bind, &args.net))
+            .with_net(&args.bind, &args.net)
+            .with_audit(args.audit.log()))
     }
 
     /// The `Host` names served (the bind address, `--allowed-host`) and the streams per client.
@@ -117,6 +121,12 @@ impl AppState {
         if let Some(n) = net.max_renders {
             self.gate = gate::Gate::new(usize::try_from(n).unwrap_or(usize::MAX));
         }
+        self
+    }
+
+    /// Record actions to `log` (`--audit-*`).
+    pub fn with_audit(mut self, log: crate::store::audit::Log) -> Self {
+        self.audit = Arc::new(super::audit::Audit::new(log));
         self
     }
 

@@ -66,7 +66,7 @@ async fn a_read_only_acl_user_sees_every_page_list_and_job(version: &'static str
 }
 
 #[tokio::test]
-async fn a_requeue_by_a_read_only_acl_user_is_forbidden_and_names_evalsha() {
+async fn a_requeue_by_a_read_only_acl_user_is_forbidden_and_names_the_refused_command() {
     let f = Fixture::get(RQ_VERSIONS[1]);
     let server = f.server();
     let app = TestApp::with_args(&[server.acl_reader()], &[]);
@@ -77,14 +77,15 @@ async fn a_requeue_by_a_read_only_acl_user_is_forbidden_and_names_evalsha() {
     let body =
         String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes()).into_owned();
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(body.contains("'evalsha'") && body.contains("+@scripting"), "{body}");
+    // The first write is the audit log's intent (before the action's script).
+    assert!(body.contains("'xadd'") && body.contains("+xadd") && body.contains("audit"), "{body}");
     assert!(!body.contains("pass=pw"), "the password is masked: {body}");
     let job = app.get_json(&format!("/api/v1/jobs/{id}")).await;
     assert_eq!(job["status"], "failed", "nothing was requeued");
 }
 
 #[test]
-fn the_cli_lists_jobs_for_a_read_only_acl_user_and_refuses_a_requeue_naming_evalsha() {
+fn the_cli_lists_jobs_for_a_read_only_acl_user_and_refuses_a_requeue_naming_the_refused_command() {
     let f = Fixture::get(RQ_VERSIONS[1]);
     let server = f.server();
     let url = server.acl_reader();
@@ -107,7 +108,7 @@ fn the_cli_lists_jobs_for_a_read_only_acl_user_and_refuses_a_requeue_naming_eval
     let requeue = rqdash(&["requeue", id, "--yes"]);
     let err = String::from_utf8_lossy(&requeue.stderr);
     assert!(!requeue.status.success(), "a refused requeue exits non-zero");
-    assert!(err.contains("'evalsha'") && err.contains("+@scripting"), "{err}");
+    assert!(err.contains("'xadd'") && err.contains("+xadd"), "the audit intent is the first write: {err}");
 }
 
 #[tokio::test]

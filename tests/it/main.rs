@@ -89,6 +89,8 @@ mod ui_pages;
 mod schedulers;
 // Search (every criterion, cursors) and failure groups on real RQ failures.
 mod search;
+// The audit log: every action recorded before and after, exact counts, fail closed, filters.
+mod audit;
 // Basic auth, CSRF, read-only mode.
 mod security;
 // Users file, tokens, proxy header: the permission matrix of every route, scopes, throttling.

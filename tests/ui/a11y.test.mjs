@@ -37,6 +37,7 @@ function pages() {
     '/schedulers',
     '/rate-limits',
     '/doctor',
+    '/audit',
     '/no-such-page',
   ];
   if (ORACLE.labels.group_job) list.push('/groups/grp-1');

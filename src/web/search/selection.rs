@@ -259,3 +259,10 @@ impl From<StoreConflict> for Error {
         Error::Store(crate::store::Error::Conflict(c.0))
     }
 }
+
+/// A selection's query and count, for the audit log's record of acting on it.
+pub(crate) fn described(app: &AppState, id: &str) -> Option<(String, u64)> {
+    let sel = lock(&app.selections.0).get(id).cloned()?;
+    let state = lock(&sel.state);
+    Some((state.q.clone(), state.count))
+}

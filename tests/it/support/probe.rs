@@ -83,3 +83,17 @@ pub fn calls_of(con: &mut redis::Connection, command: &str) -> i64 {
     let prefix = format!("cmdstat_{command}:calls=");
     stats.lines().find_map(|l| l.strip_prefix(&prefix)?.split(',').next()?.parse().ok()).unwrap_or(0)
 }
+
+/// DEBUG DIGEST-VALUE of every key but the audit log's stream (`rqdash:audit`): RQ's data and
+/// rqdash's others. An action a handler refuses (409) changes nothing, yet is recorded there.
+pub fn digest_of_data(con: &mut redis::Connection) -> String {
+    let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query(con).expect("KEYS");
+    keys.retain(|k| k != "rqdash:audit");
+    keys.sort();
+    if keys.is_empty() {
+        return "empty".into();
+    }
+    let values: Vec<String> =
+        redis::cmd("DEBUG").arg("DIGEST-VALUE").arg(&keys).query(con).expect("DIGEST-VALUE");
+    format!("{keys:?} {values:?}")
+}

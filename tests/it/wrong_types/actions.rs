@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api_basics::{plant_job, plant_queue};
 use crate::cli::{rqdash, stdout};
-use crate::support::probe::digest;
+use crate::support::probe::digest_of_data as digest;
 use crate::support::{FAR, RedisServer, TestApp};
 
 /// Queue `default` with failed jobs f1, f2 and queued job q1.
