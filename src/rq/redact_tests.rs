@@ -83,3 +83,28 @@ fn reveal_turns_redaction_off_on_this_thread_only_while_it_runs() {
     });
     assert!(active().is_some());
 }
+
+#[test]
+fn an_objects_state_and_keyword_arguments_are_walked() {
+    let obj = crate::rq::pickle::PyObject {
+        class: "tasks.Client".into(),
+        args: PyValue::Tuple(vec![]),
+        kwargs: vec![(s("api_key"), s("k1"))],
+        state: Some(PyValue::Dict(vec![(s("session"), s("k2")), (s("host"), s("h"))])),
+        items: Vec::new(),
+        dict_items: Vec::new(),
+    };
+    let mut v = PyValue::Object(Box::new(obj));
+    assert_eq!(Redactor::default().py(&mut v), 2);
+    let text = v.to_repr(4096);
+    assert!(!text.contains("k1") && !text.contains("k2") && text.contains("'h'"), "{text}");
+}
+
+#[test]
+fn raw_fields_named_like_secrets_or_mentioning_a_pattern_are_hidden() {
+    assert!(raw_hidden("session_id", b"abc"));
+    assert!(raw_hidden("meta", b"\x80\x05{'api_key': 'x'}"));
+    assert!(!raw_hidden("meta", b"\x80\x05{'who': 'bob'}"));
+    assert!(!raw_hidden("status", b"token"), "only serialized values are scanned");
+    revealed(|| assert!(!raw_hidden("session_id", b"abc")));
+}

@@ -164,6 +164,8 @@ async fn the_cli_reveals_on_request_and_the_patterns_are_configurable() {
     assert!(shown(&["job", &j.failed, "--reveal"]).contains("hunter2-XYZ"));
     assert!(shown(&["--no-redact", "job", &j.failed]).contains("hunter2-XYZ"));
     assert!(shown(&["--redact", "", "job", &j.failed]).contains("hunter2-XYZ"));
+    let by_env = stdout(&crate::cli::rqdash_env(&server, &["job", &j.failed], &[("RQDASH_REDACT", "")]));
+    assert!(by_env.contains("hunter2-XYZ"), "RQDASH_REDACT='' shows every value: {by_env}");
     let custom = shown(&["--redact", "who|PASSWORD", "job", &j.queued, "--json"]);
     assert!(!custom.contains("hunter2-XYZ") && !custom.contains("\"bob\""), "{custom}");
     assert!(custom.contains("sk-live-META"), "only the given patterns apply: {custom}");
