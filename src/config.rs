@@ -127,6 +127,16 @@ pub struct RedisArgs {
     #[arg(long, env = "RQDASH_REDIS_TIMEOUT", default_value_t = 10.0, global = true)]
     pub redis_timeout: f64,
 
+    /// Hide argument, kwarg, meta, result and raw-hash values whose key contains one of these
+    /// `|`-separated words (case-insensitive), as `••• (redacted)`; '' hides nothing.
+    #[arg(long, env = "RQDASH_REDACT", global = true, help_heading = "Redaction",
+          default_value = crate::rq::redact::DEFAULT_PATTERNS)]
+    pub redact: String,
+
+    /// Show every value as stored (the same as `--redact ''`).
+    #[arg(long, env = "RQDASH_NO_REDACT", global = true, value_parser = EnvBool, help_heading = "Redaction")]
+    pub no_redact: bool,
+
     /// URLs used when no flag or variable gives one: rq-dashboard's Redis parts from its
     /// variables, else its settings' RQ_DASHBOARD_REDIS_URL ([`resolve`]).
     #[arg(skip)]
@@ -248,6 +258,15 @@ pub const URL_FALLBACKS: [&str; 2] = ["RQ_DASHBOARD_REDIS_URL", "RQ_REDIS_URL"];
 pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 impl RedisArgs {
+    /// What `--redact` / `--no-redact` hide.
+    pub fn redactor(&self) -> crate::rq::redact::Redactor {
+        if self.no_redact {
+            crate::rq::redact::Redactor::off()
+        } else {
+            crate::rq::redact::Redactor::new(&self.redact)
+        }
+    }
+
     /// The configured URLs: flags or RQDASH_REDIS_URL, else RQ_DASHBOARD_REDIS_URL, else RQ's
     /// RQ_REDIS_URL, else localhost.
     pub fn urls(&self) -> Vec<String> {

@@ -39,6 +39,8 @@ fn main() -> ExitCode {
 
 async fn run() -> ExitCode {
     let cli = config::parse();
+    // Before anything is decoded: every page, API and command shows values through it.
+    rqdash::rq::redact::install(cli.redis.redactor());
     match cli.command {
         None | Some(Command::Serve) => {
             // rq-dashboard's flags and settings that were accepted but mean nothing here.

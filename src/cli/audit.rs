@@ -52,6 +52,8 @@ pub fn describe(command: &Command) -> Option<(&'static str, Target)> {
         | Command::Completions { .. }
         | Command::Healthcheck(_)
         | Command::Demo(_)
+        | Command::Check
+        | Command::HashPassword
         | Command::Audit(_) => return None,
     })
 }

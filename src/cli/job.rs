@@ -12,9 +12,13 @@ use crate::store::detail;
 /// Longest value shown inline; `--json` has each value up to 64 KB (its `cut` lists the rest).
 const SHOWN_MAX: usize = 2_000;
 
-/// Print one job.
-pub async fn job(ctx: &Ctx, id: &str) -> anyhow::Result<ExitCode> {
-    let d = detail::job(ctx.inst()?, id).await?;
+/// Print one job; with `reveal`, values `--redact` hides are shown as stored.
+pub async fn job(ctx: &Ctx, id: &str, reveal: bool) -> anyhow::Result<ExitCode> {
+    let d = if reveal {
+        detail::job_revealed(ctx.inst()?, id).await?
+    } else {
+        detail::job(ctx.inst()?, id).await?
+    };
     if ctx.json {
         json(&d)?;
     } else {

@@ -164,7 +164,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Info(a) => info::info(ctx, &a).await,
         Command::Queues => list::queues(ctx).await,
         Command::Jobs(a) => list::jobs(ctx, &a).await,
-        Command::Job { id } => job::job(ctx, &id).await,
+        Command::Job { id, reveal } => job::job(ctx, &id, reveal).await,
         Command::Workers => list::workers(ctx).await,
         Command::Schedulers => schedulers::schedulers(ctx).await,
         Command::RateLimits(a) => rate_limits::rate_limits(ctx, &a).await,

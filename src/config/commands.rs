@@ -66,6 +66,9 @@ pub enum Command {
     Job {
         /// The job id.
         id: String,
+        /// Show values hidden by `--redact` (the local CLI runs as admin).
+        #[arg(long)]
+        reveal: bool,
     },
     /// Workers with state, queues, current job and counters.
     Workers,

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::rq::pickle::{self, Limits, PyValue};
+use crate::rq::redact;
 
 mod job;
 pub(crate) use job::json_to_py;
@@ -136,15 +137,26 @@ pub fn decode_payload(raw: &[u8], compressed: bool) -> Decoded {
 }
 
 /// [`decode_payload`] with a smaller inflation cap, for callers that show only a preview.
+/// Values under keys matching `--redact` are hidden here, on the decoded tree, so that every
+/// page, API, CLI output and search sees them hidden (unless inside [`redact::revealed`]).
 pub fn decode_payload_within(raw: &[u8], compressed: bool, cap: usize) -> Decoded {
-    if compressed {
-        match inflate(raw, cap) {
-            Ok(data) => return sniff(&data),
-            Err(e @ DecodeError::TooLarge(_)) => return undecodable(e.to_string(), raw),
-            Err(DecodeError::Zlib(_)) => {}
+    let mut d = match compressed.then(|| inflate(raw, cap)) {
+        Some(Ok(data)) => sniff(&data),
+        Some(Err(e @ DecodeError::TooLarge(_))) => return undecodable(e.to_string(), raw),
+        Some(Err(DecodeError::Zlib(_))) | None => sniff(raw),
+    };
+    if let Some(r) = redact::active() {
+        match &mut d {
+            Decoded::Pickle(v) => {
+                r.py(v);
+            }
+            Decoded::Json(v) => {
+                r.json(v);
+            }
+            Decoded::Text(_) | Decoded::Undecodable { .. } => {}
         }
     }
-    sniff(raw)
+    d
 }
 
 /// The serializer is not recorded in Redis: pickle starts with PROTO (0x80), JSON with

@@ -112,6 +112,8 @@ pub struct JobDetail {
     pub corrupt: Vec<super::key_type::WrongType>,
     /// Every value shown cut, with its full size and the `item` serving all of it.
     pub cut: Vec<Cut>,
+    /// Some value is hidden by `--redact` (the page offers admins a reveal).
+    pub redacted: bool,
 }
 
 impl JobDetail {
@@ -174,7 +176,19 @@ impl JobDetail {
             small_json(&f, "webhooks", b),
         );
         let raw = raw_view(&input.fields, b);
+        let redacted = {
+            let hidden = |s: &str| s.contains(crate::rq::redact::REDACTED);
+            let shown = |v: &Option<Shown>| v.as_ref().is_some_and(|v| hidden(&v.repr));
+            description.as_deref().is_some_and(hidden)
+                || call.call.as_deref().is_some_and(hidden)
+                || call.args.iter().chain(&call.kwargs).any(|a| hidden(&a.repr))
+                || shown(&meta)
+                || shown(&result)
+                || raw.iter().any(|r| r.text.as_deref().is_some_and(hidden))
+                || serde_json::to_string(&results).is_ok_and(|r| hidden(&r))
+        };
         Self {
+            redacted,
             id: input.id.clone(),
             missing: f.raw("data").is_none(),
             status: f.name("status"),

@@ -45,7 +45,12 @@ pub fn full_item(input: &DetailInput, item: &str) -> Option<FullItem> {
     let entry = |i: &str| input.results.get(i.parse::<usize>().ok()?);
     match kind {
         "description" => f.raw("description").map(FullItem::of_bytes),
-        "raw" => f.raw(key).map(FullItem::of_bytes),
+        "raw" => f.raw(key).map(|v| {
+            if crate::rq::redact::raw_hidden(key, v) {
+                return FullItem { text: crate::rq::redact::REDACTED.to_owned(), cut: None };
+            }
+            FullItem::of_bytes(v)
+        }),
         "call" | "instance" | "arg" | "kwarg" => {
             let data = f.raw("data")?;
             let c = decode::decode_job_data(data).ok()?;

@@ -19,6 +19,14 @@ pub struct RawField {
     pub hex_preview: String,
 }
 
+impl RawField {
+    /// A field whose bytes may hold a `--redact`ed value: neither text nor hex is shown.
+    pub(crate) fn redacted(name: &str, len: usize) -> Self {
+        let text = format!("{} (holds redacted values; decoded above)", crate::rq::redact::REDACTED);
+        RawField { name: cap::name(name), len, text: Some(text), hex_preview: String::new() }
+    }
+}
+
 /// Everything read from Redis about one job, before decoding.
 #[derive(Debug, Default)]
 pub struct DetailInput {
@@ -66,6 +74,9 @@ pub(crate) fn raw_view(fields: &[(String, Vec<u8>)], b: &mut Budget) -> Vec<RawF
         .iter()
         .take(ITEMS_MAX)
         .map(|(name, v)| {
+            if crate::rq::redact::raw_hidden(name, v) {
+                return RawField::redacted(name, v.len());
+            }
             let name = cap::name(name);
             let text = std::str::from_utf8(v)
                 .ok()

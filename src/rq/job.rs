@@ -132,7 +132,8 @@ impl JobRow {
     ) -> Self {
         let (id, execution_id) = member_to_id(state, member);
         let exists = values.iter().any(Option::is_some);
-        let description = field(values, "description");
+        let description =
+            field(values, "description").map(|d| crate::rq::redact::description(&d).into_owned());
         let exc_text = latest_exc.or_else(|| hash_exc_info(values));
         let started = field(values, "started_at").and_then(|s| time::parse(&s));
         let ended = field(values, "ended_at").and_then(|s| time::parse(&s));

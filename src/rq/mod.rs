@@ -14,6 +14,8 @@ pub mod keys;
 pub mod pickle;
 pub mod pool;
 pub mod rate_limit;
+pub mod redact;
+mod redact_text;
 pub mod registry;
 pub mod result;
 pub mod schedule;

@@ -12,6 +12,13 @@ pub fn masked(mut fields: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
     for (name, value) in &mut fields {
         if name == "webhooks" {
             *value = mask_webhooks(value);
+        } else if name == "description" {
+            // RQ writes the call with its arguments' reprs: `--redact` keys are hidden in it too.
+            if let std::borrow::Cow::Owned(d) =
+                crate::rq::redact::description(&String::from_utf8_lossy(value))
+            {
+                *value = d.into_bytes();
+            }
         }
     }
     fields

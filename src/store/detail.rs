@@ -14,10 +14,19 @@ const RESULTS_MAX: usize = 10;
 /// Read and decode one job, cut to one view's budget; 404 when it has no hash at all (a key of
 /// another type is shown, as a job RQ cannot load, with the reason).
 pub async fn job(inst: &Instance, id: &str) -> Result<JobDetail> {
-    let input = read(inst, id).await?;
+    let input = read(inst, id, false).await?;
     // Decoding a 1 MB pickle is CPU work: keep it off the async worker threads.
     let id = id.to_owned();
     tokio::task::spawn_blocking(move || JobDetail::build(input))
+        .await
+        .map_err(|e| Error::Internal(format!("decoding job {id:?} failed: {e}")))
+}
+
+/// [`job`] with nothing hidden by `--redact` (an admin's reveal; the caller checks the role).
+pub async fn job_revealed(inst: &Instance, id: &str) -> Result<JobDetail> {
+    let input = read(inst, id, true).await?;
+    let id = id.to_owned();
+    tokio::task::spawn_blocking(move || crate::rq::redact::revealed(|| JobDetail::build(input)))
         .await
         .map_err(|e| Error::Internal(format!("decoding job {id:?} failed: {e}")))
 }
@@ -42,7 +51,7 @@ pub async fn origin(inst: &Instance, id: &str) -> Result<Option<String>> {
 /// All of one value of a job (`/jobs/{id}/full?item=`), up to [`FULL_MAX`](crate::rq::cap::FULL_MAX);
 /// None when the job has no such item.
 pub async fn item(inst: &Instance, id: &str, item: &str) -> Result<Option<FullItem>> {
-    let input = read(inst, id).await?;
+    let input = read(inst, id, false).await?;
     let (id, item) = (id.to_owned(), item.to_owned());
     tokio::task::spawn_blocking(move || full_item(&input, &item))
         .await
@@ -50,7 +59,7 @@ pub async fn item(inst: &Instance, id: &str, item: &str) -> Result<Option<FullIt
 }
 
 /// Everything read from Redis about one job: one pipeline, then one for relations' statuses.
-async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
+async fn read(inst: &Instance, id: &str, reveal: bool) -> Result<DetailInput> {
     let k = &inst.keys;
     let mut p = redis::pipe();
     p.ignore_errors();
@@ -135,7 +144,12 @@ async fn read(inst: &Instance, id: &str) -> Result<DetailInput> {
         },
         executions: v.get(5).map(value::scored).unwrap_or_default(),
         // Webhook headers and URL secrets never leave the store (page, raw hash, API, CLI).
-        fields: crate::rq::secrets::masked(fields),
+        // `--redact`ed keys in the description too, unless an admin reveals them.
+        fields: if reveal {
+            crate::rq::redact::revealed(|| crate::rq::secrets::masked(fields))
+        } else {
+            crate::rq::secrets::masked(fields)
+        },
         corrupt: suspects.name(inst).await?,
     })
 }

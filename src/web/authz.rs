@@ -105,6 +105,7 @@ pub const RULES: &[Rule] = &[
     read("/api/v1/redis"),
     read("/api/v1/jobs/bulk"),
     post("/api/v1/jobs/bulk", BodyAction, All),
+    post("/api/v1/jobs/{id}/reveal", Act("reveal"), Job),
     post("/api/v1/jobs/{id}/{action}", PathAction("action"), Job),
     post("/api/v1/queues/{queue}/requeue", Act("requeue"), Queue),
     post("/api/v1/queues/{queue}/empty", Act("empty"), Queue),

@@ -27,6 +27,7 @@ mod params;
 pub mod probes;
 mod rate_limits;
 pub mod refresh;
+pub mod reveal;
 mod schedulers;
 mod search;
 pub mod security;
@@ -108,6 +109,8 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/api/v1/redis"), get(api::redis_info))
         .route(&at("/api/v1/health"), get(health::api))
         .route(&at("/api/v1/jobs/bulk"), post(actions::bulk).get(api::job_named_bulk))
+        // A static segment wins over `{action}`; a POST so that the guard checks CSRF and audits it.
+        .route(&at("/api/v1/jobs/{id}/reveal"), post(reveal::reveal))
         .route(&at("/api/v1/jobs/{id}/{action}"), post(actions::job_action))
         .route(&at("/api/v1/queues/{queue}/requeue"), post(actions::requeue_all))
         .route(&at("/api/v1/queues/{queue}/empty"), post(actions::empty))

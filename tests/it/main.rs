@@ -37,6 +37,8 @@ mod caps;
 mod demo;
 // rq-dashboard compatible endpoints.
 mod compat;
+// --redact: secrets under secret-looking keys appear nowhere; an admin's reveal.
+mod redaction;
 // rq-dashboard's own test suite, ported: the real binary, real rq data, its action routes.
 mod rq_dashboard_suite;
 // The command line through the real binary: info, lists, actions, doctor, rq-dashboard flags.

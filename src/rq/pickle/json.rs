@@ -78,6 +78,7 @@ impl Json {
             }
             PyValue::Truncated => self.truncated(),
             PyValue::Recursive => json!({"$recursive": true}),
+            PyValue::Redacted => Value::String(crate::rq::redact::REDACTED.to_owned()),
         }
     }
 

@@ -68,6 +68,9 @@ pub enum PyValue {
     Truncated,
     /// A reference back to a container that is still being expanded (a cycle).
     Recursive,
+    /// A value hidden because its key matched `--redact` ([`crate::rq::redact`]); never
+    /// produced by the decoder itself.
+    Redacted,
 }
 
 /// What the pickle said to construct: `class(*args, **kwargs)`, then `BUILD state`,

@@ -99,6 +99,7 @@ pub(super) fn write_value(v: &PyValue, out: &mut Out, depth: usize) {
         PyValue::Object(obj) => known::write_object(obj, out, depth),
         PyValue::Truncated => out.push("…"),
         PyValue::Recursive => out.push("..."),
+        PyValue::Redacted => out.push(crate::rq::redact::REDACTED),
     }
 }
 

@@ -90,7 +90,8 @@ impl Facts {
         let text =
             |n: &str| get(n).map(|b| String::from_utf8_lossy(b.get(..FIELD_MAX).unwrap_or(b)).into_owned());
         let ts = |n: &str| text(n).and_then(|s| time::parse(&s));
-        let description = text("description");
+        // Matched as shown: a value hidden by `--redact` cannot be found by searching for it.
+        let description = text("description").map(|d| crate::rq::redact::description(&d).into_owned());
         Facts {
             exists: values.iter().any(Option::is_some),
             status: text("status"),

@@ -62,6 +62,8 @@ pub struct JobPage {
     pub exc_full: Option<ShowAll>,
     /// What was cut of lists too long to show (arguments, raw fields), as sentences.
     pub notes: Vec<String>,
+    /// Where an admin POSTs to reveal values hidden by `--redact` (when some are).
+    pub reveal: Option<String>,
 }
 
 fn related(c: &Chrome, r: &[Related]) -> Vec<RelatedView> {
@@ -246,6 +248,9 @@ impl JobPage {
             description_full,
             exc_full,
             notes,
+            reveal: (j.redacted && !c.read_only).then(|| {
+                format!("{}/api/v1/jobs/{}/reveal?instance={}", c.prefix, fmt::seg(&j.id), c.instance)
+            }),
             c,
         }
     }
