@@ -178,7 +178,8 @@ pub async fn enforce(State(app): State<AppState>, req: Request, next: Next) -> R
         Need::PathAction(p) => (param(p).unwrap_or_default(), body),
         Need::BodyAction | Need::Read => match axum::body::to_bytes(body, super::BODY_LIMIT).await {
             Ok(bytes) => (body_action(&bytes), Body::from(bytes)),
-            Err(_) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+            // Bare: error::body_too_large words it (the limit), as for every other route.
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         },
     };
     let need = action_role(&action);
