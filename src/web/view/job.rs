@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 
 use super::job_actions::job_actions;
 use super::job_values::{PRETTY_MAX, ShowAll, ValueView, pretty_json, value_view};
+use super::worker_link::{WorkerLink, WorkerPages};
 use super::{ActionButton, Chrome};
 use crate::rq::cap::Budget;
 use crate::rq::detail::{JobDetail, Related};
@@ -16,7 +17,7 @@ pub struct ResultView {
     pub kind: &'static str,
     pub label: String,
     pub at: Option<Time>,
-    pub worker: Option<(String, String)>,
+    pub worker: Option<WorkerLink>,
     pub duration: String,
     pub value: Option<ValueView>,
     pub exc: Option<String>,
@@ -46,7 +47,7 @@ pub struct JobPage {
     pub group: Option<(String, String)>,
     pub facts: Vec<(&'static str, String)>,
     pub times: Vec<(&'static str, Time)>,
-    pub worker: Option<(String, String)>,
+    pub worker: Option<WorkerLink>,
     pub args: Vec<ValueView>,
     pub data_error: Option<String>,
     pub meta: Option<ValueView>,
@@ -76,8 +77,8 @@ fn related(c: &Chrome, r: &[Related]) -> Vec<RelatedView> {
 }
 
 impl JobPage {
-    /// Build the page from the decoded job.
-    pub fn build(c: Chrome, j: JobDetail) -> Self {
+    /// Build the page from the decoded job; `workers` says which worker names to link.
+    pub fn build(c: Chrome, j: JobDetail, workers: &WorkerPages) -> Self {
         let full_base = format!("{}/jobs/{}/full?instance={}&item=", c.prefix, fmt::seg(&j.id), c.instance);
         let base = full_base.as_str();
         let mut pretty_left = PRETTY_MAX;
@@ -182,7 +183,7 @@ impl JobPage {
                 kind: r.type_name,
                 label: r.type_name.replace('_', " "),
                 at: Time::from(r.created_at.as_deref()),
-                worker: r.worker_name.clone().map(|w| (c.worker_href(&w), w)),
+                worker: r.worker_name.clone().map(|w| workers.link(&c, w)),
                 duration: r.duration_seconds.map(fmt::duration).unwrap_or_default(),
                 value: r.return_value.as_ref().map(|v| {
                     value_view(
@@ -226,7 +227,7 @@ impl JobPage {
             group: j.group_id.clone().map(|g| (c.group_href(&g), g)),
             facts,
             times,
-            worker: j.worker_name.clone().map(|w| (c.worker_href(&w), w)),
+            worker: j.worker_name.clone().map(|w| workers.link(&c, w)),
             args,
             data_error: j.data_error.as_ref().map(|d| d.repr.clone()),
             meta,

@@ -14,6 +14,7 @@ mod running;
 pub mod schedulers;
 pub mod search;
 pub mod worker;
+pub mod worker_link;
 pub mod workers;
 
 use super::AppState;

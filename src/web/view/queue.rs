@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::worker_link::{WorkerLink, WorkerPages};
 use super::{ActionButton, Chrome, SHOWN_STATES, StateCell};
 use crate::rq::State;
 use crate::rq::job::JobRow;
@@ -23,7 +24,7 @@ pub struct Row {
     pub started: Option<Time>,
     pub ended: Option<Time>,
     pub duration: String,
-    pub worker: Option<(String, String)>,
+    pub worker: Option<WorkerLink>,
     pub exc: String,
     pub score: Option<Time>,
     pub score_never: bool,
@@ -169,7 +170,8 @@ fn score_label(state: State) -> &'static str {
     }
 }
 
-pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
+/// One job row; its worker is linked only when `workers` says its page can say something.
+pub(crate) fn row(c: &Chrome, j: JobRow, workers: &WorkerPages) -> Row {
     Row {
         href: c.job_href(&j.id),
         origin: j.origin.clone().unwrap_or_default(),
@@ -181,7 +183,7 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
         started: Time::from(j.started_at.as_deref()),
         ended: Time::from(j.ended_at.as_deref()),
         duration: j.duration_seconds.map(fmt::duration).unwrap_or_default(),
-        worker: j.worker_name.map(|w| (c.worker_href(&w), w)),
+        worker: j.worker_name.map(|w| workers.link(c, w)),
         exc: j.exc_summary.unwrap_or_default(),
         score_never: j.score.is_some_and(|s| !s.is_finite() || s < 0.0),
         abandoned: j.score_meaning == Some("heartbeat_expires_at")
@@ -193,8 +195,14 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
 
 impl QueuePage {
     /// Build from one page of jobs, the queue's counts and its keys of the wrong type (with the
-    /// state whose list or registry each is, if one is).
-    pub fn build(c: Chrome, p: JobPage, counts: &Counts, corrupt: &[(Option<State>, String)]) -> Self {
+    /// state whose list or registry each is, if one is), and the workers whose page can be linked.
+    pub fn build(
+        c: Chrome,
+        p: JobPage,
+        counts: &Counts,
+        corrupt: &[(Option<State>, String)],
+        workers: &WorkerPages,
+    ) -> Self {
         let state = p.state;
         let view = |expired: bool| if expired { "&expired=1" } else { "" };
         let link = |page: u64, per: u64, desc: bool, expired: bool| {
@@ -269,7 +277,7 @@ impl QueuePage {
             expired_href: link(1, p.per_page, desc, true),
             live_href: link(1, p.per_page, desc, false),
             bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
-            rows: p.jobs.into_iter().map(|j| row(&c, j)).collect(),
+            rows: p.jobs.into_iter().map(|j| row(&c, j, workers)).collect(),
             c,
         }
     }
