@@ -59,7 +59,13 @@
 
   // ---- Streaming hits ----------------------------------------------------------
   var results = $("#search-results");
-  function hitRow(h) {
+  // A worker that exited and left nothing to show is named, not linked (as on the server's rows).
+  function workerCell(name, linked) {
+    if (!name) return null;
+    if (linked.indexOf(name) >= 0) return el("a", { href: prefix + "/workers/" + seg(name) + instQ }, name);
+    return el("span", { title: "This worker has exited and left nothing to show" }, name);
+  }
+  function hitRow(h, linked) {
     var j = h.job, tr = el("tr");
     var a = el("a", { "class": "id", href: prefix + "/jobs/" + seg(j.id) + instQ });
     a.appendChild(el("code", {}, j.id));
@@ -81,7 +87,7 @@
     tr.appendChild(exc);
     var when = j.ended_at || j.started_at || j.enqueued_at || j.created_at;
     tr.appendChild(td(when ? el("time", { datetime: when, title: when, "data-rel": "" }, when) : null));
-    tr.appendChild(td(j.worker_name ? el("a", { href: prefix + "/workers/" + seg(j.worker_name) + instQ }, j.worker_name) : null));
+    tr.appendChild(td(workerCell(j.worker_name, linked)));
     return tr;
   }
   function stream() {
@@ -97,7 +103,7 @@
       getJSON(results.getAttribute("data-api") + "&limit=50&cursor=" + enc(cursor)).then(function (r) {
         if (r.status !== 200) { box.hidden = true; $("[role=status]", results).textContent = r.json.error || ("HTTP " + r.status); return; }
         var p = r.json;
-        p.hits.forEach(function (h) { tbody.appendChild(hitRow(h)); });
+        p.hits.forEach(function (h) { tbody.appendChild(hitRow(h, p.linked_workers || [])); });
         if (window.rqdashRefreshTimes) window.rqdashRefreshTimes();
         shown += p.hits.length;
         if (shown > 0) wrap.hidden = false;

@@ -9,6 +9,7 @@
 
 mod acc;
 pub mod cache;
+mod top;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,7 +24,8 @@ use super::{Error, Instance, Result, overview, value};
 use crate::rq::job::func_name_from_description;
 use crate::rq::{State, time};
 
-pub use cache::{Cache, Status, TTL, TopGroup, TopGroups, groups, top_groups_last_hour};
+pub use cache::{Cache, Status, TTL, groups};
+pub use top::{TopGroup, TopGroups, top_groups_last_hour};
 
 /// Failed ids read per pipeline.
 pub const CHUNK: usize = 1000;

@@ -111,6 +111,9 @@ pub async fn queue_page(
         c.scheduler_banner = a.banner();
     }
     let list = list?;
+    let workers =
+        super::workers::linkable(inst, list.jobs.iter().filter_map(|j| j.worker_name.clone()).collect());
+    let workers = workers.await?;
     let (counts, suspended, corrupt) = o?;
     c.suspended = suspended;
     c.rate_limits |= inst.has_rate_limits();
@@ -122,7 +125,7 @@ pub async fn queue_page(
         c.queue_href(&queue, None).split('?').next().unwrap_or(""),
         c.inst_amp
     );
-    let mut page = QueuePage::build(c, list, &counts, &corrupt);
+    let mut page = QueuePage::build(c, list, &counts, &corrupt, &workers);
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
     page.health = health.ok().and_then(|r| r.queue(&queue).cloned());
     Ok(page)
@@ -146,8 +149,10 @@ pub async fn job_page(
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Job", "")?;
     let inst = app.store.instance(c.instance)?;
     let j = detail::job(inst, &id).await?;
+    let names = j.worker_name.iter().chain(j.results.iter().filter_map(|r| r.worker_name.as_ref()));
+    let workers = super::workers::linkable(inst, names.cloned().collect()).await?;
     c.title = format!("Job {id}");
-    Ok(JobPage::build(c, j))
+    Ok(JobPage::build(c, j, &workers))
 }
 
 /// `GET /workers`.
@@ -177,9 +182,9 @@ pub async fn failed_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> 
     let n = usize::try_from(limit).unwrap_or(100);
     let f = failed::failed_filtered(inst, n, &filter).await?;
     let names: Vec<String> = f.rows.iter().filter_map(|(_, r)| r.worker_name.clone()).collect();
-    let known = running::known_workers(inst, &names).await?;
+    let workers = super::workers::linkable(inst, names).await?;
     c.suspended = crate::store::control::state(inst).await.is_ok_and(|s| s.suspended);
-    Ok(FailedPage::build(c, f, filter, limit, &known))
+    Ok(FailedPage::build(c, f, filter, limit, &workers))
 }
 
 /// `GET /jump?id=`: the header's job-id box.

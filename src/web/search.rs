@@ -15,6 +15,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
 
 use super::AppState;
 use super::error::Result;
@@ -28,14 +29,26 @@ use crate::store::{Error as StoreError, overview};
 /// The form controls folded into `q` (each replaces the criteria of its key).
 const CONTROLS: [&str; 7] = ["queue", "state", "func", "exc", "worker", "after", "before"];
 
+/// One page of the search API: the store's page, and which of its workers have a page to link
+/// (search.js links only those, as the HTML page does).
+#[derive(Serialize)]
+pub struct ApiPage {
+    #[serde(flatten)]
+    page: search::SearchPage,
+    linked_workers: Vec<String>,
+}
+
 /// `GET /api/v1/search?q=&cursor=&limit=&instance=`: one page of hits, progress and the cursor.
-pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<search::SearchPage>> {
+pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ApiPage>> {
     let p = Params::parse(raw.as_deref(), &["instance", "q", "cursor", "limit"])?;
     let inst = app.store.instance(p.instance()?)?;
     let q = Query::parse(p.get("q").unwrap_or(""), jiff::Timestamp::now())?;
     let max_hits = usize::try_from(p.int("limit", 50, 1, 1000)?).unwrap_or(50);
     let budget = Budget { max_hits, ..Budget::default() };
-    Ok(Json(search::search(inst, &q, p.get("cursor"), budget).await?))
+    let page = search::search(inst, &q, p.get("cursor"), budget).await?;
+    let names = page.hits.iter().filter_map(|h| h.job.worker_name.clone()).collect();
+    let linked_workers = super::workers::linkable(inst, names).await?.names();
+    Ok(Json(ApiPage { page, linked_workers }))
 }
 
 /// `GET /search?q=&cursor=&instance=` (plus the form's controls, folded into a canonical `q`
@@ -64,7 +77,10 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
     };
     match found {
         Ok(page) => {
-            Ok(SearchView::results(c, queues, &text, p.get("cursor").is_some(), page).into_response())
+            let names = page.hits.iter().filter_map(|h| h.job.worker_name.clone()).collect();
+            let workers = super::workers::linkable(inst, names).await?;
+            let continued = p.get("cursor").is_some();
+            Ok(SearchView::results(c, queues, &text, continued, page, &workers).into_response())
         }
         Err(StoreError::BadRequest(m)) => {
             Ok((StatusCode::BAD_REQUEST, SearchView::error(c, queues, &text, m)).into_response())

@@ -10,7 +10,8 @@ use super::error::Result;
 use super::page::{PageResult, start};
 use super::params::{Name, Params};
 use super::view::worker::WorkerPage;
-use crate::store::{control, worker_cmd, worker_detail};
+use super::view::worker_link::WorkerPages;
+use crate::store::{control, running, worker_cmd, worker_detail};
 
 /// `GET /workers/{name}`.
 pub async fn page(
@@ -104,4 +105,13 @@ pub async fn show_named(
     q: RawQuery,
 ) -> Result<Json<worker_detail::WorkerDetail>> {
     show(state, Path(Name(name.to_owned())), q).await
+}
+
+/// Which of `names` (the worker names a page shows) to link: one pipelined read, none when no
+/// name is shown. A worker that exited and left nothing is named without a link.
+pub(super) async fn linkable(
+    inst: &crate::store::Instance,
+    names: Vec<String>,
+) -> std::result::Result<WorkerPages, crate::store::Error> {
+    Ok(WorkerPages::new(running::known_workers(inst, &names).await?))
 }

@@ -75,6 +75,8 @@ mod live_refresh;
 mod network;
 // RQ 3.0 rate limits: keys, held jobs (counted per queue), cancel/delete with a real limiter.
 mod rate_limits;
+// Worker names linked only where the worker's page can say something, on every page naming one.
+mod worker_links;
 // Worker pools: a real `rq worker-pool` grouped on the workers page and API, a named worker not.
 mod pools;
 // Reads are side-effect free.

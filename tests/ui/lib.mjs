@@ -139,7 +139,8 @@ export async function count(page, selector) {
 
 /** Runs Python `code` with the rq venv; sys.argv[1] is the Redis URL, then `args`. Returns stdout. */
 export async function py(code, ...args) {
-  const { stdout } = await run(RQ_PYTHON, ['-c', code, REDIS_URL, ...args], { timeout: 30_000 });
+  // Generous: filling 20,000 jobs takes over 30 s when the machine is busy building.
+  const { stdout } = await run(RQ_PYTHON, ['-c', code, REDIS_URL, ...args], { timeout: 120_000 });
   return stdout.trim();
 }
 

@@ -3,108 +3,27 @@
 //! progress, cancellable). The ids stay on the server; the confirmation names their number and
 //! how many are in each state.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::store::search::Query;
-use crate::store::search::collect::{self, Collected};
+use crate::store::search::collect;
 use crate::store::write::{self, BulkAction, BulkOutcome, Progress, Source};
 use crate::web::AppState;
 use crate::web::error::{Error, Result};
 use crate::web::params::Params;
 
-/// How long a selection is kept after it was made.
-const KEEP: Duration = Duration::from_secs(600);
-/// Selections kept at once (each may hold up to 500,000 ids).
-const MAX_KEPT: usize = 16;
-/// Bytes of ids kept over all selections (500,000 ids are ~28 MB); the newest always stays.
-const MAX_BYTES: usize = 64 << 20;
+mod kept;
 
-/// What the page polls.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SelectionState {
-    pub id: String,
-    pub q: String,
-    pub done: bool,
-    pub scanned: u64,
-    pub total: u64,
-    /// Matching ids found so far; the exact count once `done`.
-    pub count: u64,
-    /// Once `done`: how many of them per state (`{"failed": 480, "queued": 20}`), by the list or
-    /// registry each was found in (for `id:` searches, by its status).
-    pub by_state: BTreeMap<&'static str, u64>,
-    /// More than the maximum matched: only the first ones are selected.
-    pub truncated: bool,
-    pub interrupted: bool,
-    pub error: Option<String>,
-}
-
-struct Selection {
-    instance: usize,
-    url: String,
-    state: Mutex<SelectionState>,
-    ids: Mutex<Option<Collected>>,
-    cancel: CancellationToken,
-    made: Instant,
-}
-
-/// The selections of one app, by id (kept in its state; see [`KEEP`] and [`MAX_KEPT`]).
-#[derive(Default)]
-pub struct Selections(Mutex<HashMap<String, Arc<Selection>>>);
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Selection {
-    /// Roughly the heap bytes of its ids.
-    fn bytes(&self) -> usize {
-        let ids = lock(&self.ids);
-        let groups = ids.as_ref().map_or(&[][..], |c| &c.groups[..]);
-        groups.iter().flat_map(|g| &g.ids).map(|i| i.len() + size_of::<String>()).sum()
-    }
-}
-
-/// Drop expired selections, then the oldest (never `keep`) until at most `max_entries` are kept
-/// holding at most `max_bytes` of ids; a dropped one still collecting is stopped.
-fn trim(map: &mut HashMap<String, Arc<Selection>>, keep: Option<&str>, max_entries: usize, max_bytes: usize) {
-    map.retain(|_, s| s.made.elapsed() < KEEP);
-    let mut by_age: Vec<(String, Instant, usize)> =
-        map.iter().map(|(k, s)| (k.clone(), s.made, s.bytes())).collect();
-    by_age.sort_by_key(|(_, made, _)| *made);
-    let (mut count, mut bytes) = (by_age.len(), by_age.iter().map(|x| x.2).sum::<usize>());
-    for (k, _, size) in by_age {
-        if count <= max_entries && bytes <= max_bytes {
-            break;
-        }
-        if keep == Some(k.as_str()) {
-            continue;
-        }
-        if let Some(s) = map.remove(&k) {
-            s.cancel.cancel();
-        }
-        count -= 1;
-        bytes -= size;
-    }
-}
-
-fn get(app: &AppState, id: &str, n: usize) -> Result<Arc<Selection>> {
-    let found = lock(&app.selections.0).get(id).cloned();
-    let url = app.store.instance(n)?.url.clone();
-    match found {
-        Some(s) if s.instance == n && s.url == url => Ok(s),
-        _ => Err(Error::NotFound(format!("no selection {id:?} (selections are kept 10 minutes)"))),
-    }
-}
+use kept::{MAX_BYTES, MAX_KEPT, Selection, get, lock, trim};
+pub use kept::{SelectionState, Selections};
 
 /// `POST /api/v1/search/select?q=&instance=`: start collecting; 202 with the selection's id.
 pub async fn select(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {

@@ -1,13 +1,12 @@
 //! The failures page (`/failed`): the newest failures of all queues, filtered by queue,
 //! function and exception.
 
-use std::collections::HashSet;
-
 use askama::Template;
 use askama_web::WebTemplate;
 
 use super::Chrome;
 use super::queue::{Row, bulk_actions, row};
+use super::worker_link::WorkerPages;
 use crate::store::failed::{self, FailedAcross, FailedFilter};
 use crate::web::fmt::{self, filters};
 
@@ -15,8 +14,8 @@ use crate::web::fmt::{self, filters};
 #[template(path = "failed.html")]
 pub struct FailedPage {
     pub c: Chrome,
-    /// (queue href, queue, row, the worker has a page to link to).
-    pub rows: Vec<(String, String, Row, bool)>,
+    /// (queue href, queue, row).
+    pub rows: Vec<(String, String, Row)>,
     pub total: String,
     /// Failed entries past expiry, awaiting RQ's cleanup (not in `total`).
     pub expired: String,
@@ -36,21 +35,18 @@ pub struct FailedPage {
 
 impl FailedPage {
     /// The page for one read of the failures, `limit` rows at most.
-    /// `known`: the worker names whose page can say something (the others are not linked).
+    /// `workers`: the worker names whose page can say something (the others are not linked).
     pub fn build(
         c: Chrome,
         f: FailedAcross,
         filter: FailedFilter,
         limit: u64,
-        known: &HashSet<String>,
+        workers: &WorkerPages,
     ) -> Self {
         let rows = f
             .rows
             .into_iter()
-            .map(|(q, j)| {
-                let linked = j.worker_name.as_ref().is_some_and(|w| known.contains(w));
-                (c.queue_href(&q, Some("failed")), q, row(&c, j), linked)
-            })
+            .map(|(q, j)| (c.queue_href(&q, Some("failed")), q, row(&c, j, workers)))
             .collect();
         let limits = [50, 100, 200, 500, 1000].iter().map(|n| (*n, *n == limit)).collect();
         let mut queues: Vec<(String, bool)> =

@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 
 use super::Chrome;
 use super::queue::{Row, row};
+use super::worker_link::WorkerPages;
 use crate::store::groups::GroupPage;
 use crate::web::fmt::{self, filters};
 
@@ -51,7 +52,8 @@ impl GroupView {
             .into_iter()
             .map(|j| {
                 let status = j.status.clone().unwrap_or_default();
-                let r = row(&c, j);
+                // The group page shows no worker column, so no worker is read.
+                let r = row(&c, j, &WorkerPages::default());
                 GroupRow { queue_href: c.queue_href(&r.origin, None), status, r }
             })
             .collect();

@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 
 use super::job_actions::job_actions;
 use super::job_values::{PRETTY_MAX, ShowAll, ValueView, pretty_json, value_view};
+use super::worker_link::{WorkerLink, WorkerPages};
 use super::{ActionButton, Chrome};
 use crate::rq::cap::Budget;
 use crate::rq::detail::{JobDetail, Related};
@@ -16,7 +17,7 @@ pub struct ResultView {
     pub kind: &'static str,
     pub label: String,
     pub at: Option<Time>,
-    pub worker: Option<(String, String)>,
+    pub worker: Option<WorkerLink>,
     pub duration: String,
     pub value: Option<ValueView>,
     pub exc: Option<String>,
@@ -46,7 +47,7 @@ pub struct JobPage {
     pub group: Option<(String, String)>,
     pub facts: Vec<(&'static str, String)>,
     pub times: Vec<(&'static str, Time)>,
-    pub worker: Option<(String, String)>,
+    pub worker: Option<WorkerLink>,
     pub args: Vec<ValueView>,
     pub data_error: Option<String>,
     pub meta: Option<ValueView>,
@@ -78,8 +79,8 @@ fn related(c: &Chrome, r: &[Related]) -> Vec<RelatedView> {
 }
 
 impl JobPage {
-    /// Build the page from the decoded job.
-    pub fn build(c: Chrome, j: JobDetail) -> Self {
+    /// Build the page from the decoded job; `workers` says which worker names to link.
+    pub fn build(c: Chrome, j: JobDetail, workers: &WorkerPages) -> Self {
         let full_base = format!("{}/jobs/{}/full?instance={}&item=", c.prefix, fmt::seg(&j.id), c.instance);
         let base = full_base.as_str();
         let mut pretty_left = PRETTY_MAX;
@@ -113,59 +114,7 @@ impl JobPage {
                 ))
             })
             .collect();
-        let mut facts: Vec<(&'static str, String)> = vec![("Serializer", j.serializer.to_owned())];
-        let mut push = |k: &'static str, v: Option<String>| {
-            if let Some(v) = v {
-                facts.push((k, v));
-            }
-        };
-        push("Timeout", j.timeout.map(|t| if t < 0 { "none".into() } else { fmt::duration(t as f64) }));
-        push("Result TTL", j.result_ttl.map(|t| t.to_string()));
-        push("Failure TTL", j.failure_ttl.map(|t| t.to_string()));
-        push("Queue TTL", j.ttl.map(|t| t.to_string()));
-        push(
-            "Key expires",
-            Some(match j.key_ttl {
-                -1 => "never".into(),
-                t if t >= 0 => format!("in {}", fmt::duration(t as f64)),
-                _ => "–".into(),
-            }),
-        );
-        push("Position in queue", j.position.map(|p| fmt::int(p + 1)));
-        push("Started → ended", j.duration_seconds.map(fmt::duration));
-        push("Retries left", j.retries_left.map(|r| r.to_string()));
-        push("Retry intervals", j.retry_intervals.as_ref().map(ToString::to_string));
-        push("Retries by return", j.number_of_retries.map(|r| r.to_string()));
-        push("Repeats left", j.repeats_left.map(|r| r.to_string()));
-        push("Repeat intervals", j.repeat_intervals.as_ref().map(ToString::to_string));
-        push("Allow dependency failures", j.allow_dependency_failures.map(|b| b.to_string()));
-        push("Enqueue at front", j.enqueue_at_front.map(|b| b.to_string()));
-        push("Rate limit key", j.rate_limit_key.clone());
-        for cb in &j.callbacks {
-            facts.push((
-                "Callback",
-                format!(
-                    "on {}: {}{}",
-                    cb.kind,
-                    cb.name,
-                    cb.timeout.map(|t| format!(" (timeout {t} s)")).unwrap_or_default()
-                ),
-            ));
-        }
-        facts.extend(super::job_values::webhooks(j.webhooks.as_ref()).into_iter().map(|w| ("Webhook", w)));
-        for e in &j.executions {
-            facts.push((
-                "Running execution",
-                format!(
-                    "{}{}",
-                    e.id,
-                    e.expires_at
-                        .as_deref()
-                        .map(|x| format!(", heartbeat expires {}", fmt::relative(x)))
-                        .unwrap_or_default()
-                ),
-            ));
-        }
+        let facts = super::job_facts::facts(&j);
         let times: Vec<(&'static str, Time)> = [
             ("Created", &j.created_at),
             ("Enqueued", &j.enqueued_at),
@@ -184,7 +133,7 @@ impl JobPage {
                 kind: r.type_name,
                 label: r.type_name.replace('_', " "),
                 at: Time::from(r.created_at.as_deref()),
-                worker: r.worker_name.clone().map(|w| (c.worker_href(&w), w)),
+                worker: r.worker_name.clone().map(|w| workers.link(&c, w)),
                 duration: r.duration_seconds.map(fmt::duration).unwrap_or_default(),
                 value: r.return_value.as_ref().map(|v| {
                     value_view(
@@ -228,7 +177,7 @@ impl JobPage {
             group: j.group_id.clone().map(|g| (c.group_href(&g), g)),
             facts,
             times,
-            worker: j.worker_name.clone().map(|w| (c.worker_href(&w), w)),
+            worker: j.worker_name.clone().map(|w| workers.link(&c, w)),
             args,
             data_error: j.data_error.as_ref().map(|d| d.repr.clone()),
             meta,

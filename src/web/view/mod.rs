@@ -5,15 +5,18 @@ pub mod group;
 pub mod job;
 mod job_actions;
 mod job_exc;
+mod job_facts;
 pub mod job_values;
 pub mod overview;
 pub mod queue;
+mod queue_actions;
 pub mod queue_table;
 pub mod rate_limits;
 mod running;
 pub mod schedulers;
 pub mod search;
 pub mod worker;
+pub mod worker_link;
 pub mod workers;
 
 use super::AppState;

@@ -3,6 +3,9 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+pub(crate) use super::queue_actions::bulk_actions;
+use super::queue_actions::list_actions;
+use super::worker_link::{WorkerLink, WorkerPages};
 use super::{ActionButton, Chrome, SHOWN_STATES, StateCell};
 use crate::rq::State;
 use crate::rq::job::JobRow;
@@ -23,7 +26,7 @@ pub struct Row {
     pub started: Option<Time>,
     pub ended: Option<Time>,
     pub duration: String,
-    pub worker: Option<(String, String)>,
+    pub worker: Option<WorkerLink>,
     pub exc: String,
     pub score: Option<Time>,
     pub score_never: bool,
@@ -88,77 +91,6 @@ pub struct QueuePage {
     pub corrupt: Vec<String>,
 }
 
-/// The whole-list actions a state offers, with confirmations that name the exact count and queue.
-fn list_actions(c: &Chrome, queue: &str, state: State, total: i64) -> Vec<ActionButton> {
-    if c.read_only || total == 0 {
-        return Vec::new();
-    }
-    let api = |op: &str, st: &str| {
-        format!("{}/api/v1/queues/{}/{op}?state={st}&instance={}", c.prefix, fmt::seg(queue), c.instance)
-    };
-    // Names are quoted with “ ”, not Markdown backticks: the dialog shows plain text.
-    let s = state.as_str();
-    let n_jobs = fmt::count(total, &format!("{s} job"));
-    let mut out = Vec::new();
-    if state.requeuable() {
-        out.push(ActionButton {
-            label: "Requeue all",
-            url: api("requeue", s),
-            confirm: format!("Requeue {n_jobs} of queue “{queue}” into their queue? Orphaned ids and expired entries are removed and counted, as RQ's cleanup would."),
-            class: "",
-            background: true,
-        });
-    }
-    match state {
-        State::Queued => {
-            out.push(ActionButton {
-                label: "Compact",
-                url: format!("{}/api/v1/queues/{}/compact?instance={}", c.prefix, fmt::seg(queue), c.instance),
-                confirm: format!(
-                    "Remove the orphaned ids (ids without job data) from queue “{queue}”? It lists {}; the jobs among them keep their order.",
-                    fmt::count(total, "id")
-                ),
-                class: "",
-                background: true,
-            });
-            out.push(ActionButton {
-                label: "Empty queue",
-                url: api("empty", s),
-                confirm: format!(
-                    "Delete all {n_jobs} of queue “{queue}”, with their job data? This cannot be undone."
-                ),
-                class: "danger",
-                background: true,
-            });
-        }
-        State::Started | State::Ready => {}
-        _ => out.push(ActionButton {
-            label: "Delete all",
-            url: api("empty", s),
-            confirm: format!(
-                "Delete all {n_jobs} of queue “{queue}”, with their job data? This cannot be undone."
-            ),
-            class: "danger",
-            background: true,
-        }),
-    }
-    c.allowed(out, Some(queue))
-}
-
-/// Actions on selected rows for a state.
-pub(crate) fn bulk_actions(state: State) -> Vec<(&'static str, &'static str, bool)> {
-    let list: Vec<(&'static str, &'static str)> = match state {
-        s if s.requeuable() => vec![("requeue", "Requeue"), ("delete", "Delete")],
-        State::Queued => vec![("cancel", "Cancel"), ("delete", "Delete")],
-        State::Deferred | State::Scheduled => {
-            vec![("enqueue", "Enqueue now"), ("cancel", "Cancel"), ("delete", "Delete")]
-        }
-        State::Finished => vec![("delete", "Delete")],
-        State::Started | State::Ready | State::Failed | State::Canceled => vec![],
-    };
-    list.into_iter().map(|(a, l)| (a, l, a == "delete")).collect()
-}
-
 fn score_label(state: State) -> &'static str {
     match state {
         State::Scheduled => "Scheduled for",
@@ -171,7 +103,8 @@ fn score_label(state: State) -> &'static str {
     }
 }
 
-pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
+/// One job row; its worker is linked only when `workers` says its page can say something.
+pub(crate) fn row(c: &Chrome, j: JobRow, workers: &WorkerPages) -> Row {
     Row {
         href: c.job_href(&j.id),
         origin: j.origin.clone().unwrap_or_default(),
@@ -183,7 +116,7 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
         started: Time::from(j.started_at.as_deref()),
         ended: Time::from(j.ended_at.as_deref()),
         duration: j.duration_seconds.map(fmt::duration).unwrap_or_default(),
-        worker: j.worker_name.map(|w| (c.worker_href(&w), w)),
+        worker: j.worker_name.map(|w| workers.link(c, w)),
         exc: j.exc_summary.unwrap_or_default(),
         score_never: j.score.is_some_and(|s| !s.is_finite() || s < 0.0),
         abandoned: j.score_meaning == Some("heartbeat_expires_at")
@@ -195,8 +128,14 @@ pub(crate) fn row(c: &Chrome, j: JobRow) -> Row {
 
 impl QueuePage {
     /// Build from one page of jobs, the queue's counts and its keys of the wrong type (with the
-    /// state whose list or registry each is, if one is).
-    pub fn build(c: Chrome, p: JobPage, counts: &Counts, corrupt: &[(Option<State>, String)]) -> Self {
+    /// state whose list or registry each is, if one is), and the workers whose page can be linked.
+    pub fn build(
+        c: Chrome,
+        p: JobPage,
+        counts: &Counts,
+        corrupt: &[(Option<State>, String)],
+        workers: &WorkerPages,
+    ) -> Self {
         let state = p.state;
         let view = |expired: bool| if expired { "&expired=1" } else { "" };
         let link = |page: u64, per: u64, desc: bool, expired: bool| {
@@ -276,7 +215,7 @@ impl QueuePage {
             expired_href: link(1, p.per_page, desc, true),
             live_href: link(1, p.per_page, desc, false),
             bulk_url: format!("{}/api/v1/jobs/bulk?background=1&instance={}", c.prefix, c.instance),
-            rows: p.jobs.into_iter().map(|j| row(&c, j)).collect(),
+            rows: p.jobs.into_iter().map(|j| row(&c, j, workers)).collect(),
             c,
         }
     }

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::queue::{PageLink, Row, row};
+use super::worker_link::WorkerPages;
 use super::{ActionButton, Chrome};
 use crate::rq::rate_limit::RateLimitKey;
 use crate::store::rate_limits::{HeldPage, RateLimits};
@@ -144,7 +145,8 @@ impl HeldView {
             .into_iter()
             .map(|j| {
                 let waited = j.held_seconds.map(fmt::duration).unwrap_or_default();
-                let r = row(&c, j.job);
+                // Held jobs have not run: no worker is shown, so none is read.
+                let r = row(&c, j.job, &WorkerPages::default());
                 HeldRow { queue_href: c.queue_href(&r.origin, None), actions: actions(&c, &r), waited, r }
             })
             .collect();

@@ -7,6 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::queue::{Row, row};
+use super::worker_link::WorkerPages;
 use super::{Chrome, SHOWN_STATES};
 use crate::store::search::{Hit, SearchPage, Stop};
 use crate::web::fmt::{self, Time, filters};
@@ -122,10 +123,17 @@ impl SearchView {
         Self { error: Some(message), ..Self::base(c, queues, q) }
     }
 
-    /// One page of results.
-    pub fn results(c: Chrome, queues: Vec<String>, q: &str, continued: bool, p: SearchPage) -> Self {
+    /// One page of results; `workers` says which worker names to link.
+    pub fn results(
+        c: Chrome,
+        queues: Vec<String>,
+        q: &str,
+        continued: bool,
+        p: SearchPage,
+        workers: &WorkerPages,
+    ) -> Self {
         let mut v = Self::base(c, queues, q);
-        let rows = p.hits.into_iter().map(|h| hit_row(&v.c, h)).collect();
+        let rows = p.hits.into_iter().map(|h| hit_row(&v.c, h, workers)).collect();
         v.next_href = p.cursor.as_ref().map(|cur| format!("{}&cursor={}", v.restart_href, fmt::q(cur)));
         Self {
             searched: true,
@@ -146,7 +154,7 @@ impl SearchView {
     }
 }
 
-fn hit_row(c: &Chrome, h: Hit) -> HitRow {
+fn hit_row(c: &Chrome, h: Hit, workers: &WorkerPages) -> HitRow {
     let state = h.state.map_or("", |s| s.as_str());
     let j = &h.job;
     let latest = j
@@ -164,6 +172,6 @@ fn hit_row(c: &Chrome, h: Hit) -> HitRow {
         when: Time::from(latest),
         queue: h.queue,
         state,
-        r: row(c, h.job),
+        r: row(c, h.job, workers),
     }
 }

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::queue::{Row, row};
+use super::worker_link::WorkerPages;
 use super::{ActionButton, Chrome};
 use crate::store::worker_detail::WorkerDetail;
 use crate::web::fmt::{self, Time, filters};
@@ -33,6 +34,7 @@ pub struct WorkerPage {
 impl WorkerPage {
     /// Build the page.
     pub fn build(c: Chrome, d: WorkerDetail) -> Self {
+        let none = WorkerPages::default();
         let w = &d.worker;
         let url = |cmd: &str| {
             format!("{}/api/v1/workers/{}/{cmd}?instance={}", c.prefix, fmt::seg(&w.name), c.instance)
@@ -107,9 +109,10 @@ impl WorkerPage {
             queues: w.queues.iter().map(|q| (c.queue_href(q, None), q.clone())).collect(),
             heartbeat,
             late: super::workers::late(w),
-            finished: d.recent_finished.into_iter().map(|j| row(&c, j)).collect(),
-            failed: d.recent_failed.into_iter().map(|j| row(&c, j)).collect(),
-            abandoned: d.abandoned.into_iter().map(|j| row(&c, j)).collect(),
+            // These are this worker's own jobs: the page shows no worker column.
+            finished: d.recent_finished.into_iter().map(|j| row(&c, j, &none)).collect(),
+            failed: d.recent_failed.into_iter().map(|j| row(&c, j, &none)).collect(),
+            abandoned: d.abandoned.into_iter().map(|j| row(&c, j, &none)).collect(),
             scanned: d.scanned_per_registry,
             actions,
             c,
