@@ -4,8 +4,8 @@
 //! `RQ_DASHBOARD_*` variable where it has one ([`compat`]), then the built-in default. Every flag
 //! is global; each subcommand shows and accepts only those it uses (`scope`).
 
-mod auth;
 mod audit;
+mod auth;
 mod commands;
 pub mod compat;
 pub mod health;
@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
-pub use auth::AuthArgs;
 pub use audit::AuditArgs;
+pub use auth::AuthArgs;
 use commands::EXAMPLES;
 pub use commands::{
     AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs,

@@ -64,6 +64,8 @@ fn describe(
     let queue = |state: &str| Target { queue: p("queue"), state: state.into(), ..Target::default() };
     let state = q.get("state").cloned().unwrap_or_default();
     let (action, target) = match route {
+        // Showing a job's redacted values to an admin is recorded like an action on it.
+        "/api/v1/jobs/{id}/reveal" => ("job.reveal".into(), Target::default().with_ids(&[p("id")])),
         "/api/v1/jobs/{id}/{action}" | "/job/{id}/{action}" => {
             (format!("job.{}", p("action")), Target::default().with_ids(&[p("id")]))
         }

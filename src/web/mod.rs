@@ -4,9 +4,9 @@ mod access;
 mod actions;
 mod api;
 mod assets;
-pub mod authz;
 pub mod audit;
 mod audit_page;
+pub mod authz;
 pub mod chart;
 mod compat;
 mod conn;
@@ -150,8 +150,11 @@ pub fn router(state: AppState) -> Router {
     if !p.is_empty() {
         routes = routes.route(&p, get(pages::overview_page));
     }
-    // Who may call what: one rule per route (authz::RULES), checked after routing.
+    // Who may call what: one rule per route (authz::RULES), checked after routing; then the audit
+    // log records what was let through (inside the guard and the rule: a refusal changes nothing,
+    // and the entry names who acts).
     routes
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), audit::record))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), authz::enforce))
         .fallback(pages::not_found)
         // Innermost: every page error is drawn in its frame here, before anything reads the page.
@@ -161,8 +164,6 @@ pub fn router(state: AppState) -> Router {
         // Outside the gate, so that N tabs refreshing one page wait for one turn, not N; inside
         // the guard: a refresh is served only to whom the page itself would be.
         .layer(axum::middleware::from_fn_with_state(state.clone(), refresh::layer))
-        // Inside the guard: only what it lets through is an action, and it names who acts.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(error::body_too_large))
