@@ -133,6 +133,13 @@ async fn run_server(
         rqdash::store::history::spawn_sampler(
             store.clone(),
             state.history.clone(),
+            rqdash::store::history::Limits {
+                functions_max: args.functions_max,
+                archive: rqdash::store::archive::Retention {
+                    max_age: args.archive_max_age,
+                    max_entries: args.archive_max_entries,
+                },
+            },
             args.history_interval,
             shutdown.clone(),
         );

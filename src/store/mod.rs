@@ -1,6 +1,7 @@
 //! The only module that talks to Redis: connections, the read model, and (later) atomic writes.
 
 mod acl;
+pub mod archive;
 pub mod census;
 pub mod compat;
 mod conn;
@@ -11,6 +12,7 @@ pub mod discover;
 pub mod doctor;
 pub mod failed;
 pub mod failure_groups;
+pub mod functions;
 pub mod groups;
 pub mod health;
 pub mod history;

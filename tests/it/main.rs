@@ -49,6 +49,8 @@ mod deploy;
 mod connection;
 // RQ 2.0+ groups: a group's jobs and status counts as RQ reports them, linked from its jobs.
 mod groups;
+// Per-function performance and the job archive, from real workers.
+mod functions;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
 mod history;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.

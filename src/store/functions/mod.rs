@@ -1,0 +1,39 @@
+//! Per-function performance: for every (queue, function), run time and queue wait histograms and
+//! the jobs finished and failed, per minute (48 h) and per hour (90 days), recorded by the
+//! history sampler from the jobs that ended (see [`crate::store::history::ended`]).
+//!
+//! # What is recorded
+//! Each tick groups the jobs of every minute its lookback counted completely by (queue,
+//! function) (the function is read from the job's `description`, else its `data`, never
+//! executed), and writes per minute `finished,failed,<run histogram>,<wait histogram>` with one
+//! `lua/functions_record.lua` call per 100 rows. Histograms use fixed log-spaced buckets
+//! ([`hist::BOUNDS`], 1–2.5–5 per decade) so that p50/p95/p99 are read from any sum of minutes,
+//! queues or replicas, within a bucket's width (Prometheus' `histogram_quantile` interpolation).
+//!
+//! # Replicas and repeated ticks
+//! As for throughput: each tick recounts every minute of its lookback, and the script keeps the
+//! larger value of every count and every histogram bucket; hour rows are the sum of their minute
+//! hash. Two rqdash replicas (or one ticking twice) count each job once.
+//!
+//! # Cardinality
+//! At most `--functions-max` (default [`record::DEFAULT_MAX`]) function names per queue and UTC
+//! day; jobs of further functions are folded into `other` (names already recorded that day
+//! always keep their rows). Jobs whose function cannot be read are recorded as `unknown`.
+//!
+//! # Storage cost
+//! Keys are listed in [`layout`]. Measured with `MEMORY USAGE` on Redis 7 (test
+//! `functions_storage_cost_is_measured` in tests/it/functions): see the README's "Per-function
+//! performance" section for the numbers per function.
+//!
+//! # Layout
+//! [`hist`]: buckets and percentiles (pure). [`layout`]: key names. [`record`]: grouping, the
+//! cap and the write. [`read`]: the table and a function's series.
+
+pub mod hist;
+pub mod layout;
+pub mod read;
+pub mod record;
+
+pub use hist::{Hist, p95_vs_baseline};
+pub use layout::{Keys, OTHER};
+pub use read::{Bucket, Stat, series, table};
