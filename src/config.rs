@@ -21,8 +21,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 
 use commands::EXAMPLES;
 pub use commands::{
-    CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs, JobsArgs,
-    Order, RateLimitsArgs, RequeueArgs, parse_state,
+    CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, FunctionsArgs, HealthcheckArgs, InfoArgs,
+    JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};

@@ -65,9 +65,12 @@ async fn run() -> ExitCode {
             init_logging("warn", true);
             rqdash::cli::demo::run(args, cli.redis, cli.serve, run_server).await
         }
-        Some(command) => {
+        Some(mut command) => {
             // Command output goes to stdout; only warnings are logged, and to stderr.
             init_logging("warn", true);
+            if let Command::Functions(a) = &mut command {
+                a.history_prefix.clone_from(&cli.serve.history_prefix);
+            }
             rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only).await
         }
     }

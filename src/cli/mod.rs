@@ -19,6 +19,7 @@ pub mod bulk;
 pub mod control;
 pub mod demo;
 pub mod doctor;
+pub mod functions;
 pub mod healthcheck;
 pub mod info;
 pub mod job;
@@ -128,6 +129,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Workers => list::workers(ctx).await,
         Command::Schedulers => schedulers::schedulers(ctx).await,
         Command::RateLimits(a) => rate_limits::rate_limits(ctx, &a).await,
+        Command::Functions(a) => functions::functions(ctx, &a).await,
         Command::Requeue(a) if a.all => {
             bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
         }

@@ -31,6 +31,7 @@ impl super::Command {
             | Self::Workers
             | Self::Schedulers
             | Self::RateLimits(_)
+            | Self::Functions(_)
             | Self::Completions { .. }
             | Self::Healthcheck(_) => None,
             // The demo writes to its own private Redis; with --redis-url it refuses --read-only itself.

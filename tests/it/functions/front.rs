@@ -55,6 +55,14 @@ async fn pages_and_api_show_functions_and_expired_jobs_from_the_archive(version:
     assert!(jp.text().contains("data-archived"), "the page says the record is archived");
     assert_eq!(app.get("/api/v1/jobs/never-was").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/jobs/never-was").await.status, StatusCode::NOT_FOUND);
+
+    // The CLI reads the same table.
+    let out = crate::cli::rqdash(&r, &["functions", "--range", "1h", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(cli["functions"], api["functions"]);
+    let out = crate::cli::rqdash(&r, &["functions", "--range", "1h"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(SLEEP));
 }
 
 for_each_rq_version!(pages_and_api_show_functions_and_expired_jobs_from_the_archive);
