@@ -226,7 +226,7 @@ pub struct ServeArgs {
     pub archive_max_age: i64,
 
     /// Most records the job archive keeps (trimmed approximately, oldest first).
-    #[arg(long, env = "RQDASH_ARCHIVE_MAX_ENTRIES", default_value_t = 1_000_000, global = true)]
+    #[arg(long, env = "RQDASH_ARCHIVE_MAX_ENTRIES", default_value_t = 100_000, global = true)]
     pub archive_max_entries: u64,
 
     #[command(flatten)]

@@ -111,3 +111,77 @@ async fn functions_past_the_cap_are_folded_into_other() {
     assert_eq!(stat(&table, SLEEP).calls, 6, "the busiest function keeps its row");
     assert_eq!(stat(&table, functions::OTHER).calls, 5, "the rest is folded");
 }
+
+/// `MEMORY USAGE` of a key (0 when absent).
+fn memory(con: &mut redis::Connection, key: &str) -> i64 {
+    redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg(key)
+        .arg("SAMPLES")
+        .arg(0)
+        .query::<Option<i64>>(con)
+        .expect("MEMORY USAGE")
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn functions_and_archive_storage_cost_is_measured() {
+    use functions::record::{Row, Rows, write};
+    use rqdash::store::history::buckets::Kind;
+    use rqdash::store::history::ended::Ended;
+
+    let r = RedisServer::start();
+    let s = store(&r);
+    let inst = s.instance(0).expect("instance");
+    let layout = Layout::default();
+    let keys = functions::Keys::new(&layout);
+    let t = now();
+    let hour = t - t.rem_euclid(3600);
+    // A busy function: every minute of an hour has calls with run times over 4 buckets.
+    let mut rows = Rows::new();
+    for m in 0..60 {
+        let mut row = Row::default();
+        for (i, d) in [0.04, 0.2, 0.7, 3.0, 0.04, 0.2, 0.7, 12.0].iter().enumerate() {
+            row.add(if i == 7 { Kind::Failed } else { Kind::Finished }, Some(*d), Some(*d / 3.0));
+        }
+        rows.insert(("default".to_owned(), "app.tasks.send_email".to_owned(), hour + m * 60), row);
+    }
+    write(inst, &keys, &rows).await.expect("write");
+    let mut con = r.conn();
+    let minute = memory(&mut con, &keys.minute("default", "app.tasks.send_email", hour));
+    let day = hour - hour.rem_euclid(86_400);
+    let hourly = memory(&mut con, &keys.hour("default", "app.tasks.send_email", day));
+    let names = memory(&mut con, &keys.names("default", day));
+    eprintln!(
+        "functions: one hour of minute rows {minute} B, one hour row in its day hash {hourly} B, names set {names} B"
+    );
+    assert!(minute > 0 && minute < 6_000, "{minute}");
+    assert!(hourly > 0 && hourly < 1_000, "{hourly}");
+
+    // 1,000 archived jobs.
+    let ended: Vec<Ended> = (0..1000)
+        .map(|i| Ended {
+            queue: "default".into(),
+            id: format!("9b2c6a4e-1f7d-4c2a-8e3b-{i:012}"),
+            kind: if i % 10 == 0 { Kind::Failed } else { Kind::Finished },
+            func: Some("app.tasks.send_email".into()),
+            status: Some(if i % 10 == 0 { "failed" } else { "finished" }.into()),
+            enqueued_at: Some(t as f64 - 3.0),
+            started_at: Some(t as f64 - 2.0),
+            ended_at: t as f64 - 1.0,
+            worker: Some("worker-7f3a.host-1".into()),
+            exc_type: (i % 10 == 0).then(|| "TimeoutError".into()),
+            exc_line: (i % 10 == 0).then(|| "SMTP server did not answer in 30 s".into()),
+            result_size: Some(42),
+        })
+        .collect();
+    let akeys = archive::Keys::new(&layout);
+    let done = archive::write::append(inst, &akeys, archive::Retention::default(), ended.iter(), t)
+        .await
+        .expect("append");
+    assert_eq!(done.added, 1000);
+    let stream = memory(&mut con, akeys.stream());
+    let index = memory(&mut con, &akeys.index(t - t.rem_euclid(86_400)));
+    eprintln!("archive: stream {} B per record, index {} B per record", stream / 1000, index / 1000);
+    assert!(stream / 1000 < 400 && index / 1000 < 150, "{stream} {index}");
+}

@@ -36,6 +36,9 @@ function pages() {
     '/search?q=state%3Afailed',
     '/schedulers',
     '/rate-limits',
+    '/functions',
+    '/functions?range=1h&sort=p95&dir=desc',
+    `/functions/${encodeURIComponent('tasks.sleep')}`,
     '/doctor',
     '/no-such-page',
   ];

@@ -22,8 +22,9 @@
 //! than the lookback (over about 500 jobs a minute in one queue) archives its newest 1,000.
 //!
 //! # Cost
-//! Measured with `MEMORY USAGE` (test `archive_storage_cost_is_measured` in tests/it/functions):
-//! see the README's "Job archive" section.
+//! Measured with `MEMORY USAGE` on Redis 7.0 (test `functions_and_archive_storage_cost_is_measured`):
+//! about 224 B per record in the stream and 112 B per id in the day index, about 340 B per job;
+//! the default 100,000 records take about 34 MB.
 //!
 //! [`write`] appends; [`read`] finds by id and lists recent records.
 
@@ -39,7 +40,7 @@ pub const MAX_DAYS: i64 = 31;
 /// Default `--archive-max-age` (seconds): 7 days.
 pub const DEFAULT_MAX_AGE: i64 = 7 * 86_400;
 /// Default `--archive-max-entries`.
-pub const DEFAULT_MAX_ENTRIES: u64 = 1_000_000;
+pub const DEFAULT_MAX_ENTRIES: u64 = 100_000;
 
 /// Parse `--archive-max-age`: a number with `s`, `m`, `h` or `d` (bare numbers are seconds),
 /// between one hour and 30 days.
