@@ -43,6 +43,7 @@ fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
         (&["job", "j"], false),
         (&["workers"], false),
         (&["rate-limits"], false),
+        (&["functions"], false),
         (&["schedulers"], false),
         (&["completions", "bash"], false),
         (&["doctor"], false),
