@@ -33,7 +33,7 @@ fn the_scoped_commands_are_consistent() {
 fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
     // One invocation per subcommand: `writes()` (what is refused) and scope's WRITERS (what shows
     // --yes and --read-only) must agree, and every subcommand must be listed here.
-    let cases: [(&[&str], bool); 23] = [
+    let cases: [(&[&str], bool); 24] = [
         (&["serve"], false),
         (&["healthcheck"], false),
         (&["demo"], false),
