@@ -26,8 +26,8 @@ pub use audit::AuditArgs;
 pub use auth::AuthArgs;
 use commands::EXAMPLES;
 pub use commands::{
-    AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, HealthcheckArgs, InfoArgs,
-    JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state, parse_time,
+    AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, FunctionsArgs, HealthcheckArgs,
+    InfoArgs, JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state, parse_time,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};
@@ -230,6 +230,19 @@ pub struct ServeArgs {
     /// Key prefix of the history rqdash keeps in each Redis (only keys under it are written).
     #[arg(long, env = "RQDASH_HISTORY_PREFIX", default_value = "rqdash:history", global = true)]
     pub history_prefix: String,
+
+    /// Functions recorded per queue and day by the per-function performance (the rest is folded
+    /// into "other").
+    #[arg(long, env = "RQDASH_FUNCTIONS_MAX", default_value_t = 200, global = true)]
+    pub functions_max: usize,
+
+    /// How long the job archive keeps records: "7d", "12h", "90m", "3600s" (at most 30 days).
+    #[arg(long, env = "RQDASH_ARCHIVE_MAX_AGE", default_value = "7d", value_parser = crate::store::archive::parse_age, global = true)]
+    pub archive_max_age: i64,
+
+    /// Most records the job archive keeps (trimmed approximately, oldest first).
+    #[arg(long, env = "RQDASH_ARCHIVE_MAX_ENTRIES", default_value_t = 100_000, global = true)]
+    pub archive_max_entries: u64,
 
     #[command(flatten)]
     pub net: NetArgs,

@@ -77,9 +77,12 @@ async fn run() -> ExitCode {
             init_logging("warn", true);
             rqdash::cli::demo::run(args, cli.redis, cli.serve, run_server).await
         }
-        Some(command) => {
+        Some(mut command) => {
             // Command output goes to stdout; only warnings are logged, and to stderr.
             init_logging("warn", true);
+            if let Command::Functions(a) = &mut command {
+                a.history_prefix.clone_from(&cli.serve.history_prefix);
+            }
             rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only, &cli.serve.audit).await
         }
     }
@@ -145,6 +148,13 @@ async fn run_server(
         rqdash::store::history::spawn_sampler(
             store.clone(),
             state.history.clone(),
+            rqdash::store::history::Limits {
+                functions_max: args.functions_max,
+                archive: rqdash::store::archive::Retention {
+                    max_age: args.archive_max_age,
+                    max_entries: args.archive_max_entries,
+                },
+            },
             args.history_interval,
             shutdown.clone(),
         );

@@ -24,6 +24,7 @@ pub mod control;
 pub mod demo;
 pub mod doctor;
 pub mod hash_password;
+pub mod functions;
 pub mod healthcheck;
 pub mod info;
 pub mod job;
@@ -168,6 +169,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Workers => list::workers(ctx).await,
         Command::Schedulers => schedulers::schedulers(ctx).await,
         Command::RateLimits(a) => rate_limits::rate_limits(ctx, &a).await,
+        Command::Functions(a) => functions::functions(ctx, &a).await,
         Command::Requeue(a) if a.all => {
             bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
         }

@@ -84,6 +84,10 @@ pub enum Command {
                       rqdash rate-limits --json"
     )]
     RateLimits(RateLimitsArgs),
+    /// Per-function performance recorded by the sampler: calls, run time p50/p95/p99, p95 wait,
+    /// failure rate and trend, per queue and function, busiest first.
+    #[command(after_help = "Examples:\n  rqdash functions\n  rqdash functions --range 7d --json")]
+    Functions(FunctionsArgs),
     /// Requeue failed, stopped or canceled jobs at the back of their queue.
     #[command(after_help = "Examples:\n  rqdash requeue 5a1c9e0f-... 77b2d1aa-...\n  \
                             rqdash requeue --queue default --all\n  \
@@ -235,6 +239,17 @@ pub struct JobsArgs {
     /// asc: oldest first (the head of the queue); desc: newest first.
     #[arg(long, value_enum, default_value_t = Order::Asc)]
     pub order: Order,
+}
+
+/// Flags of `functions`.
+#[derive(Debug, Clone, Args)]
+pub struct FunctionsArgs {
+    /// The period: 1h, 24h, 7d or 90d (the trend compares with the period before).
+    #[arg(long, default_value = "24h", value_parser = ["1h", "24h", "7d", "90d"])]
+    pub range: String,
+    /// Where the sampler keeps its data (`--history-prefix`, set by main).
+    #[arg(skip)]
+    pub history_prefix: String,
 }
 
 /// Flags of `rate-limits`.

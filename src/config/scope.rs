@@ -31,6 +31,7 @@ impl super::Command {
             | Self::Workers
             | Self::Schedulers
             | Self::RateLimits(_)
+            | Self::Functions(_)
             | Self::Completions { .. }
             | Self::Healthcheck(_)
             | Self::HashPassword

@@ -3,6 +3,7 @@
 mod acl;
 pub mod alert_state;
 pub mod audit;
+pub mod archive;
 pub mod census;
 pub mod compat;
 mod conn;
@@ -14,6 +15,7 @@ pub mod doctor;
 mod error;
 pub mod failed;
 pub mod failure_groups;
+pub mod functions;
 pub mod groups;
 pub mod health;
 pub mod history;

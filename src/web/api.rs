@@ -75,14 +75,18 @@ pub async fn job(
     State(app): State<AppState>,
     Path(Name(id)): Path<Name>,
     RawQuery(q): RawQuery,
-) -> Result<Json<rq::detail::JobDetail>> {
+) -> Result<axum::response::Response> {
     let p = Params::parse(q.as_deref(), &["instance"])?;
     let inst = app.store.instance(p.instance()?)?;
-    Ok(Json(detail::job(inst, &id).await?))
+    match detail::job(inst, &id).await {
+        Ok(j) => Ok(axum::response::IntoResponse::into_response(Json(j))),
+        // A job RQ already deleted: its archived record, when rqdash saw it end.
+        Err(e) => super::functions::job_api_fallback(&app, inst, &id, e).await,
+    }
 }
 
 /// `GET /api/v1/jobs/bulk`: a job may be called "bulk"; the POST route of that name must not hide it.
-pub async fn job_named_bulk(state: State<AppState>, q: RawQuery) -> Result<Json<rq::detail::JobDetail>> {
+pub async fn job_named_bulk(state: State<AppState>, q: RawQuery) -> Result<axum::response::Response> {
     job(state, Path(Name("bulk".to_owned())), q).await
 }
 

@@ -14,6 +14,7 @@ mod doctor;
 pub mod error;
 pub mod fmt;
 mod full;
+mod functions;
 pub mod gate;
 mod groups;
 mod health;
@@ -79,6 +80,10 @@ pub fn router(state: AppState) -> Router {
         .route(&at("/rate-limits/{key}"), get(rate_limits::key_page))
         .route(&at("/api/v1/rate-limits"), get(rate_limits::api))
         .route(&at("/api/v1/rate-limits/{key}"), get(rate_limits::key_api))
+        .route(&at("/functions"), get(functions::page))
+        .route(&at("/functions/{func}"), get(functions::function_page))
+        .route(&at("/api/v1/functions"), get(functions::api))
+        .route(&at("/api/v1/functions/{func}"), get(functions::function_api))
         .route(&at("/jump"), get(pages::jump))
         .route(&at("/audit"), get(audit_page::page))
         .route(&at("/api/v1/audit"), get(audit_page::api))

@@ -145,14 +145,18 @@ pub async fn job_page(
     State(app): State<AppState>,
     Path(Name(id)): Path<Name>,
     RawQuery(q): RawQuery,
-) -> PageResult<JobPage> {
+) -> PageResult<axum::response::Response> {
     let (_, mut c) = start(&app, q.as_deref(), &["instance"], "Job", "")?;
     let inst = app.store.instance(c.instance)?;
-    let j = detail::job(inst, &id).await?;
+    let j = match detail::job(inst, &id).await {
+        Ok(j) => j,
+        // A job RQ already deleted: its archived record, when rqdash saw it end.
+        Err(e) => return super::functions::job_page_fallback(&app, inst, c, &id, e).await,
+    };
     let names = j.worker_name.iter().chain(j.results.iter().filter_map(|r| r.worker_name.as_ref()));
     let workers = super::workers::linkable(inst, names.cloned().collect()).await?;
     c.title = format!("Job {id}");
-    Ok(JobPage::build(c, j, &workers))
+    Ok(axum::response::IntoResponse::into_response(JobPage::build(c, j, &workers)))
 }
 
 /// `GET /workers`.

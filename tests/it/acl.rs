@@ -119,7 +119,13 @@ async fn the_history_sampler_of_a_read_only_acl_user_stops_at_its_first_refused_
     let cli = Cli::try_parse_from(["rqdash", "--redis-url", &url]).expect("flags");
     let store = Store::from_args(&cli.redis).expect("store");
     let shutdown = CancellationToken::new();
-    let tasks = history::spawn_sampler(store, Layout::default(), Duration::from_secs(5), shutdown.clone());
+    let tasks = history::spawn_sampler(
+        store,
+        Layout::default(),
+        history::Limits::default(),
+        Duration::from_secs(5),
+        shutdown.clone(),
+    );
     // The first tick is immediate; a sampler that kept retrying would still run at the deadline.
     let ended = tokio::time::timeout(Duration::from_secs(4), futures_util::future::join_all(tasks)).await;
     shutdown.cancel();

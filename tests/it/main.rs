@@ -53,6 +53,8 @@ mod connection;
 mod groups;
 // Health verdicts per rule on real RQ states, API, pages, /metrics, `check`, webhooks, contrib/.
 mod health;
+// Per-function performance and the job archive, from real workers.
+mod functions;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
 mod history;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.

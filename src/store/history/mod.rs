@@ -80,6 +80,7 @@
 //! - [`series`]: ranges, points, time to drain.
 
 pub mod buckets;
+pub mod ended;
 pub mod layout;
 mod record;
 pub mod row;
@@ -89,5 +90,5 @@ pub mod throughput;
 
 pub use layout::{DEFAULT_PREFIX, HOUR_KEEP, Layout, MINUTE_KEEP, Subject};
 pub use record::Written;
-pub use sampler::{MAX_LOOKBACK, MIN_PERIOD, Sampler, Tick, sample, spawn_sampler};
+pub use sampler::{Limits, MAX_LOOKBACK, MIN_PERIOD, Sampler, Tick, sample, spawn_sampler};
 pub use series::{Point, Range, Series, drain_times, series, series_many, time_to_drain};

@@ -14,7 +14,7 @@ use super::row;
 use super::throughput::{self, QueueThroughput, Tracks};
 use crate::rq::time;
 use crate::store::overview::{self, QueueInfo};
-use crate::store::{Error, Instance, Result, Store};
+use crate::store::{Error, Instance, Result, Store, archive, functions};
 
 /// Longest lookback of a tick (seconds): a restart or an outage up to this long loses no
 /// throughput (RQ keeps finished jobs 500 s by default, so longer would find little anyway).
@@ -29,12 +29,34 @@ pub struct Sampler {
     layout: Layout,
     tracks: Tracks,
     last_ok: Option<i64>,
+    limits: Limits,
+}
+
+/// What the sampler keeps beyond queue history: per-function performance and the job archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `--functions-max`: function names per queue and day before the rest is folded.
+    pub functions_max: usize,
+    /// `--archive-max-age`, `--archive-max-entries`.
+    pub archive: archive::Retention,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { functions_max: functions::record::DEFAULT_MAX, archive: archive::Retention::default() }
+    }
 }
 
 impl Sampler {
     /// A sampler writing under `layout`.
     pub fn new(layout: Layout) -> Self {
         Self { layout, ..Self::default() }
+    }
+
+    /// The same with non-default function and archive limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Start of this tick's lookback: the minute before the last good tick, at least two
@@ -52,6 +74,9 @@ pub struct Tick {
     /// Start of the minute the gauges were written to.
     pub minute: i64,
     pub written: Written,
+    /// Per-function minute rows written, and jobs newly archived.
+    pub function_rows: i64,
+    pub archived: i64,
 }
 
 /// Take one sample at `now` (unix seconds): every queue's counts, oldest job age and the jobs
@@ -64,8 +89,15 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let thr = throughput::read(inst, &mut sampler.tracks, &ov.queues, from, now).await?;
     let records = records(&ov.queues, &thr, now);
     let written = record::record(inst, &sampler.layout, &records, now).await?;
+    let fkeys = functions::Keys::new(&sampler.layout);
+    let known = functions::record::known(inst, &fkeys, &thr, now).await?;
+    let rows = functions::record::rows(&thr, &known, sampler.limits.functions_max);
+    let function_rows = functions::record::write(inst, &fkeys, &rows).await?;
+    let akeys = archive::Keys::new(&sampler.layout);
+    let ended = thr.iter().flat_map(|t| &t.ended);
+    let archived = archive::write::append(inst, &akeys, sampler.limits.archive, ended, now).await?.added;
     sampler.last_ok = Some(sampler.last_ok.map_or(now, |l| l.max(now)));
-    Ok(Tick { queues: ov.queues.len(), minute: floor(now, 60), written })
+    Ok(Tick { queues: ov.queues.len(), minute: floor(now, 60), written, function_rows, archived })
 }
 
 /// One record per queue, then the all-queues sum (its throughput is the sum of the counts known
@@ -105,6 +137,7 @@ fn records(queues: &[QueueInfo], thr: &[QueueThroughput], now: i64) -> Vec<Recor
 pub fn spawn_sampler(
     store: Store,
     layout: Layout,
+    limits: Limits,
     period: Duration,
     shutdown: CancellationToken,
 ) -> Vec<JoinHandle<()>> {
@@ -116,7 +149,9 @@ pub fn spawn_sampler(
     (0..store.instances().len())
         .map(|index| {
             let (store, layout, shutdown) = (store.clone(), layout.clone(), shutdown.clone());
-            tokio::spawn(async move { run(store, index, Sampler::new(layout), period, shutdown).await })
+            tokio::spawn(async move {
+                run(store, index, Sampler::new(layout).with_limits(limits), period, shutdown).await
+            })
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::buckets::{self, Kind, LIMIT, Read, Track};
+use super::ended::{self, Ended};
 use crate::store::overview::QueueInfo;
 use crate::store::{Instance, Result, value};
 
@@ -16,13 +17,15 @@ use crate::store::{Instance, Result, value};
 pub struct QueueThroughput {
     pub finished: BTreeMap<i64, u64>,
     pub failed: BTreeMap<i64, u64>,
+    /// Every member read whose job hash still exists, with what [`ended`] reads of it.
+    pub ended: Vec<Ended>,
 }
 
 /// What the sampler remembers per registry, keyed by (queue, registry).
 pub type Tracks = HashMap<(String, Kind), Track>;
 
 /// Commands per pipeline when reading member hashes: bounds one reply's size.
-const HASH_BATCH: usize = 10_000;
+const HASH_BATCH: usize = 3_000;
 
 struct Plan {
     queue: usize,
@@ -74,13 +77,15 @@ pub async fn read(
     let hashes = read_hashes(inst, &plans, &members).await?;
 
     let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plans.len()];
-    for ((pi, w, _, score), h) in members.iter().zip(&hashes) {
+    for ((pi, w, id, score), replies) in members.iter().zip(&hashes) {
+        let h = replies.first().map(value::array).unwrap_or(&[]);
         let f = |i: usize| h.get(i).and_then(value::string);
-        let Some(e) =
-            buckets::ended(plans[*pi].kind, *score, f(0).as_deref(), f(1).as_deref(), f(2).as_deref())
-        else {
+        let kind = plans[*pi].kind;
+        let Some(e) = buckets::ended(kind, *score, f(0).as_deref(), f(1).as_deref(), f(2).as_deref()) else {
             continue;
         };
+        let q = plans[*pi].queue;
+        out[q].ended.push(ended::build(&queues[q].name, id, kind, e, replies));
         let r = &mut reads[*pi][*w];
         r.events.push(e);
         r.earliest = Some(r.earliest.map_or(e, |x| x.min(e)));
@@ -117,6 +122,7 @@ pub async fn read(
             slot(&mut out[plan.queue], plan.kind).insert(*m, u64::try_from(value::int(v)).unwrap_or(0));
         }
     }
+    ended::name_from_data(inst, out.iter_mut().flat_map(|q| q.ended.iter_mut())).await?;
     Ok(out)
 }
 
@@ -168,7 +174,8 @@ fn slot(t: &mut QueueThroughput, kind: Kind) -> &mut BTreeMap<i64, u64> {
     }
 }
 
-/// `HMGET rq:job:<id> ended_at <ttl field> status` for every member, in batches.
+/// The [`ended`] reads of every member (`HMGET rq:job:<id> ended_at <ttl field> status …`
+/// first), in batches; one `Vec` of replies per member.
 async fn read_hashes(
     inst: &Instance,
     plans: &[Plan],
@@ -179,17 +186,13 @@ async fn read_hashes(
         let mut p = redis::pipe();
         p.ignore_errors();
         for (pi, _, id, _) in batch {
-            p.cmd("HMGET")
-                .arg(inst.keys.job(id))
-                .arg("ended_at")
-                .arg(plans[*pi].kind.ttl_field())
-                .arg("status");
+            ended::queue_reads(&mut p, inst, id, plans[*pi].kind.ttl_field());
         }
         let vals: Vec<redis::Value> = inst.query(&p).await?;
         // One entry per member even if a reply were short, so later members keep their pairing.
-        out.extend(
-            (0..batch.len()).map(|i| vals.get(i).map(|v| value::array(v).to_vec()).unwrap_or_default()),
-        );
+        out.extend((0..batch.len()).map(|i| {
+            vals.get(i * ended::REPLIES..(i + 1) * ended::REPLIES).map(<[_]>::to_vec).unwrap_or_default()
+        }));
     }
     Ok(out)
 }

@@ -109,7 +109,13 @@ async fn the_sampler_runs_with_no_page_open_survives_an_outage_and_stops_on_shut
     let mut r = RedisServer::start();
     let s = store(&r);
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let tasks = history::spawn_sampler(s, Layout::default(), history::MIN_PERIOD, shutdown.clone());
+    let tasks = history::spawn_sampler(
+        s,
+        Layout::default(),
+        history::Limits::default(),
+        history::MIN_PERIOD,
+        shutdown.clone(),
+    );
     assert_eq!(tasks.len(), 1, "one task per instance");
     until_sampled(&mut r.conn()).await;
     r.kill();
