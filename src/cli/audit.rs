@@ -54,6 +54,7 @@ pub fn describe(command: &Command) -> Option<(&'static str, Target)> {
         | Command::Demo(_)
         | Command::Check
         | Command::HashPassword
+        | Command::Functions(_)
         | Command::Audit(_) => return None,
     })
 }

@@ -2,8 +2,8 @@
 
 mod acl;
 pub mod alert_state;
-pub mod audit;
 pub mod archive;
+pub mod audit;
 pub mod census;
 pub mod compat;
 mod conn;
