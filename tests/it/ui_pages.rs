@@ -117,7 +117,7 @@ async fn the_workers_page_says_what_each_busy_worker_runs_on_which_queue_and_sin
         let row = html.split("<tr id=\"w-fixture-busy\"").nth(1).and_then(|r| r.split("</tr>").next());
         let row = row.expect("busy row");
         assert!(row.contains("<code class=\"fn\">tasks.sleep</code>"), "rq {v}: function: {row}");
-        assert!(row.contains("<code class=\"args\">600</code>"), "rq {v}: arguments: {row}");
+        assert!(row.contains("<code class=\"args\">3600</code>"), "rq {v}: arguments: {row}");
         assert!(row.contains("data-running-queue>long</a>"), "rq {v}: queue: {row}");
         assert!(row.contains("data-running-since=\""), "rq {v}: run time, ticking from started_at: {row}");
     }

@@ -20,6 +20,8 @@ const SHOTS = [
   ['doctor', '/doctor'],
   ['search', '/search?q=state%3Afailed'],
   ['failure-groups', '/failed/groups'],
+  ['functions', '/functions'],
+  ['audit', '/audit'],
 ];
 
 let browser;

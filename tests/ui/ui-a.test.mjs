@@ -135,7 +135,7 @@ test("the workers page shows the busy worker's function, arguments, queue and a 
   const { page, w } = await open(context, '/workers');
   const row = page.locator(`tr#w-${ORACLE.busy_worker_name}`);
   assert.equal((await row.locator('[data-running-job] code.fn').textContent()).trim(), 'tasks.sleep');
-  assert.equal((await row.locator('td.running code.args').textContent()).trim(), '600');
+  assert.equal((await row.locator('td.running code.args').textContent()).trim(), '3600');
   assert.equal((await row.locator('[data-running-queue]').textContent()).trim(), 'long');
   const since = row.locator('[data-running-since]');
   const first = (await since.textContent()).trim();
