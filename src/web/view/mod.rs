@@ -1,6 +1,7 @@
 //! View models for the HTML pages: everything pre-formatted, so templates only print and loop.
 
 pub mod failed;
+pub mod function;
 pub mod functions;
 pub mod group;
 pub mod job;
