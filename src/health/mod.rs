@@ -9,6 +9,7 @@
 //! - [`task`]: the task judging every instance at the sampler's period, and alerting.
 
 pub mod alerter;
+pub mod facts;
 pub mod rules;
 pub mod task;
 pub mod webhook;
