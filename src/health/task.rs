@@ -37,7 +37,8 @@ pub fn spawn(
                     let Ok(inst) = store.instance(index) else { return };
                     let judged = async {
                         let r = verdict::report(inst, &cache.layout, &cache.settings).await?;
-                        let r = cache.put(r);
+                        // Reused until the next tick is due (a slow tick: pages read their own).
+                        let r = cache.put_for(r, period + Duration::from_secs(5));
                         match &alerter {
                             Some(a) => a.tick(&store, &r).await.map(drop),
                             None => Ok(()),

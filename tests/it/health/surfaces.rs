@@ -125,3 +125,22 @@ fn rqdash_check_exits_0_ok_1_warning_2_critical_and_3_unknown() {
     assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(stdout(&o).starts_with("RQ UNKNOWN - "), "{}", stdout(&o));
 }
+
+/// The health task's report is reused until its next tick is due, so pages between two samples
+/// read no second overview; a report read on demand is reused only briefly.
+#[tokio::test]
+async fn a_report_kept_by_the_health_task_serves_pages_until_its_next_tick() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    let r = RedisServer::start();
+    let store = super::store(&r);
+    let inst = store.instance(0).expect("instance");
+    let cache = rqdash::store::verdict::Cache::default();
+    let first = cache.report(inst).await.expect("report");
+    let kept = cache.put_for((*first).clone(), Duration::from_secs(60));
+    let again = cache.report(inst).await.expect("report");
+    assert!(Arc::ptr_eq(&kept, &again), "a kept report is reused, not read again");
+    let expired = cache.put_for((*first).clone(), Duration::ZERO);
+    let fresh = cache.report(inst).await.expect("report");
+    assert!(!Arc::ptr_eq(&expired, &fresh), "an expired report is read again");
+}
