@@ -17,9 +17,11 @@ after(async () => {
   await deleteQueue(queue);
 });
 
-/** Reload `path` until `selector` is there: verdicts are reused for a few seconds. */
+/** Reload `path` until `selector` is there. The health task judges at the sampler's period (60 s
+ * by default, as here) and pages reuse its report until the next tick: a queue made just after a
+ * tick has its verdict one period later. */
 async function until(page, path, selector) {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 75_000;
   for (;;) {
     await page.goto(url(path));
     if ((await page.locator(selector).count()) > 0) return;
