@@ -244,6 +244,12 @@ pub struct ServeArgs {
     #[arg(long, env = "RQDASH_ARCHIVE_MAX_ENTRIES", default_value_t = 100_000, global = true)]
     pub archive_max_entries: u64,
 
+    /// Most memory rqdash may use in each Redis for what it stores (history, per-function rows,
+    /// archive, audit log, alert state): "64MB", "512MiB", bytes, or "off". Over it, rqdash
+    /// trims the archive, then the per-minute tier, then folds idle queues, then stops writing.
+    #[arg(long, env = "RQDASH_STORAGE_MAX_MEMORY", default_value = "64MB", value_parser = crate::store::budget::parse_size, global = true)]
+    pub storage_max_memory: crate::store::budget::Budget,
+
     #[command(flatten)]
     pub net: NetArgs,
 

@@ -154,6 +154,8 @@ async fn run_server(
                     max_age: args.archive_max_age,
                     max_entries: args.archive_max_entries,
                 },
+                storage: args.storage_max_memory,
+                audit_prefix: args.audit.audit_prefix.clone(),
             },
             args.history_interval,
             shutdown.clone(),

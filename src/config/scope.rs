@@ -98,6 +98,15 @@ impl Scope {
             "check" => {
                 redis || matches!(id, "instance" | "json" | "history_prefix") || id.starts_with("health_")
             }
+            // Doctor also reports what rqdash stores against its budget.
+            "doctor" => {
+                redis
+                    || matches!(
+                        id,
+                        "instance" | "json" | "yes" | "read_only" | "history_prefix" | "storage_max_memory"
+                    )
+                    || audit(id)
+            }
             // Writers record what they do in the audit log, kept as `serve` keeps it.
             s if WRITERS.contains(&s) => {
                 redis || matches!(id, "instance" | "json" | "yes" | "read_only") || audit(id)

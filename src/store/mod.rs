@@ -4,6 +4,7 @@ mod acl;
 pub mod alert_state;
 pub mod archive;
 pub mod audit;
+pub mod budget;
 pub mod census;
 pub mod compat;
 mod conn;

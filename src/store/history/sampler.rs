@@ -13,6 +13,7 @@ use super::record::{self, Record, Written};
 use super::row;
 use super::throughput::{self, QueueThroughput, Tracks};
 use crate::rq::time;
+use crate::store::budget::{self, guard::Guard};
 use crate::store::overview::{self, QueueInfo};
 use crate::store::{Error, Instance, Result, Store, archive, functions};
 
@@ -30,20 +31,29 @@ pub struct Sampler {
     tracks: Tracks,
     last_ok: Option<i64>,
     limits: Limits,
+    guard: Guard,
 }
 
 /// What the sampler keeps beyond queue history: per-function performance and the job archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// `--functions-max`: function names per queue and day before the rest is folded.
     pub functions_max: usize,
     /// `--archive-max-age`, `--archive-max-entries`.
     pub archive: archive::Retention,
+    /// `--storage-max-memory`, and `--audit-prefix` (the audit stream counts in the budget).
+    pub storage: budget::Budget,
+    pub audit_prefix: String,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { functions_max: functions::record::DEFAULT_MAX, archive: archive::Retention::default() }
+        Self {
+            functions_max: functions::record::DEFAULT_MAX,
+            archive: archive::Retention::default(),
+            storage: budget::Budget::default(),
+            audit_prefix: crate::store::audit::DEFAULT_PREFIX.to_owned(),
+        }
     }
 }
 
@@ -55,6 +65,7 @@ impl Sampler {
 
     /// The same with non-default function and archive limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.guard = Guard::new(limits.storage, &limits.audit_prefix);
         self.limits = limits;
         self
     }
@@ -77,6 +88,8 @@ pub struct Tick {
     /// Per-function minute rows written, and jobs newly archived.
     pub function_rows: i64,
     pub archived: i64,
+    /// Nothing was written: the storage budget is reached (see [`budget`]).
+    pub skipped: bool,
 }
 
 /// Take one sample at `now` (unix seconds): every queue's counts, oldest job age and the jobs
@@ -88,6 +101,21 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     sampler.tracks.retain(|(q, _), _| live.contains(q.as_str()));
     let thr = throughput::read(inst, &mut sampler.tracks, &ov.queues, from, now).await?;
     let records = records(&ov.queues, &thr, now);
+    // The budget decides before anything is written: degrade first, or skip the tick.
+    let expected = budget::guard::expected(records.len(), thr.iter().map(|t| t.ended.len()).sum());
+    if !sampler.guard.before_write(inst, &sampler.layout, &ov.queues, expected, now).await? {
+        let written = Written::default();
+        return Ok(Tick {
+            queues: ov.queues.len(),
+            minute: floor(now, 60),
+            written,
+            function_rows: 0,
+            archived: 0,
+            skipped: true,
+        });
+    }
+    let records: Vec<Record> =
+        records.into_iter().filter(|r| r.queue.as_deref().is_none_or(|q| !sampler.guard.folded(q))).collect();
     let written = record::record(inst, &sampler.layout, &records, now).await?;
     let fkeys = functions::Keys::new(&sampler.layout);
     let known = functions::record::known(inst, &fkeys, &thr, now).await?;
@@ -95,9 +123,18 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let function_rows = functions::record::write(inst, &fkeys, &rows).await?;
     let akeys = archive::Keys::new(&sampler.layout);
     let ended = thr.iter().flat_map(|t| &t.ended);
-    let archived = archive::write::append(inst, &akeys, sampler.limits.archive, ended, now).await?.added;
+    let keep = sampler.guard.budget.retention(sampler.limits.archive);
+    let archived = archive::write::append(inst, &akeys, keep, ended, now).await?.added;
+    sampler.guard.wrote(expected);
     sampler.last_ok = Some(sampler.last_ok.map_or(now, |l| l.max(now)));
-    Ok(Tick { queues: ov.queues.len(), minute: floor(now, 60), written, function_rows, archived })
+    Ok(Tick {
+        queues: ov.queues.len(),
+        minute: floor(now, 60),
+        written,
+        function_rows,
+        archived,
+        skipped: false,
+    })
 }
 
 /// One record per queue, then the all-queues sum (its throughput is the sum of the counts known
@@ -148,7 +185,8 @@ pub fn spawn_sampler(
     let period = period.max(MIN_PERIOD);
     (0..store.instances().len())
         .map(|index| {
-            let (store, layout, shutdown) = (store.clone(), layout.clone(), shutdown.clone());
+            let (store, layout, shutdown, limits) =
+                (store.clone(), layout.clone(), shutdown.clone(), limits.clone());
             tokio::spawn(async move {
                 run(store, index, Sampler::new(layout).with_limits(limits), period, shutdown).await
             })
