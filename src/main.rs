@@ -83,6 +83,10 @@ async fn run() -> ExitCode {
             if let Command::Functions(a) = &mut command {
                 a.history_prefix.clone_from(&cli.serve.history_prefix);
             }
+            if let Command::Doctor(a) = &mut command {
+                a.history_prefix.clone_from(&cli.serve.history_prefix);
+                a.storage = cli.serve.storage_max_memory;
+            }
             rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only, &cli.serve.audit).await
         }
     }

@@ -9,6 +9,7 @@ use super::output::{Style, clean, count, json};
 use super::prompt::{Bar, cancel_on_ctrl_c};
 use super::table::Table;
 use super::{Ctx, EXIT_INTERRUPTED, EXIT_PROBLEMS};
+use crate::config::DoctorArgs;
 use crate::store::doctor::{self, FixOutcome, Policy, Report};
 
 /// What `doctor --fix --json` prints.
@@ -25,10 +26,15 @@ fn exit(r: &Report) -> ExitCode {
 }
 
 /// Report, and repair with `fix`.
-pub async fn doctor(ctx: &Ctx, fix: bool) -> anyhow::Result<ExitCode> {
+pub async fn doctor(ctx: &Ctx, a: &DoctorArgs) -> anyhow::Result<ExitCode> {
+    let fix = a.fix;
     let inst = ctx.inst()?;
     crate::store::discover::scan_into(inst).await;
-    let report = doctor::scan(inst).await?;
+    let mut report = doctor::scan(inst).await?;
+    let layout = crate::store::history::Layout::new(&a.history_prefix);
+    let audit = ctx.audit.key().to_owned();
+    let now = crate::rq::time::now_epoch() as i64;
+    report.storage = Some(crate::store::budget::report::status(inst, &layout, a.storage, &audit, now).await?);
     if !fix || report.repairable == 0 {
         if ctx.json && fix {
             json(&Fixed { report: &report, fix: None, after: None })?;
@@ -77,6 +83,9 @@ pub fn render(r: &Report, style: Style) -> String {
         clean(&r.url),
         r.instance
     );
+    if let Some(s) = &r.storage {
+        out.push_str(&storage(s, style));
+    }
     if r.is_clean() {
         out.push_str(&style.green("No problems found.\n"));
         return out;
@@ -171,4 +180,13 @@ fn done(o: &FixOutcome, after: &Report, style: Style) -> String {
         out.push_str(&format!("{} problem{s} left: {}.\n", count(after.problems), left.join(", ")));
     }
     out
+}
+
+/// What rqdash stores in this Redis against its budget; over it is a problem.
+fn storage(s: &crate::store::budget::state::Status, style: Style) -> String {
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+    let kinds: Vec<String> = s.usage.kinds().iter().map(|(k, b)| format!("{k} {}", mb(*b))).collect();
+    let budget = s.budget.map_or_else(|| "no budget".to_owned(), |b| format!("budget {}", mb(b)));
+    let line = format!("rqdash stores {} ({budget}; {}).\n", mb(s.total), kinds.join(", "));
+    if s.over() { style.red(&format!("Over the storage budget: {line}")) } else { line }
 }

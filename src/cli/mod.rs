@@ -185,7 +185,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Stop { id } => actions::stop(ctx, &id).await,
         Command::Suspend { duration } => control::suspend(ctx, duration).await,
         Command::Resume => control::resume(ctx).await,
-        Command::Doctor(a) => doctor::doctor(ctx, a.fix).await,
+        Command::Doctor(a) => doctor::doctor(ctx, &a).await,
         Command::Audit(a) => audit::show(ctx, &a).await,
     }
 }

@@ -323,6 +323,12 @@ pub struct DoctorArgs {
     /// chunks, then check again.
     #[arg(long)]
     pub fix: bool,
+    /// Where the sampler keeps its data (`--history-prefix`, set by main).
+    #[arg(skip)]
+    pub history_prefix: String,
+    /// `--storage-max-memory`, set by main: doctor reports what rqdash stores against it.
+    #[arg(skip)]
+    pub storage: crate::store::budget::Budget,
 }
 
 /// Flags of `healthcheck`.

@@ -119,11 +119,15 @@ pub struct Report {
     pub repairable: u64,
     pub checks: Vec<CheckSummary>,
     pub findings: Vec<Finding>,
+    /// What rqdash itself stores against `--storage-max-memory` (set by the CLI; over it is a
+    /// finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<crate::store::budget::state::Status>,
 }
 
 impl Report {
     /// Whether nothing at all was found.
     pub fn is_clean(&self) -> bool {
-        self.problems == 0
+        self.problems == 0 && !self.storage.is_some_and(|s| s.over())
     }
 }

@@ -82,6 +82,8 @@ pub struct MetricsState {
     collected: std::sync::Mutex<(u64, f64)>,
     /// Health verdicts for `rq_queue_health` (none: the family is left out).
     health: Option<Arc<super::verdict::Cache>>,
+    /// Where the sampler stores the storage budget's figure (`rqdash_storage_*`).
+    storage: Option<super::history::Layout>,
 }
 
 #[derive(Debug)]
@@ -105,7 +107,16 @@ impl MetricsState {
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
         let collected = std::sync::Mutex::new((0, 0.0));
-        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None), collected, health: None }
+        Self {
+            per_worker,
+            compat: false,
+            ttl,
+            token,
+            cache: Mutex::new(None),
+            collected,
+            health: None,
+            storage: None,
+        }
     }
 
     /// With rq-exporter's families (`--metrics-compat rq-exporter`).
@@ -117,7 +128,8 @@ impl MetricsState {
 
     /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token` and `--metrics-compat`.
     pub fn from_args(args: &ServeArgs) -> Arc<Self> {
-        let s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
+        let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
+        s.storage = Some(super::history::Layout::new(&args.history_prefix));
         Arc::new(s.with_compat(args.metrics_compat.is_some()))
     }
 
@@ -125,6 +137,7 @@ impl MetricsState {
     pub fn from_args_with_health(args: &ServeArgs, health: Arc<super::verdict::Cache>) -> Arc<Self> {
         let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
         s.health = Some(health);
+        s.storage = Some(super::history::Layout::new(&args.history_prefix));
         Arc::new(s.with_compat(args.metrics_compat.is_some()))
     }
 
@@ -179,6 +192,12 @@ impl MetricsState {
             let reports = futures_util::future::join_all(store.instances().iter().map(|i| h.report(i))).await;
             let ok: Vec<_> = reports.into_iter().filter_map(std::result::Result::ok).collect();
             health::append(&mut body, &ok);
+        }
+        if let Some(layout) = &self.storage {
+            let read = store.instances().iter().map(|i| super::budget::state::read(i, layout));
+            let statuses = futures_util::future::join_all(read).await.into_iter().enumerate();
+            let ok: Vec<_> = statuses.filter_map(|(i, s)| s.ok().flatten().map(|s| (i, s))).collect();
+            super::budget::state::append_metrics(&mut body, &ok);
         }
         let text = text::to_text(&body).into();
         let c = Cached { started, done: Instant::now(), body: body.into(), text };

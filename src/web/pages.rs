@@ -37,13 +37,14 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     }
     let desc = p.get("dir") == Some("desc");
     let qpage = p.int("qpage", 1, 1, 1_000_000)?;
-    let (o, w, r, h, top, health) = tokio::join!(
+    let (o, w, r, h, top, health, stored) = tokio::join!(
         overview::overview(inst),
         workers::workers(inst),
         info::redis_info(inst),
         history::charts_for(inst, &app.history, None, range),
         super::search::groups::top_groups_last_hour(&app, &c, 5),
-        app.health.report(inst)
+        app.health.report(inst),
+        crate::store::budget::state::read(inst, &app.history)
     );
     let (o, w) = (o?, w?);
     // The reads just made may have seen rate limits for the first time.
@@ -65,6 +66,10 @@ pub async fn overview_page(State(app): State<AppState>, RawQuery(q): RawQuery) -
     // History is an extra: a failed read leaves the charts out, not the page.
     page.history = h.ok().map(|h| HistoryBlock::new(h, &base));
     page.top_groups = Some(top);
+    // What rqdash itself stores, as the sampler last measured it (an extra as well).
+    if let Ok(Some(s)) = stored {
+        page.redis_rows.extend(super::view::overview::storage_rows(&s));
+    }
     Ok(page)
 }
 

@@ -41,6 +41,7 @@
 pub mod enforce;
 pub mod guard;
 pub mod measure;
+pub mod report;
 pub mod state;
 
 use serde::Serialize;

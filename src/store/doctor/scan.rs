@@ -171,6 +171,7 @@ fn report(inst: &Instance, acc: Acc, queues: u64, worker_members: u64) -> Report
         problems: checks.iter().map(|c| c.count).sum(),
         repairable: checks.iter().filter(|c| c.check.repaired()).map(|c| c.count).sum(),
         checks,
+        storage: None,
         findings,
     }
 }

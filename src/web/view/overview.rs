@@ -123,6 +123,44 @@ fn redis_rows(r: &RedisInfo, sentinel: bool) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The panel's rows about what rqdash stores in this Redis and its budget.
+pub fn storage_rows(s: &crate::store::budget::state::Status) -> Vec<(&'static str, String)> {
+    let b = |n: u64| fmt::bytes(n as i64);
+    let of = s.budget.map_or_else(|| " (no budget)".to_owned(), |m| format!(" of {} budget", b(m)));
+    let over = if s.over() { " (over budget)" } else { "" };
+    let u = s.usage;
+    let mut rows = vec![
+        ("rqdash stores", format!("{}{of}{over}", b(s.total))),
+        (
+            "rqdash keys",
+            format!(
+                "history {} · functions {} · archive {} ({} jobs) · audit {} · alerts {}",
+                b(u.history),
+                b(u.functions),
+                b(u.archive),
+                fmt::int(s.archive_entries as i64),
+                b(u.audit),
+                b(u.alerts)
+            ),
+        ),
+        ("rqdash storage", s.level.as_str().to_owned()),
+    ];
+    let d = s.dropped;
+    if s.level > crate::store::budget::Level::Normal {
+        let mut what = format!(
+            "{} archived jobs, {} minute hashes",
+            fmt::int(d.archive_records as i64),
+            fmt::int(d.minute_keys as i64)
+        );
+        if let Some(h) = s.minute_hours {
+            what.push_str(&format!(" (minute tier {h} h)"));
+        }
+        what.push_str(&format!(", {} idle queues, {} rare functions", d.folded_queues, d.folded_functions));
+        rows.push(("rqdash dropped", what));
+    }
+    rows
+}
+
 impl OverviewPage {
     /// Show `report`'s verdicts: the card, the instance reasons, a badge per troubled queue.
     pub fn with_health(mut self, report: Option<std::sync::Arc<crate::health::Report>>) -> Self {
