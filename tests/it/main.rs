@@ -55,6 +55,8 @@ mod groups;
 mod health;
 // Per-function performance and the job archive, from real workers.
 mod functions;
+// The storage budget: 1,000 queues under 16 MB, the degradation order, panel, /metrics, doctor.
+mod budget;
 // Queue history: idempotent samples, replicas, expiries, exact throughput, ranges, time to drain.
 mod history;
 // Hostile data: corrupt pickles, bad zlib, non-UTF-8, missing fields. No panic, no 500.

@@ -40,8 +40,10 @@ pub fn plan(m: &Measurement, budget: Budget, idle: usize, queues: usize, expecte
         return p;
     }
     // 1. The archive, down to its floor.
-    if m.archive_entries > ARCHIVE_FLOOR && m.usage.archive > 0 {
-        let per = (m.usage.archive / m.archive_entries).max(1);
+    // Counted at the stream's bytes per record: a trimmed record's id stays in its day's index
+    // until the day is older than the oldest record kept.
+    if m.archive_entries > ARCHIVE_FLOOR && m.archive_stream > 0 {
+        let per = (m.archive_stream / m.archive_entries).max(1);
         let removable = (m.archive_entries - ARCHIVE_FLOOR) * per;
         let cut = removable.min(excess);
         let keep = m.archive_entries - cut.div_ceil(per).min(m.archive_entries - ARCHIVE_FLOOR);

@@ -72,7 +72,10 @@ impl Guard {
         now: i64,
     ) -> Result<bool> {
         self.ticks += 1;
-        let near = self.budget.target().is_some_and(|t| self.projected.unwrap_or(u64::MAX) + expected > t);
+        let near = self
+            .budget
+            .target()
+            .is_some_and(|t| self.projected.unwrap_or(u64::MAX).saturating_add(expected) > t);
         if self.projected.is_none() || self.ticks >= MEASURE_EVERY || near {
             self.ticks = 0;
             let names: Vec<String> = queues.iter().map(|q| q.name.clone()).collect();
@@ -94,6 +97,12 @@ impl Guard {
     ) -> Result<()> {
         let plan = enforce::plan(m, self.budget, idle.len(), m.queues.len(), expected);
         let dropped = enforce::apply(inst, layout, m, &plan, idle, now).await?;
+        // After deleting, measure again: what is shown and projected is what is left.
+        let after = if plan.level > Level::Normal {
+            measure::measure(inst, layout, &m.queues, &self.audit_key, now).await?
+        } else {
+            m.clone()
+        };
         if plan.level > Level::Normal {
             tracing::info!(total = m.usage.total(), budget = ?self.budget.max, level = plan.level.as_str(), ?dropped, "storage over budget: degraded");
         }
@@ -102,9 +111,9 @@ impl Guard {
         }
         self.skipping = plan.skip;
         self.folded = if plan.fold { idle.iter().cloned().collect() } else { HashSet::new() };
-        self.projected = Some(m.usage.total().saturating_sub(plan.freeing));
+        self.projected = Some(after.usage.total());
         self.plan = plan;
-        state::write(inst, layout, &Status::new(m, self.budget, &plan, dropped)).await
+        state::write(inst, layout, &Status::new(&after, self.budget, &plan, dropped)).await
     }
 
     /// `bytes` were written.
