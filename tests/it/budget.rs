@@ -184,8 +184,11 @@ async fn a_thousand_queues_two_hundred_functions_and_a_busy_archive_stay_under_a
 
     // 16 MB: archive to its floor, then the minute tier, then folding, in that order.
     let budget = 16_000_000;
+    crate::support::probe::reset(&mut con);
     let mut sampler = Sampler::new(layout.clone()).with_limits(limits(budget));
     let tick = history::sample(inst, &mut sampler, now + 120).await.expect("tick");
+    let used = crate::support::probe::commands_used(&mut con);
+    assert!(!used.contains("scan") && !used.contains("keys"), "measured without SCAN or KEYS: {used:?}");
     let st = state::read(inst, &layout).await.expect("read").expect("stored");
     assert!(st.level >= Level::Folded, "{st:?}");
     assert!(!tick.skipped, "folding was enough: the tick still wrote");

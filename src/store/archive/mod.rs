@@ -24,7 +24,8 @@
 //! # Cost
 //! Measured with `MEMORY USAGE` on Redis 7.0 (test `functions_and_archive_storage_cost_is_measured`):
 //! about 224 B per record in the stream and 112 B per id in the day index, about 340 B per job;
-//! the default 100,000 records take about 34 MB.
+//! the default 100,000 records take about 34 MB. The storage budget keeps fewer (see
+//! [`crate::store::budget`]: 25% of it, 47,058 jobs of the default 64 MB).
 //!
 //! [`write`] appends; [`read`] finds by id and lists recent records.
 

@@ -220,3 +220,7 @@ async fn rare(
 
 /// Hours the minute tier can hold, for the panel when it is not shortened.
 pub const FULL_MINUTE_HOURS: i64 = MINUTE_HOURS - 1;
+
+#[cfg(test)]
+#[path = "enforce_tests.rs"]
+mod tests;

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use redis::Value;
 
-use super::{CHUNK, SAMPLE, Usage};
+use super::Usage;
+use super::sample::{exists, family, memory, spread, sum};
 use crate::store::history::layout::{Layout, Subject, floor};
 use crate::store::{Instance, Result, alert_state, archive, audit, functions, value};
 
@@ -58,54 +59,6 @@ impl Measurement {
 pub fn buckets(now: i64) -> (Vec<i64>, Vec<i64>) {
     let (h, d) = (floor(now, 3600), floor(now, 86_400));
     ((0..MINUTE_HOURS).map(|i| h - i * 3600).collect(), (0..HOUR_DAYS).map(|i| d - i * 86_400).collect())
-}
-
-/// A deterministic spread of `SAMPLE` indexes below `n` (the same for every replica at `seed`).
-fn spread(n: usize, seed: i64) -> Vec<usize> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let mut x = seed.unsigned_abs() | 1;
-    (0..SAMPLE.min(n))
-        .map(|_| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            ((x >> 33) as usize) % n
-        })
-        .collect()
-}
-
-/// Queue `EXISTS` over `keys` in chunks; returns the reply indexes to sum.
-fn exists(p: &mut redis::Pipeline, n: &mut usize, keys: &[String]) -> Vec<usize> {
-    keys.chunks(CHUNK)
-        .map(|c| {
-            p.cmd("EXISTS").arg(c);
-            *n += 1;
-            *n - 1
-        })
-        .collect()
-}
-
-fn memory(p: &mut redis::Pipeline, n: &mut usize, key: &str) -> usize {
-    p.cmd("MEMORY").arg("USAGE").arg(key);
-    *n += 1;
-    *n - 1
-}
-
-fn sum(v: &[Value], at: &[usize]) -> u64 {
-    at.iter().map(|i| v.get(*i).map_or(0, value::int).max(0) as u64).sum()
-}
-
-/// Bytes of a family: its keys times the mean of the sampled keys that exist.
-fn family(keys: u64, v: &[Value], sampled: &[usize], fallback: u64) -> Family {
-    let hits: Vec<u64> = sampled
-        .iter()
-        .filter_map(|i| v.get(*i))
-        .map(value::int)
-        .filter(|b| *b > 0)
-        .map(|b| b as u64)
-        .collect();
-    let mean = if hits.is_empty() { fallback } else { hits.iter().sum::<u64>() / hits.len() as u64 };
-    Family { keys, bytes: keys * mean }
 }
 
 /// Measure what rqdash stores under `layout` for `queues` (the queues of `rq:queues`), the audit
@@ -256,16 +209,6 @@ pub fn audit_key(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_sample_is_bounded_deterministic_and_within_range() {
-        let a = spread(10_000, 42);
-        assert_eq!(a.len(), SAMPLE);
-        assert_eq!(a, spread(10_000, 42), "replicas sample the same keys at the same time");
-        assert!(a.iter().all(|i| *i < 10_000));
-        assert_eq!(spread(3, 1).len(), 3);
-        assert!(spread(0, 1).is_empty());
-    }
 
     #[test]
     fn the_tiers_cover_every_bucket_that_can_exist() {

@@ -10,6 +10,19 @@ use crate::support::{RedisServer, TestApp};
 /// No queue (so doctor finds nothing else) and an archive of 10,000 records (about 3.4 MB), sampled once under a
 /// 2 MB budget: the archive is trimmed.
 async fn trimmed() -> RedisServer {
+    let r = seeded();
+    let s = store(&r);
+    let inst = s.instance(0).expect("instance");
+    let limits = Limits { storage: Budget { max: Some(2_000_000) }, ..Limits::default() };
+    history::sample(inst, &mut Sampler::new(Layout::default()).with_limits(limits), this_minute() + 30)
+        .await
+        .expect("tick");
+    let st = state::read(inst, &Layout::default()).await.expect("read").expect("stored");
+    assert_eq!(st.level, Level::ArchiveTrimmed, "{st:?}");
+    r
+}
+
+fn seeded() -> RedisServer {
     let r = RedisServer::start();
     let now = this_minute() + 30;
     let mut con = r.conn();
@@ -24,12 +37,6 @@ async fn trimmed() -> RedisServer {
         p.hset(format!("rqdash:history:archive:idx:h:{day}:all"), &id, format!("{j}-0")).ignore();
     }
     p.query::<()>(&mut con).expect("seed");
-    let s = store(&r);
-    let inst = s.instance(0).expect("instance");
-    let limits = Limits { storage: Budget { max: Some(2_000_000) }, ..Limits::default() };
-    history::sample(inst, &mut Sampler::new(Layout::default()).with_limits(limits), now).await.expect("tick");
-    let st = state::read(inst, &Layout::default()).await.expect("read").expect("stored");
-    assert_eq!(st.level, Level::ArchiveTrimmed, "{st:?}");
     r
 }
 
@@ -64,4 +71,24 @@ async fn doctor_reports_what_rqdash_stores_and_finds_it_over_a_small_budget() {
     let json = crate::cli::json_expect(&r, &["doctor", "--json", "--storage-max-memory", "1MB"], 3);
     assert_eq!(json["storage"]["budget"], 1_000_000);
     assert!(json["storage"]["usage"]["archive"].as_u64().is_some_and(|b| b > 0), "{json}");
+}
+
+#[tokio::test]
+async fn when_nothing_left_to_drop_brings_it_under_the_budget_the_tick_writes_nothing() {
+    // 1 MB: the archive's floor and today's id index alone are over it, and there is no queue
+    // to fold.
+    let r = seeded();
+    let s = store(&r);
+    let inst = s.instance(0).expect("instance");
+    let limits = Limits { storage: Budget { max: Some(1_000_000) }, ..Limits::default() };
+    let now = this_minute() + 30;
+    let tick = history::sample(inst, &mut Sampler::new(Layout::default()).with_limits(limits), now)
+        .await
+        .expect("tick");
+    assert!(tick.skipped);
+    let st = state::read(inst, &Layout::default()).await.expect("read").expect("stored");
+    assert_eq!(st.level, Level::WritesSkipped, "{st:?}");
+    let mut con = r.conn();
+    let all = format!("rqdash:history:m:{}:all", utc(now, "%Y%m%d%H"));
+    assert!(!redis::Commands::exists::<_, bool>(&mut con, &all).expect("EXISTS"), "no history written");
 }
