@@ -194,6 +194,9 @@ async fn a_thousand_queues_two_hundred_functions_and_a_busy_archive_stay_under_a
     assert!(!tick.skipped, "folding was enough: the tick still wrote");
     let left: usize = con.xlen("rqdash:history:archive").expect("XLEN");
     assert!(left <= 1_000, "the archive is at its floor: {left}");
+    let index: usize =
+        con.hlen(format!("rqdash:history:archive:idx:h:{}:all", utc(now, "%Y%m%d"))).expect("HLEN");
+    assert_eq!(index, left, "trimmed records leave the day's index too");
     assert_eq!(st.minute_hours, Some(6), "the minute tier at its shortest before folding");
     assert!(!exists(&mut con, &old_minute));
     let six_hours = format!("rqdash:history:m:{}:q:q0001", utc(now - 5 * 3600, "%Y%m%d%H"));

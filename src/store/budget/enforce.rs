@@ -40,10 +40,9 @@ pub fn plan(m: &Measurement, budget: Budget, idle: usize, queues: usize, expecte
         return p;
     }
     // 1. The archive, down to its floor.
-    // Counted at the stream's bytes per record: a trimmed record's id stays in its day's index
-    // until the day is older than the oldest record kept.
-    if m.archive_entries > ARCHIVE_FLOOR && m.archive_stream > 0 {
-        let per = (m.archive_stream / m.archive_entries).max(1);
+    // A trimmed record frees its stream entry and its id in the day's index.
+    if m.archive_entries > ARCHIVE_FLOOR && m.usage.archive > 0 {
+        let per = (m.usage.archive / m.archive_entries).max(1);
         let removable = (m.archive_entries - ARCHIVE_FLOOR) * per;
         let cut = removable.min(excess);
         let keep = m.archive_entries - cut.div_ceil(per).min(m.archive_entries - ARCHIVE_FLOOR);
@@ -126,7 +125,7 @@ pub async fn apply(
     let (hours, days) = buckets(now);
     let (fkeys, akeys) = (functions::Keys::new(layout), archive::Keys::new(layout));
     if let Some(keep) = plan.archive_keep {
-        d.archive_records = trim_archive(inst, &akeys, keep, &days).await?;
+        d.archive_records = super::trim::archive(inst, &akeys, keep, days[0]).await?;
     }
     if let Some(h) = plan.minute_hours {
         let mut keys = Vec::new();
@@ -159,31 +158,6 @@ pub async fn apply(
         unlink(inst, &keys).await?;
     }
     Ok(d)
-}
-
-/// Trim the stream to `keep` records, and drop the day indexes older than its oldest record.
-async fn trim_archive(inst: &Instance, akeys: &archive::Keys, keep: u64, days: &[i64]) -> Result<u64> {
-    let mut p = redis::pipe();
-    p.ignore_errors();
-    p.cmd("XTRIM").arg(akeys.stream()).arg("MAXLEN").arg(keep);
-    p.cmd("XRANGE").arg(akeys.stream()).arg("-").arg("+").arg("COUNT").arg(1);
-    let v: Vec<redis::Value> = inst.query(&p).await?;
-    let trimmed = v.first().map_or(0, value::int).max(0) as u64;
-    let oldest_ms = v
-        .get(1)
-        .and_then(|e| value::array(e).first().map(|x| value::array(x).first().and_then(value::string)))
-        .flatten()
-        .and_then(|id| id.split('-').next().and_then(|ms| ms.parse::<i64>().ok()));
-    if let Some(ms) = oldest_ms {
-        let first_day = ms / 1000 - (ms / 1000).rem_euclid(86_400);
-        let old: Vec<String> = (0..archive::MAX_DAYS + 1)
-            .map(|i| days[0] - i * 86_400)
-            .filter(|d| *d < first_day)
-            .map(|d| akeys.index(d))
-            .collect();
-        unlink(inst, &old).await?;
-    }
-    Ok(trimmed)
 }
 
 /// Pairs called fewer than [`RARE_CALLS`] times today and yesterday (one pipeline of `HVALS`);

@@ -33,7 +33,7 @@ fn the_archive_goes_first_then_the_minute_tier_then_folding_then_writes() {
     let p = at(15_000_000);
     assert_eq!(
         (p.level, p.archive_keep, p.minute_hours),
-        (Level::MinuteTierShortened, Some(ARCHIVE_FLOOR), Some(12))
+        (Level::MinuteTierShortened, Some(ARCHIVE_FLOOR), Some(24))
     );
     let p = at(5_000_000);
     assert_eq!((p.level, p.minute_hours, p.fold, p.skip), (Level::Folded, Some(6), true, false), "{p:?}");

@@ -11,7 +11,7 @@
 //! per 1,000 keys), a bounded sample of at most [`SAMPLE`] keys per family is sized with
 //! `MEMORY USAGE`, and the mean is extrapolated; streams and the few fixed keys are sized directly.
 //! Cost per measurement at `Q` queues and `P` pairs: 2 round trips; about `92·Q` `SMEMBERS`,
-//! `140·(Q+1)/1000 + 140·P/1000` `EXISTS` (plus one per bucket), at most `4·SAMPLE + 40`
+//! `142·⌈(Q+1)/1000⌉ + 142·⌈P/1000⌉` `EXISTS`, at most `4·SAMPLE + 40`
 //! `MEMORY USAGE`: at 1,000 queues and 200 pairs about 93,000 commands (almost all `SMEMBERS`), measured
 //! at 0.9 s with the overview read in the budget test's debug build. The sampler
 //! measures every [`MEASURE_EVERY`] ticks, or sooner when what it wrote since the last figure
@@ -21,7 +21,8 @@
 //! # Enforcing ([`enforce`]), in this order
 //! When the measured total plus what a tick is about to write passes [`TARGET_PCT`] % of the
 //! budget, the sampler frees the excess before writing:
-//! 1. the archive: its stream is trimmed (oldest first) down to at least [`ARCHIVE_FLOOR`] records;
+//! 1. the archive: its stream is trimmed (oldest first) down to at least [`ARCHIVE_FLOOR`] records,
+//!    the trimmed ids removed from their day's index;
 //! 2. the per-minute tier: minute hashes of history and functions older than 24 h, then 12 h,
 //!    then 6 h are deleted (the hour tier keeps the charts of longer ranges);
 //! 3. folding: the per-queue keys of idle queues (nothing queued, started, finished, failed,
@@ -31,7 +32,8 @@
 //! 4. if it is still over: the tick writes nothing (logged once, shown on the Redis panel).
 //!
 //! Deletions are `UNLINK`s of rqdash's own keys, computed from the layouts, at most
-//! [`CHUNK`] keys per command; the archive is trimmed with `XTRIM`. The plan is a pure function of
+//! [`CHUNK`] keys per command; the archive is trimmed with `XTRIM MINID` and `HDEL` in one
+//! transaction per [`CHUNK`] records. The plan is a pure function of
 //! the measurement (and the queues' counts), so replicas measuring the same data decide the same
 //! and only ever delete: they cannot fight.
 //!
@@ -45,6 +47,7 @@ pub mod measure;
 pub mod report;
 mod sample;
 pub mod state;
+mod trim;
 
 use serde::Serialize;
 

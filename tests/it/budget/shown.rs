@@ -75,9 +75,15 @@ async fn doctor_reports_what_rqdash_stores_and_finds_it_over_a_small_budget() {
 
 #[tokio::test]
 async fn when_nothing_left_to_drop_brings_it_under_the_budget_the_tick_writes_nothing() {
-    // 1 MB: the archive's floor and today's id index alone are over it, and there is no queue
-    // to fold.
+    // 1 MB: the audit log alone is over it (the budget never drops audit entries), and there
+    // is no queue to fold.
     let r = seeded();
+    let mut con = r.conn();
+    let mut p = redis::pipe();
+    for _ in 0..3_000 {
+        p.cmd("XADD").arg("rqdash:audit").arg("*").arg("action").arg("x".repeat(500)).ignore();
+    }
+    p.query::<()>(&mut con).expect("seed the audit log");
     let s = store(&r);
     let inst = s.instance(0).expect("instance");
     let limits = Limits { storage: Budget { max: Some(1_000_000) }, ..Limits::default() };
@@ -88,7 +94,6 @@ async fn when_nothing_left_to_drop_brings_it_under_the_budget_the_tick_writes_no
     assert!(tick.skipped);
     let st = state::read(inst, &Layout::default()).await.expect("read").expect("stored");
     assert_eq!(st.level, Level::WritesSkipped, "{st:?}");
-    let mut con = r.conn();
     let all = format!("rqdash:history:m:{}:all", utc(now, "%Y%m%d%H"));
     assert!(!redis::Commands::exists::<_, bool>(&mut con, &all).expect("EXISTS"), "no history written");
 }
