@@ -142,3 +142,16 @@ fn settings_do_not_apply_to_the_command_line_subcommands() {
     let cli = with_settings("RQ_DASHBOARD_REDIS_URL = 'redis://s:1'\n", &[], &[]);
     assert_eq!(cli.redis.urls_with(|_| None), vec!["redis://s:1"]);
 }
+
+#[test]
+fn the_storage_budget_is_serves_and_doctors_and_defaults_to_64_mb() {
+    use crate::store::budget::Budget;
+    assert_eq!(parse(&[]).expect("parses").serve.storage_max_memory, Budget { max: Some(64_000_000) });
+    let cli = parse(&["--storage-max-memory", "512MiB"]).expect("parses");
+    assert_eq!(cli.serve.storage_max_memory, Budget { max: Some(512 << 20) });
+    let cli = parse(&["doctor", "--storage-max-memory", "off"]).expect("doctor reports against it");
+    assert_eq!(cli.serve.storage_max_memory, Budget { max: None });
+    let e = parse(&["jobs", "q", "--storage-max-memory", "1MB"]).expect_err("refused");
+    assert!(e.to_string().contains("does not apply"), "{e}");
+    assert!(parse(&["--storage-max-memory", "lots"]).is_err());
+}

@@ -68,6 +68,9 @@ async fn doctor_reports_what_rqdash_stores_and_finds_it_over_a_small_budget() {
     assert!(out.contains("rqdash stores") && out.contains("budget 64.0 MB"), "{out}");
     let out = run_expect(&r, &["doctor", "--storage-max-memory", "1MB"], 3);
     assert!(out.contains("Over the storage budget"), "{out}");
+    let o = crate::cli::rqdash_env(&r, &["doctor"], &[("RQDASH_STORAGE_MAX_MEMORY", "1MB")]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(crate::cli::stdout(&o).contains("Over the storage budget"), "the variable sets it too");
     let json = crate::cli::json_expect(&r, &["doctor", "--json", "--storage-max-memory", "1MB"], 3);
     assert_eq!(json["storage"]["budget"], 1_000_000);
     assert!(json["storage"]["usage"]["archive"].as_u64().is_some_and(|b| b > 0), "{json}");
