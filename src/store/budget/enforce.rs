@@ -101,13 +101,16 @@ pub struct Dropped {
     pub folded_functions: u64,
 }
 
+/// `UNLINK` of at most [`CHUNK`] keys per command, 10 commands per round trip.
 async fn unlink(inst: &Instance, keys: &[String]) -> Result<u64> {
     let mut n = 0;
-    for c in keys.chunks(CHUNK) {
+    for batch in keys.chunks(CHUNK * 10) {
         let mut p = redis::pipe();
-        p.cmd("UNLINK").arg(c);
+        for c in batch.chunks(CHUNK) {
+            p.cmd("UNLINK").arg(c);
+        }
         let v: Vec<redis::Value> = inst.query(&p).await?;
-        n += v.first().map_or(0, value::int).max(0) as u64;
+        n += v.iter().map(|x| value::int(x).max(0) as u64).sum::<u64>();
     }
     Ok(n)
 }

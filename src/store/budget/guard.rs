@@ -72,11 +72,11 @@ impl Guard {
         now: i64,
     ) -> Result<bool> {
         self.ticks += 1;
-        let near = self
-            .budget
-            .target()
-            .is_some_and(|t| self.projected.unwrap_or(u64::MAX).saturating_add(expected) > t);
-        if self.projected.is_none() || self.ticks >= MEASURE_EVERY || near {
+        // Early only when this write would pass the budget itself; while skipping nothing grows,
+        // so the next measurement waits its turn.
+        let past =
+            self.budget.max.is_some_and(|m| self.projected.unwrap_or(u64::MAX).saturating_add(expected) > m);
+        if self.projected.is_none() || self.ticks >= MEASURE_EVERY || (past && !self.skipping) {
             self.ticks = 0;
             let names: Vec<String> = queues.iter().map(|q| q.name.clone()).collect();
             let m = measure::measure(inst, layout, &names, &self.audit_key, now).await?;

@@ -14,13 +14,14 @@
 //! `142·⌈(Q+1)/1000⌉ + 142·⌈P/1000⌉` `EXISTS`, at most `4·SAMPLE + 40`
 //! `MEMORY USAGE`: at 1,000 queues and 200 pairs about 93,000 commands (almost all `SMEMBERS`), measured
 //! at 0.9 s with the overview read in the budget test's debug build. The sampler
-//! measures every [`MEASURE_EVERY`] ticks, or sooner when what it wrote since the last figure
-//! brings the total near the budget; pages, `/metrics` and `doctor` read the figure the sampler
+//! measures every [`MEASURE_EVERY`] ticks, or sooner when the last figure plus what it wrote since
+//! and is about to write would pass the budget; pages, `/metrics` and `doctor` read the figure the sampler
 //! stored (`<base>:budget`, [`state`]); `doctor` measures afresh.
 //!
 //! # Enforcing ([`enforce`]), in this order
-//! When the measured total plus what a tick is about to write passes [`TARGET_PCT`] % of the
-//! budget, the sampler frees the excess before writing:
+//! When a measurement finds the total plus what the tick is about to write past [`TARGET_PCT`] %
+//! of the budget, the sampler frees the excess before writing (between measurements it writes
+//! while the last figure plus what it wrote since stays under the budget):
 //! 1. the archive: its stream is trimmed (oldest first) down to at least [`ARCHIVE_FLOOR`] records,
 //!    the trimmed ids removed from their day's index;
 //! 2. the per-minute tier: minute hashes of history and functions older than 24 h, then 12 h,
