@@ -30,6 +30,9 @@ pub const READ_COMMANDS: &[&str] = &[
     "ttl",
     "get",
     "lpos",
+    // doctor sizes what rqdash stores (the storage budget)
+    "xlen",
+    "memory|usage",
     // keys of the wrong type are named with TYPE (doctor's worker check always uses it)
     "type",
     "info",
