@@ -39,6 +39,8 @@
 //! plus the same once for the `all` series: 100 queues cost 10–18 MB. The size is bounded by
 //! the expiries (at most 49 minute hashes and 91 hour hashes per queue exist at any time) and
 //! by RQ's own set of queues (a queue removed from `rq:queues` stops being sampled).
+//! All of it, with functions and the archive, stays under `--storage-max-memory`: over it the
+//! sampler shortens the minute tier and folds idle queues ([`crate::store::budget`]).
 //!
 //! # Throughput: what is counted, and the limits
 //! A finished or failed job is counted in the minute of its `ended_at`, read from its hash while
