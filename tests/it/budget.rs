@@ -189,6 +189,8 @@ async fn a_thousand_queues_two_hundred_functions_and_a_busy_archive_stay_under_a
     let tick = history::sample(inst, &mut sampler, now + 120).await.expect("tick");
     let used = crate::support::probe::commands_used(&mut con);
     assert!(!used.contains("scan") && !used.contains("keys"), "measured without SCAN or KEYS: {used:?}");
+    let after = rqdash_bytes(&mut con);
+    assert!(after <= budget, "one tick brings {after} B under the {budget} B budget");
     let st = state::read(inst, &layout).await.expect("read").expect("stored");
     assert!(st.level >= Level::Folded, "{st:?}");
     assert!(!tick.skipped, "folding was enough: the tick still wrote");
