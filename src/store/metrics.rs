@@ -3,12 +3,14 @@
 //! Redis work per instance and scrape: [`overview::overview`] (3 dependent round trips) and
 //! [`workers::workers`] (2) run concurrently on the instance's multiplexed connection, so a scrape
 //! sends 5 pipelines but waits for only 3 round trips, then one more for the scheduler alerts
-//! (they need the queue names); all instances are read at the same time.
+//! (they need the queue names), alongside two for the per-function totals ([`functions`]); all
+//! instances are read at the same time.
 //! The answer is reused for `--metrics-cache` and computed by one caller at a time, so any number
 //! of scrapers costs at most one read per window, in either exposition format ([`text`]).
 
 mod encode;
 mod exporter;
+mod functions;
 mod health;
 pub mod text;
 mod worker_counters;
@@ -19,6 +21,8 @@ use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
+use super::functions::{Keys, Totals, totals};
+use super::history::Layout;
 use super::overview::{self, Overview};
 use super::schedulers::{self, Alerts};
 use super::workers::{self, Workers};
@@ -38,6 +42,8 @@ pub struct Sample {
     /// RQ 3.0 was seen here (an RQ 3.0 worker, rate limits, or a `ready` registry), so its
     /// `ready` state is exported; on older data it would only add series that are always 0.
     pub rq3: bool,
+    /// Per-function totals of the pairs recorded today or yesterday (empty if unreadable).
+    pub functions: Vec<Totals>,
 }
 
 /// One instance's part of a scrape: its data or why Redis did not answer, and how long it took.
@@ -49,15 +55,23 @@ pub struct InstanceScrape {
     pub roundtrip: Duration,
 }
 
-/// Read one instance; an error is kept in the result, never returned.
-pub async fn sample(inst: &Instance) -> InstanceScrape {
+/// Read one instance; an error is kept in the result, never returned. `keys`: where the
+/// per-function totals live (`--history-prefix`).
+pub async fn sample(inst: &Instance, keys: &Keys) -> InstanceScrape {
     let t = Instant::now();
     let sample = match tokio::try_join!(overview::overview(inst), workers::workers(inst)) {
         Ok((overview, workers)) => {
             let names: Vec<String> = overview.queues.iter().map(|q| q.name.clone()).collect();
             let rq3 = inst.has_rate_limits() || overview.totals.ready > 0;
-            let alerts = schedulers::alerts(inst, &names).await;
-            alerts.map(|schedulers| Sample { overview, workers, schedulers, rq3 })
+            let now = crate::rq::time::now_epoch() as i64;
+            let (alerts, functions) =
+                tokio::join!(schedulers::alerts(inst, &names), totals::read(inst, keys, &names, now));
+            // Totals a user may not read (e.g. an ACL limited to rq:*) leave the RQ families up.
+            let functions = functions.unwrap_or_else(|e| {
+                tracing::debug!(instance = inst.index, error = %e, "metrics: no per-function totals");
+                Vec::new()
+            });
+            alerts.map(|schedulers| Sample { overview, workers, schedulers, rq3, functions })
         }
         Err(e) => Err(e),
     };
@@ -65,8 +79,8 @@ pub async fn sample(inst: &Instance) -> InstanceScrape {
 }
 
 /// Read every instance concurrently, in configuration order; a down instance does not fail the rest.
-pub async fn sample_all(store: &Store) -> Vec<InstanceScrape> {
-    futures_util::future::join_all(store.instances().iter().map(sample)).await
+pub async fn sample_all(store: &Store, keys: &Keys) -> Vec<InstanceScrape> {
+    futures_util::future::join_all(store.instances().iter().map(|i| sample(i, keys))).await
 }
 
 /// The settings and the cached answer of `/metrics`; one per app, shared by every request.
@@ -82,6 +96,8 @@ pub struct MetricsState {
     collected: std::sync::Mutex<(u64, f64)>,
     /// Health verdicts for `rq_queue_health` (none: the family is left out).
     health: Option<Arc<super::verdict::Cache>>,
+    /// Where the per-function totals are read (`--history-prefix`).
+    functions: Keys,
 }
 
 #[derive(Debug)]
@@ -105,7 +121,17 @@ impl MetricsState {
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
         let collected = std::sync::Mutex::new((0, 0.0));
-        Self { per_worker, compat: false, ttl, token, cache: Mutex::new(None), collected, health: None }
+        let functions = Keys::new(&Layout::default());
+        Self {
+            per_worker,
+            compat: false,
+            ttl,
+            token,
+            cache: Mutex::new(None),
+            collected,
+            health: None,
+            functions,
+        }
     }
 
     /// With rq-exporter's families (`--metrics-compat rq-exporter`).
@@ -115,17 +141,29 @@ impl MetricsState {
         self
     }
 
-    /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token` and `--metrics-compat`.
+    /// Per-function totals read under `layout` instead of the default `--history-prefix`.
+    #[must_use]
+    pub fn with_history(mut self, layout: &Layout) -> Self {
+        self.functions = Keys::new(layout);
+        self
+    }
+
+    /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token`, `--metrics-compat`
+    /// and `--history-prefix`.
     pub fn from_args(args: &ServeArgs) -> Arc<Self> {
         let s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
-        Arc::new(s.with_compat(args.metrics_compat.is_some()))
+        Arc::new(
+            s.with_compat(args.metrics_compat.is_some()).with_history(&Layout::new(&args.history_prefix)),
+        )
     }
 
     /// [`Self::from_args`] exporting `rq_queue_health` from `health`'s verdicts.
     pub fn from_args_with_health(args: &ServeArgs, health: Arc<super::verdict::Cache>) -> Arc<Self> {
         let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
         s.health = Some(health);
-        Arc::new(s.with_compat(args.metrics_compat.is_some()))
+        Arc::new(
+            s.with_compat(args.metrics_compat.is_some()).with_history(&Layout::new(&args.history_prefix)),
+        )
     }
 
     /// A bearer token is configured: `/metrics` requires it and skips HTTP Basic auth.
@@ -163,7 +201,7 @@ impl MetricsState {
             return c.pick(format);
         }
         let started = Instant::now();
-        let scrapes = sample_all(store).await;
+        let scrapes = sample_all(store, &self.functions).await;
         for s in &scrapes {
             if let Err(e) = &s.sample {
                 tracing::warn!(instance = s.index, error = %e, "metrics: Redis did not answer");

@@ -35,15 +35,18 @@
 //!
 //! # Layout
 //! [`detail`]: what the pages, API and CLI read. [`hist`]: buckets and percentiles (pure). [`layout`]: key names. [`record`]: grouping, the
-//! cap and the write. [`read`]: the table and a function's series.
+//! cap and the write. [`read`]: the table and a function's series. [`totals`]: the counters of
+//! `/metrics`.
 
 pub mod detail;
 pub mod hist;
 pub mod layout;
 pub mod read;
 pub mod record;
+pub mod totals;
 
 pub use detail::{Detail, Functions, detail, functions, queue_names};
 pub use hist::{Hist, p95_vs_baseline};
 pub use layout::{Keys, OTHER};
 pub use read::{Bucket, Stat, series, table};
+pub use totals::Totals;

@@ -76,9 +76,9 @@ pub fn parse_row(s: &str) -> Row {
     let mut n = || parts.next().and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(0);
     let (finished, failed) = (n(), n());
     let mut rest = s.splitn(4, ',').skip(2);
-    let run = Hist::decode(rest.next().unwrap_or(""));
-    let wait = Hist::decode(rest.next().unwrap_or(""));
-    Row { finished, failed, run, wait }
+    let (run, wait) = (rest.next().unwrap_or(""), rest.next().unwrap_or(""));
+    let (run_us, wait_us) = (super::hist::decode_sum(run), super::hist::decode_sum(wait));
+    Row { finished, failed, run: Hist::decode(run), wait: Hist::decode(wait), run_us, wait_us }
 }
 
 fn add(to: &mut Row, r: &Row) {
@@ -86,6 +86,8 @@ fn add(to: &mut Row, r: &Row) {
     to.failed += r.failed;
     to.run.merge_sum(&r.run);
     to.wait.merge_sum(&r.wait);
+    to.run_us += r.run_us;
+    to.wait_us += r.wait_us;
 }
 
 /// The (queue, function) pairs recorded on any day from `from` to `now` (one pipeline).
