@@ -13,6 +13,8 @@ use crate::support::{RedisServer, Rq};
 
 // Pages, API, search, metrics and the CLI over the same recorded data.
 mod front;
+// The totals behind /metrics: what functions_record.lua adds on each merge, their cost.
+mod totals;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";
