@@ -17,7 +17,7 @@
 -- Returns               {minute rows written, hour rows written}
 --
 -- Stored rows: "finished,failed,<run>,<wait>" where a histogram is "i:c;i:c" (bucket index:
--- count, see src/store/functions/hist.rs), and "s:<n>" the sum of its values in microseconds
+-- count, see src/store/functions/hist.rs), and "s:<n>" the sum of its values in milliseconds
 -- (readers that predate it skip that part). In ARGV the two histograms travel as "<run>|<wait>".
 -- Merge rules, as in history_record.lua: every tick recounts each minute of its lookback, so
 -- each number (and each histogram bucket) keeps the larger of the stored and the new value;
@@ -26,7 +26,7 @@
 -- another type are left alone. Bounded: the caller sends at most 100 rows per call.
 -- Totals (the counters of /metrics): whenever the merge raises a number of a minute row, its
 -- pair's totals hash grows by that rise and only by it (HINCRBY finished, failed, run:<i>,
--- wait:<i>, run_us, wait_us), so the totals are the sum of every minute ever recorded, never
+-- wait:<i>, run_ms, wait_ms), so the totals are the sum of every minute ever recorded, never
 -- decrease, and a replica or a repeated tick that raises nothing adds nothing.
 
 -- A histogram's buckets {i = count}, and its "s:<n>" sum (0 when absent).
@@ -59,9 +59,9 @@ local function parse_row(row)
   local parts = {}
   for p in string.gmatch((row or '') .. ',', '([^,]*),') do parts[#parts + 1] = p end
   local n = function(x) local v = tonumber(x); if v and v >= 0 and v < 1e15 then return math.floor(v) end return 0 end
-  local run, run_us = parse_hist(parts[3])
-  local wait, wait_us = parse_hist(parts[4])
-  return {n(parts[1]), n(parts[2]), run, wait, run_us, wait_us}
+  local run, run_ms = parse_hist(parts[3])
+  local wait, wait_ms = parse_hist(parts[4])
+  return {n(parts[1]), n(parts[2]), run, wait, run_ms, wait_ms}
 end
 
 local function join_row(r)
@@ -97,7 +97,7 @@ for i = 1, R do
     local rise = function(name, by)
       if usable[tkey] then redis.call('HINCRBY', tkey, name, by) end
     end
-    for j, name in pairs({'finished', 'failed', [5] = 'run_us', [6] = 'wait_us'}) do
+    for j, name in pairs({'finished', 'failed', [5] = 'run_ms', [6] = 'wait_ms'}) do
       if new[j] > row[j] then
         rise(name, new[j] - row[j])
         row[j] = new[j]

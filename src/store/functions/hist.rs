@@ -86,7 +86,7 @@ impl Hist {
     }
 }
 
-/// The `s:<microseconds>` sum a stored histogram may carry (0 when absent or malformed).
+/// The `s:<milliseconds>` sum a stored histogram may carry (0 when absent or malformed).
 pub fn decode_sum(s: &str) -> u64 {
     s.split(';').filter_map(|p| p.trim().strip_prefix("s:")?.parse::<u64>().ok()).sum()
 }
@@ -142,8 +142,8 @@ mod tests {
         assert_eq!(h.encode(), "6:2;11:1;22:1");
         assert_eq!(Hist::decode(&h.encode()), h);
         assert_eq!(Hist::decode("x;99:1;3:-1;4:2"), Hist(BTreeMap::from([(4, 2)])));
-        assert_eq!(Hist::decode("6:2;s:150000"), of(&[0.06, 0.06]), "the sum is not a bucket");
-        assert_eq!((decode_sum("6:2;s:150000"), decode_sum("6:2"), decode_sum("s:x")), (150_000, 0, 0));
+        assert_eq!(Hist::decode("6:2;s:120"), of(&[0.06, 0.06]), "the sum is not a bucket");
+        assert_eq!((decode_sum("6:2;s:120"), decode_sum("6:2"), decode_sum("s:x")), (120, 0, 0));
     }
 
     #[test]

@@ -77,8 +77,15 @@ pub fn parse_row(s: &str) -> Row {
     let (finished, failed) = (n(), n());
     let mut rest = s.splitn(4, ',').skip(2);
     let (run, wait) = (rest.next().unwrap_or(""), rest.next().unwrap_or(""));
-    let (run_us, wait_us) = (super::hist::decode_sum(run), super::hist::decode_sum(wait));
-    Row { finished, failed, run: Hist::decode(run), wait: Hist::decode(wait), run_us, wait_us }
+    let secs = |h: &str| super::hist::decode_sum(h) as f64 / 1e3;
+    Row {
+        finished,
+        failed,
+        run: Hist::decode(run),
+        wait: Hist::decode(wait),
+        run_sum: secs(run),
+        wait_sum: secs(wait),
+    }
 }
 
 fn add(to: &mut Row, r: &Row) {
@@ -86,8 +93,8 @@ fn add(to: &mut Row, r: &Row) {
     to.failed += r.failed;
     to.run.merge_sum(&r.run);
     to.wait.merge_sum(&r.wait);
-    to.run_us += r.run_us;
-    to.wait_us += r.wait_us;
+    to.run_sum += r.run_sum;
+    to.wait_sum += r.wait_sum;
 }
 
 /// The (queue, function) pairs recorded on any day from `from` to `now` (one pipeline).

@@ -28,9 +28,9 @@ pub struct Row {
     pub failed: u64,
     pub run: Hist,
     pub wait: Hist,
-    /// Sums of the run times and waits in `run` and `wait`, in microseconds (for `_sum`).
-    pub run_us: u64,
-    pub wait_us: u64,
+    /// Sums of the run times and waits in `run` and `wait`, in seconds (for `_sum`).
+    pub run_sum: f64,
+    pub wait_sum: f64,
 }
 
 impl Row {
@@ -41,26 +41,22 @@ impl Row {
         }
         run.into_iter().for_each(|r| {
             self.run.add(r);
-            self.run_us += micros(r);
+            self.run_sum += r;
         });
         wait.into_iter().for_each(|w| {
             self.wait.add(w);
-            self.wait_us += micros(w);
+            self.wait_sum += w;
         });
     }
 }
 
-/// Whole microseconds of a duration (durations are checked non-negative and finite upstream).
-fn micros(secs: f64) -> u64 {
-    (secs * 1e6).round().clamp(0.0, 1e15) as u64
-}
-
-/// A histogram as the script takes it: its buckets, then its sum as `s:<microseconds>`.
-fn with_sum(h: &Hist, us: u64) -> String {
-    match (h.encode(), us) {
+/// A histogram as the script takes it: its buckets, then its sum as `s:<milliseconds>` (whole
+/// milliseconds keep most rows under Redis' 64-byte listpack value limit).
+fn with_sum(h: &Hist, secs: f64) -> String {
+    match (h.encode(), (secs * 1e3).round().clamp(0.0, 1e15) as u64) {
         (e, 0) => e,
-        (e, us) if e.is_empty() => format!("s:{us}"),
-        (e, us) => format!("{e};s:{us}"),
+        (e, ms) if e.is_empty() => format!("s:{ms}"),
+        (e, ms) => format!("{e};s:{ms}"),
     }
 }
 
@@ -171,7 +167,7 @@ fn invocation<'a>(keys: &Keys, chunk: &[(&(String, String, i64), &Row)]) -> redi
         let h = floor(*m, 3600);
         inv.arg((m - h) / 60)
             .arg(format!("{},{}", r.finished, r.failed))
-            .arg(format!("{}|{}", with_sum(&r.run, r.run_us), with_sum(&r.wait, r.wait_us)))
+            .arg(format!("{}|{}", with_sum(&r.run, r.run_sum), with_sum(&r.wait, r.wait_sum)))
             .arg(minute_expiry(h));
     }
     inv.arg(hours.len());

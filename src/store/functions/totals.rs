@@ -7,7 +7,7 @@
 //! when a minute expires, and summing per scrape would cost 48 hashes a pair. So
 //! `lua/functions_record.lua` adds to `<base>:fn:t:q:<len>:<queue>:<function>` exactly what
 //! each merge raised a minute row by (fields `finished`, `failed`, `run:<i>`, `wait:<i>`,
-//! `run_us`, `wait_us`): the totals equal the sum of every minute ever recorded, only grow, and
+//! `run_ms`, `wait_ms`): the totals equal the sum of every minute ever recorded, only grow, and
 //! are one Redis value that every replica reads alike. A minute row deleted while its minute is
 //! still in a tick's lookback (10 minutes at most) would be counted again; rows expire after 48 h.
 //!
@@ -41,9 +41,9 @@ pub struct Totals {
     pub failed: u64,
     pub run: Hist,
     pub wait: Hist,
-    /// Sums of the run times and waits counted in `run` and `wait`, in microseconds.
-    pub run_us: u64,
-    pub wait_us: u64,
+    /// Sums of the run times and waits counted in `run` and `wait`, in milliseconds.
+    pub run_ms: u64,
+    pub wait_ms: u64,
 }
 
 /// When the totals hash of a pair last written for the UTC day `day_start` expires.
@@ -84,8 +84,8 @@ fn parse(queue: String, function: String, fields: &[(String, Vec<u8>)]) -> Total
         match k.as_str() {
             "finished" => t.finished = n,
             "failed" => t.failed = n,
-            "run_us" => t.run_us = n,
-            "wait_us" => t.wait_us = n,
+            "run_ms" => t.run_ms = n,
+            "wait_ms" => t.wait_ms = n,
             _ => {
                 if let Some(i) = bucket("run:") {
                     t.run.0.insert(i, n);
@@ -111,10 +111,10 @@ mod tests {
             f("run:5", "6"),
             f("run:99", "1"),
             f("wait:0", "-1"),
-            f("run_us", "x"),
+            f("run_ms", "x"),
         ];
         let t = parse("q".into(), "m.f".into(), &fields);
-        assert_eq!((t.finished, t.failed, t.run.total(), t.wait.total(), t.run_us), (7, 2, 6, 0, 0));
+        assert_eq!((t.finished, t.failed, t.run.total(), t.wait.total(), t.run_ms), (7, 2, 6, 0, 0));
         assert_eq!(t.run.0.get(&5), Some(&6));
     }
 }

@@ -40,7 +40,7 @@ impl EncodeLabelSet for Labels<'_> {
     }
 }
 
-/// Which histogram of a pair's totals, with its sum in microseconds.
+/// Which histogram of a pair's totals, with its sum in milliseconds.
 type Pick = fn(&Totals) -> (&Hist, u64);
 
 /// Per-bucket (not cumulative: the encoder accumulates) counts with their upper bounds.
@@ -61,17 +61,17 @@ impl Collector for Functions {
             }
         }
         let hists: [(&str, &str, Pick); 2] = [
-            ("rq_job_run", "Run time of jobs that ended (ended_at - started_at)", |t| (&t.run, t.run_us)),
+            ("rq_job_run", "Run time of jobs that ended (ended_at - started_at)", |t| (&t.run, t.run_ms)),
             ("rq_job_wait", "Queue wait of jobs that ended (started_at - enqueued_at)", |t| {
-                (&t.wait, t.wait_us)
+                (&t.wait, t.wait_ms)
             }),
         ];
         for (name, help, pick) in hists {
             let mut m = e.encode_descriptor(name, help, Some(&Unit::Seconds), MetricType::Histogram)?;
             for (instance, t) in &self.0 {
-                let (h, us) = pick(t);
+                let (h, ms) = pick(t);
                 let l = Labels { instance, queue: &t.queue, function: &t.function, outcome: None };
-                let sum = us as f64 / 1e6;
+                let sum = ms as f64 / 1e3;
                 m.encode_family(&l)?.encode_histogram::<NoLabelSet>(sum, h.total(), &buckets(h), None)?;
             }
         }

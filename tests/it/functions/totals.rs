@@ -37,7 +37,7 @@ async fn totals_grow_by_what_a_merge_raises_and_never_by_a_recount() {
     write(inst, &keys, &put(vec![(m, row(2, 1, 0.2, 0.01))])).await.expect("write");
     let first: Totals = read().await;
     assert_eq!((first.finished, first.failed, first.run.total(), first.wait.total()), (2, 1, 3, 2));
-    assert_eq!((first.run_us, first.wait_us), (600_000, 20_000));
+    assert_eq!((first.run_ms, first.wait_ms), (600, 20));
 
     // The same minute recounted (a repeated tick, a replica) or counted lower (RQ deleted jobs).
     write(inst, &keys, &put(vec![(m, row(2, 1, 0.2, 0.01))])).await.expect("recount");
@@ -52,7 +52,7 @@ async fn totals_grow_by_what_a_merge_raises_and_never_by_a_recount() {
     assert_eq!((more.finished, more.failed, more.run.total()), (7, 1, 8));
     assert_eq!(more.run.0.get(&7), Some(&4), "the 0.2 s runs in (0.1, 0.25]");
     assert_eq!(more.run.0.get(&10), Some(&4), "the 2 s runs in (1, 2.5]");
-    assert_eq!(more.run_us, 800_000 + 8_000_000);
+    assert_eq!(more.run_ms, 800 + 8_000);
 
     // Rows expire (48 h) or are deleted: the totals stay; they expire 90 days after the day written.
     let mut con = r.conn();

@@ -136,3 +136,25 @@ async fn a_function_name_with_quotes_backslashes_and_a_newline_is_escaped() {
     let ended = family(&fams, "rq_jobs_ended")["samples"].as_array().expect("samples").clone();
     assert!(ended.iter().any(|x| x["labels"]["function"] == func), "{ended:?}");
 }
+
+#[tokio::test]
+async fn only_functions_recorded_today_or_yesterday_have_series() {
+    let r = RedisServer::start();
+    let s = store(&[r.url()]);
+    let inst = s.instance(0).expect("instance");
+    let mut con = r.conn();
+    let _: () = con.sadd("rq:queues", "rq:queue:fq").expect("SADD");
+    let t = now();
+    let mut rows = record::Rows::new();
+    for (func, ago) in [("tasks.today", 0), ("tasks.yesterday", 86_400), ("tasks.three_days_ago", 3 * 86_400)]
+    {
+        let mut row = record::Row::default();
+        row.add(history::buckets::Kind::Finished, Some(0.3), Some(0.01));
+        rows.insert(("fq".to_owned(), func.to_owned(), t - ago - (t - ago).rem_euclid(60)), row);
+    }
+    record::write(inst, &functions::Keys::new(&Layout::default()), &rows).await.expect("write");
+    let m = samples(&scrape(&r.url()).await);
+    let has = |f: &str| m.keys().any(|k| k.contains(&format!("function=\"{f}\"")));
+    assert!(has("tasks.today") && has("tasks.yesterday"), "{m:?}");
+    assert!(!has("tasks.three_days_ago"), "a function idle since before yesterday has no series");
+}
