@@ -65,6 +65,7 @@ async fn jobs_ended_and_run_time_histograms_count_real_jobs_once_whatever_the_ti
     let used = commands_used(&mut con);
     assert_eq!(digest(&mut con), before, "a scrape changed Redis");
     assert!(used.iter().all(|c| READ_COMMANDS.contains(&c.as_str())), "{used:?}");
+    assert!(!used.contains("scan") && !used.contains("keys"), "the keyspace is not walked: {used:?}");
     let m = samples(&text);
     let l = |f: &'static str, o: &'static str| {
         [("instance", "0"), ("queue", "fq"), ("function", f), ("outcome", o)]
