@@ -112,6 +112,11 @@ async fn functions_past_the_cap_are_folded_into_other() {
     assert_eq!(names.len(), 2, "{names:?}");
     assert_eq!(stat(&table, SLEEP).calls, 6, "the busiest function keeps its row");
     assert_eq!(stat(&table, functions::OTHER).calls, 5, "the rest is folded");
+    // The totals behind /metrics are capped the same way.
+    let totals = functions::totals::read(inst, &keys, &["fq".to_owned()], t).await.expect("totals");
+    let names: Vec<(&str, u64)> =
+        totals.iter().map(|x| (x.function.as_str(), x.finished + x.failed)).collect();
+    assert_eq!(names, [(functions::OTHER, 5), (SLEEP, 6)]);
 }
 
 /// `MEMORY USAGE` of a key (0 when absent).

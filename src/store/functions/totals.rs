@@ -10,6 +10,8 @@
 //! `run_ms`, `wait_ms`): the totals equal the sum of every minute ever recorded, only grow, and
 //! are one Redis value that every replica reads alike. A minute row deleted while its minute is
 //! still in a tick's lookback (10 minutes at most) would be counted again; rows expire after 48 h.
+//! Counting starts with the first tick of a version that keeps totals: the minutes its lookback
+//! finds already recorded add no jobs, only their sums (older rows carried none), once.
 //!
 //! # Expiry
 //! Refreshed by every write to the pair, to the expiry of the hour rows of the day written (90
