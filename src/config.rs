@@ -202,6 +202,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RQDASH_METRICS_PER_WORKER", global = true, value_parser = EnvBool)]
     pub metrics_per_worker: bool,
 
+    /// Leave the per-function families out of /metrics (rq_jobs_ended_total, rq_job_run_seconds,
+    /// rq_job_wait_seconds: about 52 series per queue and function that ran today or yesterday).
+    #[arg(long, env = "RQDASH_METRICS_NO_FUNCTIONS", global = true, value_parser = EnvBool)]
+    pub metrics_no_functions: bool,
+
     /// How long one /metrics answer is reused, so several scrapers do not multiply the Redis
     /// load: "2s", "500ms", or a bare number of milliseconds.
     #[arg(long, env = "RQDASH_METRICS_CACHE", default_value = "2s", value_parser = parse_interval, global = true)]

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
-use super::functions::{Keys, Totals, totals};
+use super::functions::{Keys, Totals};
 use super::history::Layout;
 use super::overview::{self, Overview};
 use super::schedulers::{self, Alerts};
@@ -42,8 +42,9 @@ pub struct Sample {
     /// RQ 3.0 was seen here (an RQ 3.0 worker, rate limits, or a `ready` registry), so its
     /// `ready` state is exported; on older data it would only add series that are always 0.
     pub rq3: bool,
-    /// Per-function totals of the pairs recorded today or yesterday (empty if unreadable).
-    pub functions: Vec<Totals>,
+    /// Per-function totals of the pairs recorded today or yesterday (empty if unreadable; None
+    /// with `--metrics-no-functions`).
+    pub functions: Option<Vec<Totals>>,
 }
 
 /// One instance's part of a scrape: its data or why Redis did not answer, and how long it took.
@@ -57,20 +58,14 @@ pub struct InstanceScrape {
 
 /// Read one instance; an error is kept in the result, never returned. `keys`: where the
 /// per-function totals live (`--history-prefix`).
-pub async fn sample(inst: &Instance, keys: &Keys) -> InstanceScrape {
+pub async fn sample(inst: &Instance, keys: Option<&Keys>) -> InstanceScrape {
     let t = Instant::now();
     let sample = match tokio::try_join!(overview::overview(inst), workers::workers(inst)) {
         Ok((overview, workers)) => {
             let names: Vec<String> = overview.queues.iter().map(|q| q.name.clone()).collect();
             let rq3 = inst.has_rate_limits() || overview.totals.ready > 0;
-            let now = crate::rq::time::now_epoch() as i64;
             let (alerts, functions) =
-                tokio::join!(schedulers::alerts(inst, &names), totals::read(inst, keys, &names, now));
-            // Totals a user may not read (e.g. an ACL limited to rq:*) leave the RQ families up.
-            let functions = functions.unwrap_or_else(|e| {
-                tracing::debug!(instance = inst.index, error = %e, "metrics: no per-function totals");
-                Vec::new()
-            });
+                tokio::join!(schedulers::alerts(inst, &names), functions::read(inst, keys, &names));
             alerts.map(|schedulers| Sample { overview, workers, schedulers, rq3, functions })
         }
         Err(e) => Err(e),
@@ -79,7 +74,7 @@ pub async fn sample(inst: &Instance, keys: &Keys) -> InstanceScrape {
 }
 
 /// Read every instance concurrently, in configuration order; a down instance does not fail the rest.
-pub async fn sample_all(store: &Store, keys: &Keys) -> Vec<InstanceScrape> {
+pub async fn sample_all(store: &Store, keys: Option<&Keys>) -> Vec<InstanceScrape> {
     futures_util::future::join_all(store.instances().iter().map(|i| sample(i, keys))).await
 }
 
@@ -96,8 +91,9 @@ pub struct MetricsState {
     collected: std::sync::Mutex<(u64, f64)>,
     /// Health verdicts for `rq_queue_health` (none: the family is left out).
     health: Option<Arc<super::verdict::Cache>>,
-    /// Where the per-function totals are read (`--history-prefix`).
-    functions: Keys,
+    /// Where the per-function totals are read (`--history-prefix`); None with
+    /// `--metrics-no-functions`.
+    functions: Option<Keys>,
 }
 
 #[derive(Debug)]
@@ -121,7 +117,7 @@ impl MetricsState {
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
         let collected = std::sync::Mutex::new((0, 0.0));
-        let functions = Keys::new(&Layout::default());
+        let functions = Some(Keys::new(&Layout::default()));
         Self {
             per_worker,
             compat: false,
@@ -141,29 +137,32 @@ impl MetricsState {
         self
     }
 
-    /// Per-function totals read under `layout` instead of the default `--history-prefix`.
+    /// Per-function totals read under `layout` instead of the default `--history-prefix`, or
+    /// not at all (`--metrics-no-functions`: no family, no Redis command).
     #[must_use]
-    pub fn with_history(mut self, layout: &Layout) -> Self {
-        self.functions = Keys::new(layout);
+    pub fn with_functions(mut self, layout: Option<&Layout>) -> Self {
+        self.functions = layout.map(Keys::new);
         self
+    }
+
+    fn with_args(self, args: &ServeArgs) -> Self {
+        let history = Layout::new(&args.history_prefix);
+        self.with_compat(args.metrics_compat.is_some())
+            .with_functions((!args.metrics_no_functions).then_some(&history))
     }
 
     /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token`, `--metrics-compat`
     /// and `--history-prefix`.
     pub fn from_args(args: &ServeArgs) -> Arc<Self> {
         let s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
-        Arc::new(
-            s.with_compat(args.metrics_compat.is_some()).with_history(&Layout::new(&args.history_prefix)),
-        )
+        Arc::new(s.with_args(args))
     }
 
     /// [`Self::from_args`] exporting `rq_queue_health` from `health`'s verdicts.
     pub fn from_args_with_health(args: &ServeArgs, health: Arc<super::verdict::Cache>) -> Arc<Self> {
         let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
         s.health = Some(health);
-        Arc::new(
-            s.with_compat(args.metrics_compat.is_some()).with_history(&Layout::new(&args.history_prefix)),
-        )
+        Arc::new(s.with_args(args))
     }
 
     /// A bearer token is configured: `/metrics` requires it and skips HTTP Basic auth.
@@ -201,7 +200,7 @@ impl MetricsState {
             return c.pick(format);
         }
         let started = Instant::now();
-        let scrapes = sample_all(store, &self.functions).await;
+        let scrapes = sample_all(store, self.functions.as_ref()).await;
         for s in &scrapes {
             if let Err(e) = &s.sample {
                 tracing::warn!(instance = s.index, error = %e, "metrics: Redis did not answer");

@@ -147,10 +147,7 @@ pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, compat: bool, starte
             exporter.record(first);
         }
     }
-    let per_function = scrapes.iter().filter_map(|s| Some((s.index.to_string(), s.sample.as_ref().ok()?)));
-    let per_function =
-        per_function.flat_map(|(i, s)| s.functions.iter().map(move |t| (i.clone(), t.clone())));
-    reg.register_collector(Box::new(super::functions::Functions(per_function.collect())));
+    super::functions::register(&mut reg, scrapes);
     for s in scrapes {
         let instance = s.index.to_string();
         let up = L::inst(&instance);

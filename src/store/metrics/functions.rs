@@ -11,10 +11,34 @@ use prometheus_client::encoding::{
     DescriptorEncoder, EncodeLabel, EncodeLabelSet, LabelSetEncoder, NoLabelSet,
 };
 use prometheus_client::metrics::MetricType;
-use prometheus_client::registry::Unit;
+use prometheus_client::registry::{Registry, Unit};
 
-use crate::store::functions::Totals;
+use super::InstanceScrape;
+
+use crate::store::Instance;
 use crate::store::functions::hist::{BOUNDS, Hist, LEN};
+use crate::store::functions::{Keys, Totals, totals};
+
+/// The totals of `queues`' functions: None without `keys` (`--metrics-no-functions`), none when
+/// they cannot be read (e.g. an ACL user limited to `rq:*`): the RQ families stay up either way.
+pub async fn read(inst: &Instance, keys: Option<&Keys>, queues: &[String]) -> Option<Vec<Totals>> {
+    let now = crate::rq::time::now_epoch() as i64;
+    Some(totals::read(inst, keys?, queues, now).await.unwrap_or_else(|e| {
+        tracing::debug!(instance = inst.index, error = %e, "metrics: no per-function totals");
+        Vec::new()
+    }))
+}
+
+/// Add the families to `reg` when any instance read totals (never with `--metrics-no-functions`).
+pub fn register(reg: &mut Registry, scrapes: &[InstanceScrape]) {
+    let read: Vec<(usize, &Vec<Totals>)> =
+        scrapes.iter().filter_map(|s| Some((s.index, s.sample.as_ref().ok()?.functions.as_ref()?))).collect();
+    if read.is_empty() {
+        return;
+    }
+    let all = read.into_iter().flat_map(|(i, t)| t.iter().map(move |t| (i.to_string(), t.clone())));
+    reg.register_collector(Box::new(Functions(all.collect())));
+}
 
 /// The totals of one scrape, per instance index.
 #[derive(Debug, Default)]

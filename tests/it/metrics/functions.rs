@@ -14,7 +14,7 @@ use rqdash::store::metrics::{Format, MetricsState};
 use super::parse::{families, family};
 use super::{samples, series, store, value};
 use crate::functions::{FAIL, SLEEP, now};
-use crate::support::probe::{READ_COMMANDS, commands_used, digest, reset};
+use crate::support::probe::{READ_COMMANDS, calls_of, commands_used, digest, reset};
 use crate::support::{RedisServer, Rq};
 
 /// A fresh scrape (no cache) of the server at `url`.
@@ -158,4 +158,58 @@ async fn only_functions_recorded_today_or_yesterday_have_series() {
     let has = |f: &str| m.keys().any(|k| k.contains(&format!("function=\"{f}\"")));
     assert!(has("tasks.today") && has("tasks.yesterday"), "{m:?}");
     assert!(!has("tasks.three_days_ago"), "a function idle since before yesterday has no series");
+}
+
+#[tokio::test]
+async fn a_scrape_reads_2000_function_pairs_with_one_hgetall_each_and_two_smembers_a_queue() {
+    let r = RedisServer::start();
+    let s = store(&[r.url()]);
+    let inst = s.instance(0).expect("instance");
+    let mut con = r.conn();
+    let t = now();
+    let mut rows = record::Rows::new();
+    for q in 0..100 {
+        let _: () = con.sadd("rq:queues", format!("rq:queue:q{q}")).expect("SADD");
+        for f in 0..20 {
+            let mut row = record::Row::default();
+            row.add(history::buckets::Kind::Finished, Some(0.3), Some(0.01));
+            rows.insert((format!("q{q}"), format!("app.tasks.f{f}"), t - t.rem_euclid(60)), row);
+        }
+    }
+    record::write(inst, &functions::Keys::new(&Layout::default()), &rows).await.expect("write");
+    reset(&mut con);
+    let started = std::time::Instant::now();
+    let text = scrape(&r.url()).await;
+    let took = started.elapsed();
+    let (hgetall, smembers) = (calls_of(&mut con, "hgetall"), calls_of(&mut con, "smembers"));
+    eprintln!("2,000 pairs: scrape {took:?}, {} bytes, {hgetall} HGETALL, {smembers} SMEMBERS", text.len());
+    assert_eq!(text.matches("rq_jobs_ended_total{").count(), 4_000);
+    let fams = ["rq_jobs_ended_total{", "rq_job_run_seconds_", "rq_job_wait_seconds_"];
+    let series = text.lines().filter(|l| fams.iter().any(|f| l.starts_with(f))).count();
+    assert_eq!(series, 2_000 * (2 + 2 * (23 + 2)), "52 series a pair");
+    assert!((8_000_000..10_000_000).contains(&text.len()), "{}", text.len());
+    assert_eq!(hgetall, 2_000);
+    assert!((200..=210).contains(&smembers), "{smembers}");
+}
+
+#[tokio::test]
+async fn metrics_no_functions_leaves_the_families_out_and_reads_no_totals() {
+    use clap::Parser;
+    let r = RedisServer::start();
+    let s = store(&[r.url()]);
+    let inst = s.instance(0).expect("instance");
+    let mut con = r.conn();
+    let _: () = con.sadd("rq:queues", "rq:queue:fq").expect("SADD");
+    let mut row = record::Row::default();
+    row.add(history::buckets::Kind::Finished, Some(0.3), Some(0.01));
+    let t = now();
+    let rows = record::Rows::from([(("fq".to_owned(), "tasks.f".to_owned(), t - t.rem_euclid(60)), row)]);
+    record::write(inst, &functions::Keys::new(&Layout::default()), &rows).await.expect("write");
+    let flags = rqdash::config::Cli::try_parse_from(["rqdash", "--metrics-no-functions"]).expect("flags");
+    reset(&mut con);
+    let text = MetricsState::from_args(&flags.serve).render(&s).await;
+    assert!(!text.contains("rq_jobs_ended") && !text.contains("rq_job_run_seconds"), "{text}");
+    assert!(text.contains("rq_jobs{"), "the RQ families stay");
+    assert_eq!(calls_of(&mut con, "hgetall"), 0, "no totals read");
+    assert!(scrape(&r.url()).await.contains("function=\"tasks.f\""), "exported by default");
 }
