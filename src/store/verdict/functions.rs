@@ -62,7 +62,7 @@ pub async fn read(
         let mut calls = 0;
         for row in chunk.iter().flat_map(value::array).filter_map(value::string) {
             let r = parse_row(&row);
-            calls += r.finished + r.failed;
+            calls = r.finished.saturating_add(r.failed).saturating_add(calls);
             run.merge_sum(&r.run);
         }
         if calls >= min_calls && run.total() >= min_calls {
@@ -91,10 +91,10 @@ pub async fn read(
         let mut base_calls = 0;
         for (d, v) in days.iter().zip(chunk) {
             for (field, row) in value::pairs(v) {
-                let Ok(h) = field.parse::<i64>() else { continue };
+                let Ok(h @ 0..24) = field.parse::<i64>() else { continue };
                 if (from..prev).contains(&(d + h * 3600)) {
                     let r = parse_row(&String::from_utf8_lossy(&row));
-                    base_calls += r.finished + r.failed;
+                    base_calls = r.finished.saturating_add(r.failed).saturating_add(base_calls);
                     base.merge_sum(&r.run);
                 }
             }

@@ -197,3 +197,25 @@ async fn cost(
     let delta = after.iter().map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0))).collect();
     (report, delta, took)
 }
+
+#[tokio::test]
+async fn hostile_function_rows_do_not_break_the_verdicts() {
+    use redis::Commands;
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    let t = now();
+    let day = |ago: i64| crate::history::utc(t - ago, "%Y%m%d");
+    let hour = (t.rem_euclid(86_400) / 3600).to_string();
+    let _: () = con.sadd("rq:queues", "rq:queue:junk").expect("SADD");
+    let _: () =
+        con.sadd(format!("rqdash:history:fn:n:h:{}:q:junk", day(0)), &["wrong", "huge"]).expect("SADD");
+    let _: () = con.set(format!("rqdash:history:fn:h:{}:q:4:junk:wrong", day(0)), "x").expect("SET");
+    let max = u64::MAX;
+    let row = format!("{max},{max},4:{max};4:{max};21:{max},");
+    let _: () = con.hset(format!("rqdash:history:fn:h:{}:q:4:junk:huge", day(0)), &hour, &row).expect("HSET");
+    let base = format!("rqdash:history:fn:h:{}:q:4:junk:huge", day(86_400));
+    let fields = [("99999999999999999", row.as_str()), ("-3", "1,1,4:1,"), ("3", "garbage"), ("4", &row)];
+    let _: () = con.hset_multiple(&base, &fields).expect("HSET");
+    let v = health(&r, &[]).await;
+    assert!(queue(&v, "junk")["verdict"].is_string(), "{v:#}");
+}
