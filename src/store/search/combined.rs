@@ -48,7 +48,8 @@ pub async fn search_with(
         c if q.archived.live() => {
             let before = scanned_before(c.as_ref());
             let p = page(inst, q, c, budget).await?;
-            if !p.done || !q.archived.archive() {
+            // An empty archive leaves the live page as it is (its mode, its numbers).
+            if !p.done || !q.archived.archive() || in_archive == 0 {
                 return finish(inst, p, Vec::new(), in_archive, started).await;
             }
             let n = p.scanned;
