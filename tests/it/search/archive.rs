@@ -74,6 +74,10 @@ async fn a_job_rq_deleted_is_found_in_the_archive_marked_archived_and_a_live_job
     assert_eq!(hits(inst, &format!("id:{gone_ok} archived:no")).await, [(gone_ok.clone(), false)]);
     assert_eq!(hits(inst, &format!("id:{gone_ok} archived:yes")).await, [(gone_ok.clone(), true)]);
 
+    // "Select all matching" acts on live jobs only: a record has nothing left to act on.
+    assert_eq!(super::matching(inst, &func).await, BTreeSet::from([live_fail.clone()]));
+    assert_eq!(super::matching(inst, "archived:yes").await, BTreeSet::new());
+
     // The API marks archived hits; the page shows the badge and links the job page.
     let app = TestApp::new(&r.url());
     let api = app.get_json(&format!("/api/v1/search?q={}", seg(&func))).await;
@@ -155,4 +159,37 @@ async fn pages_over_the_archive_are_newest_first_and_neither_overlap_nor_skip() 
         assert_eq!(got.first().map(String::as_str), Some(first), "{text}");
         assert_eq!(got.last().map(String::as_str), Some("a-0000"), "{text}");
     }
+}
+
+/// A full scan of a 100,000-record archive that matches nothing, at the default budget, and the
+/// first page of a query matching every record. Ignored: a measurement, printed.
+#[tokio::test]
+#[ignore = "measurement: cargo test --release --test it -- --ignored archive_scan"]
+async fn archive_scan_of_100k_records_is_measured() {
+    let r = RedisServer::start();
+    let s = store(&r);
+    let inst = s.instance(0).expect("instance");
+    let t = now();
+    let keys = archive::Keys::new(&Layout::default());
+    let all = records("big", 100_000, t);
+    archive::write::append(inst, &keys, Retention::default(), all.iter(), t).await.expect("append");
+    let started = std::time::Instant::now();
+    let q = query("archived:yes func:nothing_like_this");
+    let (mut cursor, mut pages, mut slowest) = (None::<String>, 0, 0);
+    loop {
+        let p = search(inst, &q, cursor.as_deref(), Budget::default()).await.expect("page");
+        pages += 1;
+        slowest = slowest.max(p.elapsed_ms);
+        if p.done {
+            break;
+        }
+        cursor = p.cursor;
+    }
+    let full = started.elapsed();
+    let first = search(inst, &query("archived:yes func:work"), None, Budget::default()).await.expect("page");
+    eprintln!(
+        "archive of 100,000: full scan {full:?} in {pages} pages (slowest {slowest} ms); first page of 50 hits {} ms",
+        first.elapsed_ms
+    );
+    assert_eq!(first.hits.len(), 50);
 }
