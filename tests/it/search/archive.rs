@@ -95,6 +95,21 @@ async fn a_job_rq_deleted_is_found_in_the_archive_marked_archived_and_a_live_job
     let row = html[..badge].rfind("<tr").expect("its row");
     assert!(html[row..badge].contains(&format!("/jobs/{gone_fail}")), "the archived row links its job");
     assert_eq!(app.get(&format!("/jobs/{gone_fail}")).await.status, axum::http::StatusCode::OK);
+
+    // The CLI marks the archived record on its line, and says the same in JSON.
+    let out = crate::cli::rqdash(&r, &["search", &func]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |id: &str| {
+        text.lines().find(|l| l.contains(id)).unwrap_or_else(|| panic!("{id} in {text}")).to_owned()
+    };
+    assert!(line(&gone_fail).contains("(archived)") && !line(&live_fail).contains("archived"), "{text}");
+    let out = crate::cli::rqdash(&r, &["search", "archived:yes", "--json"]);
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        cli["hits"].as_array().is_some_and(|h| h.len() == 2 && h.iter().all(|h| h["archived"] == true)),
+        "{cli}"
+    );
 }
 
 /// `n` records of jobs that ended (no hashes) in queue `queue`, ids `<queue>-<i>`.
