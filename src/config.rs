@@ -27,7 +27,8 @@ pub use auth::AuthArgs;
 use commands::EXAMPLES;
 pub use commands::{
     AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, FunctionsArgs,
-    HealthcheckArgs, InfoArgs, JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state, parse_time,
+    HealthcheckArgs, InfoArgs, JobsArgs, Order, RateLimitsArgs, RequeueArgs, SearchArgs, parse_state,
+    parse_time,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};

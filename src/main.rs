@@ -83,6 +83,9 @@ async fn run() -> ExitCode {
             if let Command::Functions(a) = &mut command {
                 a.history_prefix.clone_from(&cli.serve.history_prefix);
             }
+            if let Command::Search(a) = &mut command {
+                a.history_prefix.clone_from(&cli.serve.history_prefix);
+            }
             rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only, &cli.serve.audit).await
         }
     }
