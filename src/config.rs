@@ -27,7 +27,8 @@ pub use auth::AuthArgs;
 use commands::EXAMPLES;
 pub use commands::{
     AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, FunctionsArgs,
-    HealthcheckArgs, InfoArgs, JobsArgs, Order, RateLimitsArgs, RequeueArgs, parse_state, parse_time,
+    HealthcheckArgs, InfoArgs, JobsArgs, Order, RateLimitsArgs, RequeueArgs, SearchArgs, parse_state,
+    parse_time,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};
@@ -201,6 +202,11 @@ pub struct ServeArgs {
     /// often UUIDs: one new series per worker ever started).
     #[arg(long, env = "RQDASH_METRICS_PER_WORKER", global = true, value_parser = EnvBool)]
     pub metrics_per_worker: bool,
+
+    /// Leave the per-function families out of /metrics (rq_jobs_ended_total, rq_job_run_seconds,
+    /// rq_job_wait_seconds: about 52 series per queue and function that ran today or yesterday).
+    #[arg(long, env = "RQDASH_METRICS_NO_FUNCTIONS", global = true, value_parser = EnvBool)]
+    pub metrics_no_functions: bool,
 
     /// How long one /metrics answer is reused, so several scrapers do not multiply the Redis
     /// load: "2s", "500ms", or a bare number of milliseconds.

@@ -87,6 +87,9 @@ async fn run() -> ExitCode {
                 a.history_prefix.clone_from(&cli.serve.history_prefix);
                 a.storage = cli.serve.storage_max_memory;
             }
+            if let Command::Search(a) = &mut command {
+                a.history_prefix.clone_from(&cli.serve.history_prefix);
+            }
             rqdash::cli::run(command, &cli.redis, &cli.cli, cli.serve.read_only, &cli.serve.audit).await
         }
     }

@@ -72,7 +72,13 @@
     tr.appendChild(td(a));
     var qh = prefix + "/queues/" + seg(h.queue) + (h.state ? "?state=" + h.state + instAmp : instQ);
     tr.appendChild(td(el("a", { href: qh }, h.queue)));
-    tr.appendChild(td(h.state ? el("span", { "class": "badge state-" + h.state }, h.state) : null));
+    var st = td(h.state ? el("span", { "class": "badge state-" + h.state }, h.state) : null);
+    // A record from the job archive (RQ deleted the job) is marked, as on the server's rows.
+    if (h.archived) {
+      st.appendChild(document.createTextNode(" "));
+      st.appendChild(el("span", { "class": "badge archived", "data-archived": "", title: "From the job archive: RQ deleted this job" }, "archived"));
+    }
+    tr.appendChild(st);
     if (j.missing) {
       tr.className = "orphan";
       var c = td(el("span", { "class": "badge warn" }, "job data missing"));

@@ -55,6 +55,7 @@ pub fn describe(command: &Command) -> Option<(&'static str, Target)> {
         | Command::Check
         | Command::HashPassword
         | Command::Functions(_)
+        | Command::Search(_)
         | Command::Audit(_) => return None,
     })
 }

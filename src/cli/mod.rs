@@ -33,6 +33,7 @@ pub mod output;
 pub mod prompt;
 pub mod rate_limits;
 pub mod schedulers;
+pub mod search;
 pub mod table;
 
 use std::process::ExitCode;
@@ -170,6 +171,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<ExitCode> {
         Command::Schedulers => schedulers::schedulers(ctx).await,
         Command::RateLimits(a) => rate_limits::rate_limits(ctx, &a).await,
         Command::Functions(a) => functions::functions(ctx, &a).await,
+        Command::Search(a) => search::search(ctx, &a).await,
         Command::Requeue(a) if a.all => {
             bulk::requeue_all(ctx, a.queue.as_deref().unwrap_or_default(), a.state).await
         }

@@ -88,6 +88,11 @@ pub enum Command {
     /// failure rate and trend, per queue and function, busiest first.
     #[command(after_help = "Examples:\n  rqdash functions\n  rqdash functions --range 7d --json")]
     Functions(FunctionsArgs),
+    /// Search jobs with the dashboard's query syntax: live jobs, then the job archive (records
+    /// of jobs RQ deleted, marked "archived"); one bounded page, with a cursor to continue.
+    #[command(after_help = "Examples:\n  rqdash search 'exc:Timeout queue:emails'\n  \
+                      rqdash search 'archived:yes func:send_email' --json")]
+    Search(SearchArgs),
     /// Requeue failed, stopped or canceled jobs at the back of their queue.
     #[command(after_help = "Examples:\n  rqdash requeue 5a1c9e0f-... 77b2d1aa-...\n  \
                             rqdash requeue --queue default --all\n  \
@@ -248,6 +253,22 @@ pub struct FunctionsArgs {
     #[arg(long, default_value = "24h", value_parser = ["1h", "24h", "7d", "90d"])]
     pub range: String,
     /// Where the sampler keeps its data (`--history-prefix`, set by main).
+    #[arg(skip)]
+    pub history_prefix: String,
+}
+
+/// Flags of `search`.
+#[derive(Debug, Clone, Args)]
+pub struct SearchArgs {
+    /// The query, as typed in the search box (`func:send_email exc:Timeout archived:yes ...`).
+    pub query: String,
+    /// At most this many hits.
+    #[arg(short = 'n', long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub limit: u64,
+    /// Continue a search where the last page stopped (its `cursor`).
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Where the sampler keeps the archive (`--history-prefix`, set by main).
     #[arg(skip)]
     pub history_prefix: String,
 }

@@ -43,8 +43,17 @@ pub struct HealthArgs {
     #[arg(long, env = "RQDASH_HEALTH_MEMORY_CRITICAL", default_value_t = 90.0, value_parser = percent, global = true)]
     pub health_memory_critical: f64,
 
+    /// A function whose run time p95 over the last one to two hours is above this multiple of its
+    /// p95 over the 7 days before is slow (warning).
+    #[arg(long, env = "RQDASH_HEALTH_SLOW_FACTOR", default_value_t = 3.0, value_parser = factor, global = true)]
+    pub health_slow_factor: f64,
+
+    /// Calls a function needs in each of the two periods before its p95 counts (at least 5).
+    #[arg(long, env = "RQDASH_HEALTH_SLOW_MIN_CALLS", default_value_t = 20, global = true)]
+    pub health_slow_min_calls: u64,
+
     /// Rules to turn off (comma-separated, repeatable): no-worker, oldest-job, overdue-scheduled,
-    /// failure-rate, failure-spike, eviction-policy, memory, stale-worker.
+    /// failure-rate, failure-spike, slow-function, eviction-policy, memory, stale-worker.
     #[arg(long, env = "RQDASH_HEALTH_OFF", value_delimiter = ',', value_parser = parse_rule, global = true,
           value_name = "RULE")]
     pub health_off: Vec<Rule>,
@@ -73,6 +82,8 @@ impl HealthArgs {
             spike_factor: self.health_spike_factor,
             spike_min_failures: self.health_spike_min_failures,
             memory_critical: self.health_memory_critical,
+            slow_factor: self.health_slow_factor,
+            slow_min_calls: self.health_slow_min_calls,
             off: self.health_off.clone(),
         }
     }
@@ -111,6 +122,12 @@ fn percent(s: &str) -> Result<f64, String> {
     if (0.0..=100.0).contains(&v) { Ok(v) } else { Err(format!("a percent is between 0 and 100, got {s:?}")) }
 }
 
+/// A multiple above 1 (a factor of 1 or less would call every function slow).
+fn factor(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().trim_end_matches(['x', '×']).parse().map_err(|_| format!("not a factor: {s:?}"))?;
+    if v > 1.0 && v.is_finite() { Ok(v) } else { Err(format!("a factor is above 1, got {s:?}")) }
+}
+
 fn parse_rule(s: &str) -> Result<Rule, String> {
     Rule::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
@@ -139,5 +156,14 @@ mod tests {
         assert_eq!(parse_span("45"), Ok(45));
         assert!(parse_span("10 parsecs").is_err());
         assert!(parse_span("-1m").is_err());
+    }
+
+    #[test]
+    fn a_slow_factor_is_a_multiple_above_one() {
+        assert_eq!(factor("3"), Ok(3.0));
+        assert_eq!(factor("2.5x"), Ok(2.5));
+        assert!(factor("1").is_err());
+        assert!(factor("fast").is_err());
+        assert!(factor("inf").is_err());
     }
 }

@@ -32,6 +32,7 @@ impl super::Command {
             | Self::Schedulers
             | Self::RateLimits(_)
             | Self::Functions(_)
+            | Self::Search(_)
             | Self::Completions { .. }
             | Self::Healthcheck(_)
             | Self::HashPassword
@@ -112,6 +113,8 @@ impl Scope {
                 redis || matches!(id, "instance" | "json" | "yes" | "read_only") || audit(id)
             }
             "audit" => redis || matches!(id, "instance" | "json" | "audit_prefix"),
+            // The archive it searches is kept under the history prefix.
+            "search" => redis || matches!(id, "instance" | "json" | "history_prefix"),
             _ => redis || matches!(id, "instance" | "json"),
         }
     }

@@ -33,7 +33,7 @@ fn the_scoped_commands_are_consistent() {
 fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
     // One invocation per subcommand: `writes()` (what is refused) and scope's WRITERS (what shows
     // --yes and --read-only) must agree, and every subcommand must be listed here.
-    let cases: [(&[&str], bool); 27] = [
+    let cases: [(&[&str], bool); 28] = [
         (&["serve"], false),
         (&["audit"], false),
         (&["healthcheck"], false),
@@ -46,6 +46,7 @@ fn the_subcommands_that_take_read_only_are_the_ones_that_write() {
         (&["workers"], false),
         (&["rate-limits"], false),
         (&["functions"], false),
+        (&["search", "x"], false),
         (&["schedulers"], false),
         (&["completions", "bash"], false),
         (&["hash-password"], false),

@@ -23,6 +23,22 @@ pub struct QueueFacts {
     pub overdue_without_scheduler: i64,
     /// The last [`FAILURE_WINDOW_MIN`] minutes of history; None when none was recorded.
     pub failures: Option<Failures>,
+    /// Run times of the queue's functions with enough calls both recently and in the baseline
+    /// (see `store::verdict::functions` for the windows and the caps).
+    pub functions: Vec<RunTimes>,
+}
+
+/// One function's run time p95 recently and over its 7-day baseline, from the per-function
+/// histograms the sampler records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunTimes {
+    pub function: String,
+    pub calls: u64,
+    pub p95_s: f64,
+    pub baseline_calls: u64,
+    pub baseline_p95_s: f64,
+    /// `p95_s / baseline_p95_s` (`store::functions::p95_vs_baseline`).
+    pub ratio: f64,
 }
 
 /// Jobs that ended in the failure window, from the history the sampler records.

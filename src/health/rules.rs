@@ -1,8 +1,9 @@
 //! The rules: what one read of an instance saw ([`Facts`]), the thresholds ([`Settings`]) and one
 //! function per rule. To add a rule: a [`Rule`] variant, its name, and its function in
 //! [`Rule::queue`] or [`Rule::instance`] (plus the facts it needs, read in `store::verdict`).
-//! Left for the per-function data to land: "run time p95 of a function more than 3× its 7-day
-//! baseline" (`slow-function`), a queue rule over a `p95_vs_baseline` fact.
+//! A rule needing more than a few lines gets a file of its own ([`slow`]).
+
+mod slow;
 
 use serde::Serialize;
 
@@ -25,6 +26,11 @@ pub struct Settings {
     pub spike_min_failures: u64,
     /// Percent of maxmemory.
     pub memory_critical: f64,
+    /// A function's recent run time p95 over this multiple of its 7-day baseline p95 is slow.
+    pub slow_factor: f64,
+    /// Calls needed on each side (recent, baseline) before a p95 counts (at least 5): the p95 of
+    /// 20 calls is the 19th fastest, so one slow call among 20 is not a slow function.
+    pub slow_min_calls: u64,
     /// Rules turned off (`--health-off`).
     pub off: Vec<Rule>,
 }
@@ -40,6 +46,8 @@ impl Default for Settings {
             spike_factor: 3.0,
             spike_min_failures: 10,
             memory_critical: 90.0,
+            slow_factor: 3.0,
+            slow_min_calls: 20,
             off: Vec::new(),
         }
     }
@@ -60,18 +68,20 @@ pub enum Rule {
     OverdueScheduled,
     FailureRate,
     FailureSpike,
+    SlowFunction,
     EvictionPolicy,
     Memory,
     StaleWorker,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::NoWorker,
         Rule::OldestJob,
         Rule::OverdueScheduled,
         Rule::FailureRate,
         Rule::FailureSpike,
+        Rule::SlowFunction,
         Rule::EvictionPolicy,
         Rule::Memory,
         Rule::StaleWorker,
@@ -85,6 +95,7 @@ impl Rule {
             Rule::OverdueScheduled => "overdue-scheduled",
             Rule::FailureRate => "failure-rate",
             Rule::FailureSpike => "failure-spike",
+            Rule::SlowFunction => "slow-function",
             Rule::EvictionPolicy => "eviction-policy",
             Rule::Memory => "memory",
             Rule::StaleWorker => "stale-worker",
@@ -109,6 +120,7 @@ impl Rule {
             Rule::OverdueScheduled => overdue_scheduled(q)?,
             Rule::FailureRate => failure_rate(q, s)?,
             Rule::FailureSpike => failure_spike(q, s)?,
+            Rule::SlowFunction => slow::slow_function(q, s)?,
             _ => return None,
         };
         Some(Reason { rule: self.name(), severity, text })

@@ -1,5 +1,6 @@
 //! The rules on hand-made facts: thresholds at their edges, worst reason wins, rules turned off.
 
+use super::facts::RunTimes;
 use super::rules::{Failures, InstanceFacts, QueueFacts, span};
 use super::*;
 
@@ -54,6 +55,38 @@ fn a_failure_rate_needs_enough_jobs_and_a_spike_needs_a_baseline() {
     assert_eq!(rules(f(9, 1, None)), Vec::<&str>::new(), "10% is not over 10%");
     assert_eq!(rules(f(1000, 15, Some(0.1))), ["failure-spike"], "1/min against 0.1/min");
     assert_eq!(rules(f(1000, 15, Some(0.5))), Vec::<&str>::new(), "1/min is under 3 × 0.5/min");
+}
+
+#[test]
+fn a_function_over_three_times_its_baseline_p95_with_enough_calls_is_slow() {
+    let s = Settings::default();
+    let run = |function: &str, calls, p95_s: f64, base: f64| RunTimes {
+        function: function.to_owned(),
+        calls,
+        p95_s,
+        baseline_calls: 500,
+        baseline_p95_s: base,
+        ratio: p95_s / base,
+    };
+    let reasons = |functions| {
+        let r = judge(vec![QueueFacts { functions, ..q("a") }], InstanceFacts::default(), &s);
+        r.queues[0].reasons.iter().map(|x| (x.rule, x.severity, x.text.clone())).collect::<Vec<_>>()
+    };
+    let slow = run("app.tasks.render", 40, 4.2, 1.2);
+    assert_eq!(
+        reasons(vec![slow.clone()]),
+        [("slow-function", Severity::Warning, "app.tasks.render p95 4.2 s, 3.5× its 7-day 1.2 s".to_owned())]
+    );
+    assert!(reasons(vec![run("a.f", 40, 2.9, 1.0)]).is_empty(), "2.9× is under 3×");
+    assert!(reasons(vec![run("a.f", 19, 9.0, 1.0)]).is_empty(), "19 calls are under the 20-call minimum");
+    let thin = RunTimes { baseline_calls: 19, ..slow.clone() };
+    assert!(reasons(vec![thin]).is_empty(), "so is a 19-call baseline");
+    let worse = run("app.tasks.export", 25, 0.5, 0.05);
+    let text = &reasons(vec![slow.clone(), run("a.fast", 40, 1.0, 1.0), worse])[0].2;
+    assert_eq!(text, "app.tasks.export p95 500 ms, 10.0× its 7-day 50 ms (and 1 more function)");
+    let off = Settings { off: vec![Rule::SlowFunction], ..Settings::default() };
+    let r = judge(vec![QueueFacts { functions: vec![slow], ..q("a") }], InstanceFacts::default(), &off);
+    assert_eq!(r.verdict, Severity::Ok, "turned off");
 }
 
 #[test]

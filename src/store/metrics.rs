@@ -3,12 +3,14 @@
 //! Redis work per instance and scrape: [`overview::overview`] (3 dependent round trips) and
 //! [`workers::workers`] (2) run concurrently on the instance's multiplexed connection, so a scrape
 //! sends 5 pipelines but waits for only 3 round trips, then one more for the scheduler alerts
-//! (they need the queue names); all instances are read at the same time.
+//! (they need the queue names), alongside two for the per-function totals ([`functions`]); all
+//! instances are read at the same time.
 //! The answer is reused for `--metrics-cache` and computed by one caller at a time, so any number
 //! of scrapers costs at most one read per window, in either exposition format ([`text`]).
 
 mod encode;
 mod exporter;
+mod functions;
 mod health;
 pub mod text;
 mod worker_counters;
@@ -19,6 +21,8 @@ use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
+use super::functions::{Keys, Totals};
+use super::history::Layout;
 use super::overview::{self, Overview};
 use super::schedulers::{self, Alerts};
 use super::workers::{self, Workers};
@@ -38,6 +42,9 @@ pub struct Sample {
     /// RQ 3.0 was seen here (an RQ 3.0 worker, rate limits, or a `ready` registry), so its
     /// `ready` state is exported; on older data it would only add series that are always 0.
     pub rq3: bool,
+    /// Per-function totals of the pairs recorded today or yesterday (empty if unreadable; None
+    /// with `--metrics-no-functions`).
+    pub functions: Option<Vec<Totals>>,
 }
 
 /// One instance's part of a scrape: its data or why Redis did not answer, and how long it took.
@@ -49,15 +56,17 @@ pub struct InstanceScrape {
     pub roundtrip: Duration,
 }
 
-/// Read one instance; an error is kept in the result, never returned.
-pub async fn sample(inst: &Instance) -> InstanceScrape {
+/// Read one instance; an error is kept in the result, never returned. `keys`: where the
+/// per-function totals live (`--history-prefix`).
+pub async fn sample(inst: &Instance, keys: Option<&Keys>) -> InstanceScrape {
     let t = Instant::now();
     let sample = match tokio::try_join!(overview::overview(inst), workers::workers(inst)) {
         Ok((overview, workers)) => {
             let names: Vec<String> = overview.queues.iter().map(|q| q.name.clone()).collect();
             let rq3 = inst.has_rate_limits() || overview.totals.ready > 0;
-            let alerts = schedulers::alerts(inst, &names).await;
-            alerts.map(|schedulers| Sample { overview, workers, schedulers, rq3 })
+            let (alerts, functions) =
+                tokio::join!(schedulers::alerts(inst, &names), functions::read(inst, keys, &names));
+            alerts.map(|schedulers| Sample { overview, workers, schedulers, rq3, functions })
         }
         Err(e) => Err(e),
     };
@@ -65,8 +74,8 @@ pub async fn sample(inst: &Instance) -> InstanceScrape {
 }
 
 /// Read every instance concurrently, in configuration order; a down instance does not fail the rest.
-pub async fn sample_all(store: &Store) -> Vec<InstanceScrape> {
-    futures_util::future::join_all(store.instances().iter().map(sample)).await
+pub async fn sample_all(store: &Store, keys: Option<&Keys>) -> Vec<InstanceScrape> {
+    futures_util::future::join_all(store.instances().iter().map(|i| sample(i, keys))).await
 }
 
 /// The settings and the cached answer of `/metrics`; one per app, shared by every request.
@@ -82,8 +91,11 @@ pub struct MetricsState {
     collected: std::sync::Mutex<(u64, f64)>,
     /// Health verdicts for `rq_queue_health` (none: the family is left out).
     health: Option<Arc<super::verdict::Cache>>,
+    /// Where the per-function totals are read (`--history-prefix`); None with
+    /// `--metrics-no-functions`.
+    functions: Option<Keys>,
     /// Where the sampler stores the storage budget's figure (`rqdash_storage_*`).
-    storage: Option<super::history::Layout>,
+    storage: Option<Layout>,
 }
 
 #[derive(Debug)]
@@ -107,6 +119,7 @@ impl MetricsState {
     pub fn new(per_worker: bool, ttl: Duration, token: Option<String>) -> Self {
         let token = token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
         let collected = std::sync::Mutex::new((0, 0.0));
+        let functions = Some(Keys::new(&Layout::default()));
         Self {
             per_worker,
             compat: false,
@@ -115,6 +128,7 @@ impl MetricsState {
             cache: Mutex::new(None),
             collected,
             health: None,
+            functions,
             storage: None,
         }
     }
@@ -126,19 +140,33 @@ impl MetricsState {
         self
     }
 
-    /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token` and `--metrics-compat`.
+    /// Per-function totals read under `layout` instead of the default `--history-prefix`, or
+    /// not at all (`--metrics-no-functions`: no family, no Redis command).
+    #[must_use]
+    pub fn with_functions(mut self, layout: Option<&Layout>) -> Self {
+        self.functions = layout.map(Keys::new);
+        self
+    }
+
+    fn with_args(mut self, args: &ServeArgs) -> Self {
+        let history = Layout::new(&args.history_prefix);
+        self.storage = Some(history.clone());
+        self.with_compat(args.metrics_compat.is_some())
+            .with_functions((!args.metrics_no_functions).then_some(&history))
+    }
+
+    /// From `--metrics-per-worker`, `--metrics-cache`, `--metrics-token`, `--metrics-compat`
+    /// and `--history-prefix`.
     pub fn from_args(args: &ServeArgs) -> Arc<Self> {
-        let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
-        s.storage = Some(super::history::Layout::new(&args.history_prefix));
-        Arc::new(s.with_compat(args.metrics_compat.is_some()))
+        let s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
+        Arc::new(s.with_args(args))
     }
 
     /// [`Self::from_args`] exporting `rq_queue_health` from `health`'s verdicts.
     pub fn from_args_with_health(args: &ServeArgs, health: Arc<super::verdict::Cache>) -> Arc<Self> {
         let mut s = Self::new(args.metrics_per_worker, args.metrics_cache, args.metrics_token.clone());
         s.health = Some(health);
-        s.storage = Some(super::history::Layout::new(&args.history_prefix));
-        Arc::new(s.with_compat(args.metrics_compat.is_some()))
+        Arc::new(s.with_args(args))
     }
 
     /// A bearer token is configured: `/metrics` requires it and skips HTTP Basic auth.
@@ -176,7 +204,7 @@ impl MetricsState {
             return c.pick(format);
         }
         let started = Instant::now();
-        let scrapes = sample_all(store).await;
+        let scrapes = sample_all(store, self.functions.as_ref()).await;
         for s in &scrapes {
             if let Err(e) = &s.sample {
                 tracing::warn!(instance = s.index, error = %e, "metrics: Redis did not answer");

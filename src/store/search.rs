@@ -18,8 +18,13 @@
 //! - `read`: sources, chunks and the pipelined reads; `walk`: the walk over them; `keys`: exact
 //!   id and id-prefix SCAN; `orphans`: where an exact id without a hash sits.
 //! - [`collect`]: every matching id, for "select all matching".
+//! - [`archived`]: `archived:` and judging an archived record; `archived_walk`: the archive's
+//!   stream in chunks; `combined`: a page over live jobs, then the archive.
 
+pub mod archived;
+mod archived_walk;
 pub mod collect;
+mod combined;
 pub mod cursor;
 mod judge;
 mod keys;
@@ -34,6 +39,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+pub use combined::search_with;
 pub use cursor::Cursor;
 pub use query::Query;
 
@@ -84,6 +90,8 @@ pub struct Hit {
     pub state: Option<State>,
     /// True when found in that list/registry (orphans there can be cleaned up by bulk actions).
     pub listed: bool,
+    /// An archived record of a job RQ deleted (see [`archived`]), not a live job.
+    pub archived: bool,
     pub job: JobRow,
 }
 
@@ -98,7 +106,8 @@ pub struct SearchPage {
     /// Continue with this; None when done.
     pub cursor: Option<String>,
     pub done: bool,
-    /// "sources" (lists and registries), "keys" (SCAN for an id prefix) or "id".
+    /// "sources" (lists and registries), "keys" (SCAN for an id prefix), "id", or "archive"
+    /// (the page ended in the job archive).
     pub mode: &'static str,
     pub elapsed_ms: u64,
     /// What ended this page early (None when `done`): `ids`, `time` or `hits`.
@@ -127,22 +136,10 @@ pub(crate) struct Page {
     pub stopped_by: Option<Stop>,
 }
 
-/// One page of a search, from the start or from `cursor`, with a row per hit.
+/// One page of a search, from the start or from `cursor`, with a row per hit; the archive is
+/// the one under the default history prefix (see [`search_with`]).
 pub async fn search(inst: &Instance, q: &Query, cursor: Option<&str>, budget: Budget) -> Result<SearchPage> {
-    let started = Instant::now();
-    let cursor = cursor.filter(|c| !c.trim().is_empty()).map(Cursor::decode).transpose()?;
-    let page = page(inst, q, cursor, budget).await?;
-    let hits = rows(inst, page.raw).await?;
-    Ok(SearchPage {
-        hits,
-        scanned: page.scanned,
-        total: page.total,
-        cursor: page.cursor.map(|c| c.encode()),
-        done: page.done,
-        mode: page.mode,
-        elapsed_ms: keys::ms(started),
-        stopped_by: page.stopped_by,
-    })
+    search_with(inst, q, cursor, budget, &super::history::Layout::default()).await
 }
 
 /// Rows for raw hits, in order: one pipelined read per state among them.
@@ -162,7 +159,9 @@ async fn rows(inst: &Instance, raw: Vec<RawHit>) -> Result<Vec<Hit>> {
     Ok(raw
         .into_iter()
         .zip(rows)
-        .filter_map(|(h, row)| Some(Hit { queue: h.queue, state: h.state, listed: h.listed, job: row? }))
+        .filter_map(|(h, row)| {
+            Some(Hit { queue: h.queue, state: h.state, listed: h.listed, archived: false, job: row? })
+        })
         .collect())
 }
 

@@ -5,9 +5,11 @@
 //! Round trips: the overview (3), workers (2) and INFO (1) at once, then the scheduler alerts
 //! (1) and the last 15 minutes of history (1, `HMGET` of 15 fields per queue) at once, then the
 //! same-hour baseline of the previous 7 days (1, `HGET` × 7) only for queues with enough
-//! failures to be a spike.
+//! failures to be a spike. Alongside those, the run times of the `slow-function` rule (up to 3,
+//! bounded per tick: see [`functions`]), unless that rule is off.
 
 mod failures;
+pub mod functions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 use super::history::Layout;
 use super::{Instance, Result, info, overview, schedulers, workers};
 use crate::health::rules::{InstanceFacts, QueueFacts, STALE_HEARTBEAT_S};
-use crate::health::{self, Facts, Report, Settings};
+use crate::health::{self, Facts, Report, Rule, Settings};
 use crate::rq::time;
 
 /// Read the facts of one instance at `now` (unix seconds).
@@ -26,11 +28,18 @@ pub async fn facts(inst: &Instance, layout: &Layout, settings: &Settings, now: i
     // INFO may be refused (managed Redis): the memory rules then stay silent.
     let i = i.unwrap_or_default();
     let names: Vec<String> = ov.queues.iter().map(|q| q.name.clone()).collect();
-    let (alerts, fails) = tokio::join!(
+    let slow = settings.enabled(Rule::SlowFunction);
+    let (alerts, fails, funcs) = tokio::join!(
         schedulers::alerts(inst, &names),
-        failures::read(inst, layout, &names, settings.spike_min_failures, now)
+        failures::read(inst, layout, &names, settings.spike_min_failures, now),
+        async {
+            if !slow {
+                return Ok(vec![Vec::new(); names.len()]);
+            }
+            functions::read(inst, layout, &names, settings.slow_min_calls, now).await
+        }
     );
-    let (alerts, fails) = (alerts?, fails?);
+    let (alerts, fails, funcs) = (alerts?, fails?, funcs?);
     let fresh = |h: Option<f64>| h.is_none_or(|age| age <= STALE_HEARTBEAT_S);
     let live: Vec<_> = w.workers.iter().filter(|w| !w.stale && fresh(w.heartbeat_age_seconds)).collect();
     let stale_workers = w
@@ -43,7 +52,8 @@ pub async fn facts(inst: &Instance, layout: &Layout, settings: &Settings, now: i
         .queues
         .iter()
         .zip(fails)
-        .map(|(q, failures)| QueueFacts {
+        .zip(funcs)
+        .map(|((q, failures), functions)| QueueFacts {
             name: q.name.clone(),
             queued: q.counts.queued,
             listening_workers: live.iter().filter(|w| w.queues.contains(&q.name)).count() as i64,
@@ -58,6 +68,7 @@ pub async fn facts(inst: &Instance, layout: &Layout, settings: &Settings, now: i
                 .find(|(n, _)| *n == q.name)
                 .map_or(0, |(_, n)| *n),
             failures,
+            functions,
         })
         .collect();
     let instance = InstanceFacts {

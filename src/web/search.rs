@@ -45,7 +45,7 @@ pub async fn api(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result
     let q = Query::parse(p.get("q").unwrap_or(""), jiff::Timestamp::now())?;
     let max_hits = usize::try_from(p.int("limit", 50, 1, 1000)?).unwrap_or(50);
     let budget = Budget { max_hits, ..Budget::default() };
-    let page = search::search(inst, &q, p.get("cursor"), budget).await?;
+    let page = search::search_with(inst, &q, p.get("cursor"), budget, &app.history).await?;
     let names = page.hits.iter().filter_map(|h| h.job.worker_name.clone()).collect();
     let linked_workers = super::workers::linkable(inst, names).await?.names();
     Ok(Json(ApiPage { page, linked_workers }))
@@ -72,7 +72,7 @@ pub async fn page(State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageR
     }
     c.title = format!("Search: {text}");
     let found = match Query::parse(&text, jiff::Timestamp::now()) {
-        Ok(q) => search::search(inst, &q, p.get("cursor"), Budget::default()).await,
+        Ok(q) => search::search_with(inst, &q, p.get("cursor"), Budget::default(), &app.history).await,
         Err(e) => Err(e),
     };
     match found {

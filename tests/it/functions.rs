@@ -13,6 +13,8 @@ use crate::support::{RedisServer, Rq};
 
 // Pages, API, search, metrics and the CLI over the same recorded data.
 mod front;
+// The totals behind /metrics: what functions_record.lua adds on each merge, their cost.
+mod totals;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";
@@ -110,6 +112,11 @@ async fn functions_past_the_cap_are_folded_into_other() {
     assert_eq!(names.len(), 2, "{names:?}");
     assert_eq!(stat(&table, SLEEP).calls, 6, "the busiest function keeps its row");
     assert_eq!(stat(&table, functions::OTHER).calls, 5, "the rest is folded");
+    // The totals behind /metrics are capped the same way.
+    let totals = functions::totals::read(inst, &keys, &["fq".to_owned()], t).await.expect("totals");
+    let names: Vec<(&str, u64)> =
+        totals.iter().map(|x| (x.function.as_str(), x.finished + x.failed)).collect();
+    assert_eq!(names, [(functions::OTHER, 5), (SLEEP, 6)]);
 }
 
 /// `MEMORY USAGE` of a key (0 when absent).

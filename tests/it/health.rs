@@ -16,6 +16,8 @@ mod rules;
 mod surfaces;
 // Webhooks: once per change, retried after a 500, one sender among replicas.
 mod alerts;
+// The slow-function rule: real slow runs against a recorded week, its edges and its cost.
+mod slow_function;
 // contrib/: every metric the Grafana dashboard and the Prometheus rules use is exported.
 mod contrib;
 

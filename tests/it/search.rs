@@ -28,6 +28,8 @@ mod http;
 // exc: is the latest failure of jobs failed now (requeued jobs keep theirs), history:any, orphans
 // found by id:, the selection's count per state.
 mod current;
+// The job archive: archived:yes|no, live jobs once, paging over the stream, API and page.
+mod archive;
 // 100,000 failed jobs: time to the first page, full scans, groups (ignored; bench/search_bench.sh).
 mod bench;
 

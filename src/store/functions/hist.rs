@@ -30,13 +30,15 @@ impl Hist {
     }
 
     pub fn total(&self) -> u64 {
-        self.0.values().sum()
+        // Saturating: counts come from Redis, and a hostile one must not overflow (a panic).
+        self.0.values().fold(0u64, |a, c| a.saturating_add(*c))
     }
 
     /// Add another histogram (a different minute, queue or function).
     pub fn merge_sum(&mut self, other: &Hist) {
         for (i, c) in &other.0 {
-            *self.0.entry(*i).or_default() += c;
+            let n = self.0.entry(*i).or_default();
+            *n = n.saturating_add(*c);
         }
     }
 
@@ -53,13 +55,13 @@ impl Hist {
             if *c == 0 {
                 continue;
             }
-            if (seen + c) as f64 >= rank {
+            if seen.saturating_add(*c) as f64 >= rank {
                 let lo = if *i == 0 { 0.0 } else { BOUNDS[i - 1] };
                 let Some(hi) = BOUNDS.get(*i) else { return Some(lo) };
                 let within = ((rank - seen as f64) / *c as f64).clamp(0.0, 1.0);
                 return Some(lo + (hi - lo) * within);
             }
-            seen += c;
+            seen = seen.saturating_add(*c);
         }
         self.0.keys().next_back().map(|i| BOUNDS.get(*i).copied().unwrap_or(BOUNDS[BOUNDS.len() - 1]))
     }
@@ -79,11 +81,18 @@ impl Hist {
                 && let (Ok(i), Ok(c)) = (i.trim().parse::<usize>(), c.trim().parse::<u64>())
                 && i < LEN
             {
-                *h.0.entry(i).or_default() += c;
+                let n = h.0.entry(i).or_default();
+                *n = n.saturating_add(c);
             }
         }
         h
     }
+}
+
+/// The `s:<milliseconds>` sum a stored histogram may carry (0 when absent or malformed).
+pub fn decode_sum(s: &str) -> u64 {
+    // Saturating: a hostile stored value must not overflow (a panic in debug builds).
+    s.split(';').filter_map(|p| p.trim().strip_prefix("s:")?.parse::<u64>().ok()).fold(0, u64::saturating_add)
 }
 
 /// How many times slower a function's recent run time p95 is than its baseline p95 (e.g. the
@@ -137,6 +146,10 @@ mod tests {
         assert_eq!(h.encode(), "6:2;11:1;22:1");
         assert_eq!(Hist::decode(&h.encode()), h);
         assert_eq!(Hist::decode("x;99:1;3:-1;4:2"), Hist(BTreeMap::from([(4, 2)])));
+        assert_eq!(Hist::decode("6:2;s:120"), of(&[0.06, 0.06]), "the sum is not a bucket");
+        assert_eq!((decode_sum("6:2;s:120"), decode_sum("6:2"), decode_sum("s:x")), (120, 0, 0));
+        let huge = Hist::decode("4:18446744073709551615;4:1;5:9");
+        assert_eq!((huge.total(), huge.quantile(1.0).is_some()), (u64::MAX, true), "no overflow");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! `<base>:fn:h:<yyyymmdd>:q:<len>:<queue>:<function>` (field = hour 0–23), where `<len>` is the
 //! queue name's length in bytes, so a queue or function name holding colons cannot make two
 //! pairs share a key; `<base>:fn:n:h:<yyyymmdd>:q:<queue>` is the set of the day's function
-//! names of a queue (for the cap and for listing).
+//! names of a queue (for the cap and for listing); `<base>:fn:t:q:<len>:<queue>:<function>` the
+//! pair's totals since it was first recorded (the counters of `/metrics`, see [`super::totals`]).
 
 use crate::store::history::layout::{self, Layout, Subject};
 
@@ -40,6 +41,11 @@ impl Keys {
         self.rows.hour_key(Subject::Queue(&Self::pair(queue, func)), day_start)
     }
 
+    /// The totals hash of `(queue, func)`: every minute ever recorded, summed.
+    pub fn totals(&self, queue: &str, func: &str) -> String {
+        format!("{}:t:q:{}", self.rows.base(), Self::pair(queue, func))
+    }
+
     /// The set of function names `queue` recorded on the UTC day starting at `day_start`.
     pub fn names(&self, queue: &str, day_start: i64) -> String {
         self.names.hour_key(Subject::Queue(queue), day_start)
@@ -61,5 +67,7 @@ mod tests {
         assert_ne!(k.minute("a:b", "c", 0), k.minute("a", "b:c", 0));
         assert_eq!(k.minute("q", "m.f", 3600), "rqdash:history:fn:m:1970010101:q:1:q:m.f");
         assert_eq!(k.names("q", 0), "rqdash:history:fn:n:h:19700101:q:q");
+        assert_eq!(k.totals("q", "m.f"), "rqdash:history:fn:t:q:1:q:m.f");
+        assert_ne!(k.totals("a:b", "c"), k.totals("a", "b:c"));
     }
 }

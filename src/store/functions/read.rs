@@ -76,9 +76,16 @@ pub fn parse_row(s: &str) -> Row {
     let mut n = || parts.next().and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(0);
     let (finished, failed) = (n(), n());
     let mut rest = s.splitn(4, ',').skip(2);
-    let run = Hist::decode(rest.next().unwrap_or(""));
-    let wait = Hist::decode(rest.next().unwrap_or(""));
-    Row { finished, failed, run, wait }
+    let (run, wait) = (rest.next().unwrap_or(""), rest.next().unwrap_or(""));
+    let secs = |h: &str| super::hist::decode_sum(h) as f64 / 1e3;
+    Row {
+        finished,
+        failed,
+        run: Hist::decode(run),
+        wait: Hist::decode(wait),
+        run_sum: secs(run),
+        wait_sum: secs(wait),
+    }
 }
 
 fn add(to: &mut Row, r: &Row) {
@@ -86,6 +93,8 @@ fn add(to: &mut Row, r: &Row) {
     to.failed += r.failed;
     to.run.merge_sum(&r.run);
     to.wait.merge_sum(&r.wait);
+    to.run_sum += r.run_sum;
+    to.wait_sum += r.wait_sum;
 }
 
 /// The (queue, function) pairs recorded on any day from `from` to `now` (one pipeline).

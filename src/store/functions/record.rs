@@ -28,6 +28,9 @@ pub struct Row {
     pub failed: u64,
     pub run: Hist,
     pub wait: Hist,
+    /// Sums of the run times and waits in `run` and `wait`, in seconds (for `_sum`).
+    pub run_sum: f64,
+    pub wait_sum: f64,
 }
 
 impl Row {
@@ -36,8 +39,24 @@ impl Row {
             Kind::Finished => self.finished += 1,
             Kind::Failed => self.failed += 1,
         }
-        run.into_iter().for_each(|r| self.run.add(r));
-        wait.into_iter().for_each(|w| self.wait.add(w));
+        run.into_iter().for_each(|r| {
+            self.run.add(r);
+            self.run_sum += r;
+        });
+        wait.into_iter().for_each(|w| {
+            self.wait.add(w);
+            self.wait_sum += w;
+        });
+    }
+}
+
+/// A histogram as the script takes it: its buckets, then its sum as `s:<milliseconds>` (whole
+/// milliseconds keep most rows under Redis' 64-byte listpack value limit).
+fn with_sum(h: &Hist, secs: f64) -> String {
+    match (h.encode(), (secs * 1e3).round().clamp(0.0, 1e15) as u64) {
+        (e, 0) => e,
+        (e, ms) if e.is_empty() => format!("s:{ms}"),
+        (e, ms) => format!("{e};s:{ms}"),
     }
 }
 
@@ -140,12 +159,15 @@ fn invocation<'a>(keys: &Keys, chunk: &[(&(String, String, i64), &Row)]) -> redi
     for (k, _) in names.keys() {
         inv.key(k);
     }
+    for ((q, f, _), _) in chunk {
+        inv.key(keys.totals(q, f));
+    }
     inv.arg(chunk.len());
     for ((_, _, m), r) in chunk {
         let h = floor(*m, 3600);
         inv.arg((m - h) / 60)
             .arg(format!("{},{}", r.finished, r.failed))
-            .arg(format!("{}|{}", r.run.encode(), r.wait.encode()))
+            .arg(format!("{}|{}", with_sum(&r.run, r.run_sum), with_sum(&r.wait, r.wait_sum)))
             .arg(minute_expiry(h));
     }
     inv.arg(hours.len());
@@ -156,5 +178,8 @@ fn invocation<'a>(keys: &Keys, chunk: &[(&(String, String, i64), &Row)]) -> redi
     for ((_, f), expiry) in &names {
         inv.arg(f).arg(expiry);
     }
+    // Totals live as long as the hour rows of the newest day written: 90 days without jobs.
+    let newest = chunk.iter().map(|((_, _, m), _)| floor(*m, 86_400)).max().unwrap_or_default();
+    inv.arg(super::totals::expiry(newest));
     inv
 }

@@ -147,6 +147,7 @@ pub fn encode(scrapes: &[InstanceScrape], per_worker: bool, compat: bool, starte
             exporter.record(first);
         }
     }
+    super::functions::register(&mut reg, scrapes);
     for s in scrapes {
         let instance = s.index.to_string();
         let up = L::inst(&instance);

@@ -60,6 +60,10 @@ pub async fn collect(
     let mut order: Vec<Option<(String, State)>> = Vec::new();
     let mut by_source: HashMap<Option<(String, State)>, Vec<String>> = HashMap::new();
     let mut out = Collected::default();
+    if !q.archived.live() {
+        // Archived records are of deleted jobs: there is nothing to act on.
+        return Ok(out);
+    }
     loop {
         if cancel.is_cancelled() {
             out.interrupted = true;

@@ -110,6 +110,9 @@ pub enum Cursor {
     Walk { queue: String, state: State, pos: Pos, scanned: u64 },
     /// Walking the keyspace with SCAN for an id prefix.
     Keys { scan: u64, scanned: u64 },
+    /// Walking the job archive after entry `after` (None: from the newest), once the `live`
+    /// ids were examined, `scanned` entries so far.
+    Archive { after: Option<String>, live: u64, scanned: u64 },
 }
 
 impl Cursor {

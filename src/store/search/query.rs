@@ -79,6 +79,8 @@ pub struct Query {
     pub created_before: Option<Timestamp>,
     /// `history:any`: exceptions of any earlier failure, in any state (see the module doc).
     pub history_any: bool,
+    /// `archived:`: whether the job archive is searched too (see [`super::archived`]).
+    pub archived: super::archived::Archived,
 }
 
 /// Parse a time value relative to `now`.
@@ -186,6 +188,7 @@ impl Query {
                         None => IdPattern::Exact(v.to_owned()),
                     });
                 }
+                Some("archived") => out.archived = super::archived::Archived::parse(v)?,
                 Some("after") => out.after = out.after.max(Some(time()?)),
                 Some("created_after") => out.created_after = out.created_after.max(Some(time()?)),
                 Some("before") => out.before = min_time(out.before, time()?),

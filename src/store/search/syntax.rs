@@ -4,7 +4,7 @@
 use crate::store::{Error, Result};
 
 /// The keys the syntax knows, with their aliases, for error messages and the form controls.
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 15] = [
     "func",
     "exc",
     "queue",
@@ -19,6 +19,7 @@ pub const KEYS: [&str; 14] = [
     "before",
     "created_after",
     "created_before",
+    "archived",
 ];
 
 fn canonical_key(k: &str) -> Option<&'static str> {
@@ -37,6 +38,7 @@ fn canonical_key(k: &str) -> Option<&'static str> {
         "before" => "before",
         "created_after" => "created_after",
         "created_before" => "created_before",
+        "archived" => "archived",
         _ => return None,
     })
 }

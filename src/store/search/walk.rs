@@ -45,7 +45,7 @@ pub async fn walk(
             let same = sources.get(i).is_some_and(|s| s.queue == queue && s.state == state);
             (i, sources.get(i).map(|s| if same { pos } else { Pos::start(s.state) }), scanned)
         }
-        Some(Cursor::Keys { .. }) => return Err(mismatch()),
+        Some(Cursor::Keys { .. } | Cursor::Archive { .. }) => return Err(mismatch()),
     };
     let mut hits: Vec<RawHit> = Vec::new();
     let mut examined = 0u64;

@@ -19,11 +19,13 @@ pub struct HitRow {
     pub state: &'static str,
     /// The job's latest time: ended, else started, else enqueued, else created.
     pub when: Option<Time>,
+    /// A record from the job archive (its job is gone), marked as such.
+    pub archived: bool,
     pub r: Row,
 }
 
 /// The syntax summary shown under the box.
-pub const SYNTAX: [(&str, &str); 13] = [
+pub const SYNTAX: [(&str, &str); 14] = [
     ("func:send_email", "function name contains"),
     (
         "exc:Timeout",
@@ -49,6 +51,10 @@ pub const SYNTAX: [(&str, &str); 13] = [
     ),
     ("group:…", "a failure group (linked from the groups page)"),
     ("words", "each must occur in the description, function or exception"),
+    (
+        "archived:yes  archived:no",
+        "only jobs from the archive (RQ deleted them), or only live jobs; by default both, archived ones marked; an archived record has no description, meta, creation time or group, so those criteria never match it",
+    ),
 ];
 
 #[derive(Template, WebTemplate)]
@@ -164,12 +170,13 @@ fn hit_row(c: &Chrome, h: Hit, workers: &WorkerPages) -> HitRow {
         .or(j.enqueued_at.as_deref())
         .or(j.created_at.as_deref());
     HitRow {
-        queue_href: if state.is_empty() {
+        queue_href: if state.is_empty() || h.archived {
             c.queue_href(&h.queue, None)
         } else {
             c.queue_href(&h.queue, Some(state))
         },
         when: Time::from(latest),
+        archived: h.archived,
         queue: h.queue,
         state,
         r: row(c, h.job, workers),

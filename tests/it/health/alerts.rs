@@ -16,13 +16,13 @@ use crate::support::{RedisServer, Rq};
 
 /// A webhook receiver: records every body, answers the scripted statuses, then 200.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(super) struct Receiver {
     bodies: Arc<Mutex<Vec<Value>>>,
     statuses: Arc<Mutex<VecDeque<u16>>>,
 }
 
 impl Receiver {
-    async fn start(statuses: &[u16]) -> (Self, String) {
+    pub(super) async fn start(statuses: &[u16]) -> (Self, String) {
         let me = Self::default();
         me.statuses.lock().expect("lock").extend(statuses);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -66,12 +66,12 @@ impl Receiver {
         (me, url)
     }
 
-    fn bodies(&self) -> Vec<Value> {
+    pub(super) fn bodies(&self) -> Vec<Value> {
         self.bodies.lock().expect("lock").clone()
     }
 }
 
-fn alerter(hooks: Vec<Hook>) -> Alerter {
+pub(super) fn alerter(hooks: Vec<Hook>) -> Alerter {
     let mut a = Alerter::new(hooks, Duration::from_secs(30));
     a.backoff = Duration::from_millis(20);
     a.attempts = 3;
@@ -79,7 +79,7 @@ fn alerter(hooks: Vec<Hook>) -> Alerter {
 }
 
 /// Judge instance 0 now and let `a` act on it; true when it sent something (delivery awaited).
-async fn tick(s: &Store, a: &Alerter) -> bool {
+pub(super) async fn tick(s: &Store, a: &Alerter) -> bool {
     let inst = s.instance(0).expect("instance");
     let r = verdict::report(inst, &Default::default(), &Default::default()).await.expect("report");
     match a.tick(s, &r).await.expect("tick") {

@@ -65,7 +65,17 @@ async fn every_metric_in_the_grafana_dashboard_and_the_alert_rules_is_exported()
 
     // A scrape with data behind every family: jobs, a live worker, a stale one, a scheduled job.
     let r = RedisServer::start();
-    Rq::new("2.12.0", &r).py("from datetime import timedelta\nq = Queue('orders', connection=conn())\n\
+    // A job that ran and a sampler tick give the per-function families their series.
+    let rq = Rq::new("2.12.0", &r);
+    rq.py("q = Queue('done', connection=conn()); q.enqueue(ok, 1); out(1)");
+    rq.burst(&["done"]);
+    let store = crate::history::store(&r);
+    let (inst, layout) = (store.instance(0).expect("instance"), rqdash::store::history::Layout::default());
+    let now = rqdash::rq::time::now_epoch() as i64;
+    rqdash::store::history::sample(inst, &mut rqdash::store::history::Sampler::new(layout), now)
+        .await
+        .expect("tick");
+    rq.py("from datetime import timedelta\nq = Queue('orders', connection=conn())\n\
          q.enqueue(ok, 1); q.enqueue_in(timedelta(hours=1), ok, 2); out(1)");
     let mut con = r.conn();
     for (name, ago) in [("live", 10), ("ghost", 3600)] {

@@ -1,10 +1,12 @@
 //! Prometheus `/metrics`: numbers against RQ's own counts, escaping, outages (this file); the
 //! cache and the bearer token ([`access`]); rq-exporter's families ([`exporter`]); formats and
-//! the `ready` state ([`formats`]), read by the official parser ([`parse`]).
+//! the `ready` state ([`formats`]), read by the official parser ([`parse`]); per-function
+//! counters and histograms from real workers ([`functions`]).
 
 mod access;
 mod exporter;
 mod formats;
+mod functions;
 mod parse;
 
 use std::collections::BTreeMap;
