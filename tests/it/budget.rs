@@ -210,6 +210,13 @@ async fn a_thousand_queues_two_hundred_functions_and_a_busy_archive_stay_under_a
     let rare_fn = format!("rqdash:history:fn:h:{}:q:5:q0000:app.tasks.f000", utc(now - 86_400, "%Y%m%d"));
     let busy_fn = format!("rqdash:history:fn:h:{}:q:5:q0000:app.tasks.f190", utc(now - 86_400, "%Y%m%d"));
     assert!(!exists(&mut con, &rare_fn) && exists(&mut con, &busy_fn));
+    let rare_now = format!("rqdash:history:fn:m:{}:q:5:q0000:app.tasks.f000", utc(now, "%Y%m%d%H"));
+    let rare_old =
+        format!("rqdash:history:fn:m:{}:q:5:q0000:app.tasks.f000", utc(now - 3 * 3600, "%Y%m%d%H"));
+    assert!(
+        exists(&mut con, &rare_now) && !exists(&mut con, &rare_old),
+        "a rare function keeps the minute rows the next lookback recounts (else /metrics counts them twice)"
+    );
     let all = format!("rqdash:history:h:{}:all", utc(now - 3 * 86_400, "%Y%m%d"));
     assert!(exists(&mut con, &all), "the aggregate of every queue stays");
 

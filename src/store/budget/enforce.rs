@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::measure::{MINUTE_HOURS, Measurement, buckets};
 use super::{ARCHIVE_FLOOR, Budget, CHUNK, Level, RARE_CALLS};
 use crate::store::functions::{self, OTHER};
+use crate::store::history::MAX_LOOKBACK;
 use crate::store::history::layout::{Layout, Subject};
 use crate::store::{Instance, Result, archive, value};
 
@@ -153,8 +154,16 @@ pub async fn apply(
         }
         d.folded_queues = idle.len() as u64;
         let rare = rare(inst, &fkeys, &m.pairs, days[0]).await?;
-        for (q, f) in idle.iter().flat_map(|q| m.pairs.iter().filter(move |(pq, _)| pq == q)).chain(&rare) {
+        for (q, f) in idle.iter().flat_map(|q| m.pairs.iter().filter(move |(pq, _)| pq == q)) {
             keys.extend(hours.iter().map(|h| fkeys.minute(q, f, *h)));
+            keys.extend(days.iter().map(|dd| fkeys.hour(q, f, *dd)));
+        }
+        // A rare function of a busy queue keeps the minute hashes the next tick's lookback
+        // recounts: deleting one would let the recount raise its rows from zero again and add
+        // those jobs to /metrics' totals twice. (An idle queue has no job left to recount.)
+        let spared = crate::store::history::layout::floor(now - MAX_LOOKBACK, 3600);
+        for (q, f) in &rare {
+            keys.extend(hours.iter().filter(|h| **h < spared).map(|h| fkeys.minute(q, f, *h)));
             keys.extend(days.iter().map(|dd| fkeys.hour(q, f, *dd)));
         }
         d.folded_functions = rare.len() as u64;

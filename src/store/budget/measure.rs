@@ -187,6 +187,12 @@ async fn functions_round(
             memory(&mut p, &mut n, &fkeys.hour(q, f, days[i / pairs.len()]))
         })
         .collect();
+    // The totals behind /metrics' counters: one small hash per pair, never dropped (deleting one
+    // would reset a counter), but counted.
+    let totals: Vec<String> = pairs.iter().map(|(q, f)| fkeys.totals(q, f)).collect();
+    let per_totals = exists(&mut p, &mut n, &totals);
+    let ft: Vec<usize> =
+        spread(totals.len(), now + 5).into_iter().map(|i| memory(&mut p, &mut n, &totals[i])).collect();
     let ns: Vec<usize> = spread(names_sets.len(), now + 4)
         .into_iter()
         .map(|i| memory(&mut p, &mut n, &names_sets[i]))
@@ -197,7 +203,8 @@ async fn functions_round(
     m.fn_minute = family(fn_per_hour.iter().sum(), &v, &fm, FALLBACK[2]);
     m.fn_hour = family(sum(&v, &per_day), &v, &fh, FALLBACK[3]);
     let names = family(names_sets.len() as u64, &v, &ns, 200);
-    m.usage.functions = m.fn_minute.bytes + m.fn_hour.bytes + names.bytes;
+    let totals = family(sum(&v, &per_totals), &v, &ft, 300);
+    m.usage.functions = m.fn_minute.bytes + m.fn_hour.bytes + names.bytes + totals.bytes;
     Ok(fn_per_hour)
 }
 
