@@ -13,6 +13,8 @@ use crate::support::{RedisServer, Rq};
 
 // Pages, API, search, metrics and the CLI over the same recorded data.
 mod front;
+// Ticks read a job's hash only while its end can still count.
+mod reread;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";
