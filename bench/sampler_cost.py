@@ -10,8 +10,10 @@ sampler_tick example). Three parts, all on that Redis:
 2. Seed: ``--queues`` queues (3 queued jobs each, ``Queue.enqueue_job``) and the jobs that
    ended in the last ``--seed-seconds`` at ``--rate`` a minute, written with RQ's own calls for
    an outcome (the worker's ``_handle_success`` / ``_handle_failure`` plus the cleanup expiry,
-   as bench/seed.py does), with RQ's default ttls (result 500 s, failure 1 year). The expiries
-   are then set to what they would be had the job ended at its time (EXPIREAT end + ttl).
+   as bench/seed.py does), with RQ's default ttls (result 500 s, failure 1 year). The registry
+   score and the expiries are then set as RQ sets them when the job ends (ZADD XX int(end) +
+   ttl, EXPIREAT end + ttl): seeded jobs are written minutes after their end, and live ones a few
+   seconds after (the writer catches up after each tick).
 3. Ticks: the sampler_tick example runs the library's ``history::sample`` once per line.
    Between ticks the writer keeps jobs ending at ``--rate`` a minute (same calls), and pauses
    for each tick, so only the sampler talks to Redis during it: INFO cpu and commandstats are
@@ -102,7 +104,7 @@ class Writer:
         # Each queue runs `fpq` of the 200 functions; together the queues run all of them.
         return f"sampler_tasks.f{(q * 7 + self.rnd.randrange(self.fpq)) % 200:03d}"
 
-    def one(self, p, end: float, fix_ttl: bool, fails: bool) -> None:
+    def one(self, p, end: float, fails: bool) -> None:
         rnd = self.rnd
         q = rnd.randrange(self.queues)
         origin = f"sq-{q:04d}"
@@ -122,20 +124,27 @@ class Writer:
         if fails:
             exc = TB.format(order=self.n, func=func)
             job.set_status(JobStatus.FAILED, pipeline=p)
-            FailedJobRegistry(origin, connection=self.r).add(job, ttl=FAILURE_TTL, exc_string=exc, pipeline=p)
+            reg = FailedJobRegistry(origin, connection=self.r)
+            reg.add(job, ttl=FAILURE_TTL, exc_string=exc, pipeline=p)
             Result.create_failure(job, FAILURE_TTL, exc_string=exc, **ex)
+            ttl = FAILURE_TTL
         else:
             job.set_status(JobStatus.FINISHED, pipeline=p)
             job.save(pipeline=p, include_meta=False, include_result=False)
             Result.create(job, Result.Type.SUCCESSFUL, ttl=RESULT_TTL, return_value=f"done {self.n}", **ex)
-            FinishedJobRegistry(origin, connection=self.r).add(job, RESULT_TTL, pipeline=p)
+            reg = FinishedJobRegistry(origin, connection=self.r)
+            reg.add(job, RESULT_TTL, pipeline=p)
             job.cleanup(ttl=RESULT_TTL, pipeline=p, remove_from_queue=False)
-            if fix_ttl:  # seeded after the fact: expire when RQ's ttl from `end` would
-                p.expireat(job.key, int(end) + RESULT_TTL)
-                p.expireat(Result.get_key(job.id), int(end) + RESULT_TTL)
+            ttl = RESULT_TTL
+        # Written at most a few seconds (seeding: minutes) after `end`: score and expiries as RQ
+        # would have set them at `end` (it scores int(now) + ttl and expires ttl from then).
+        p.zadd(reg.key, {job.id: int(end) + ttl}, xx=True)
+        if not fails:
+            p.expireat(job.key, int(end) + ttl)
+            p.expireat(Result.get_key(job.id), int(end) + ttl)
         self.n += 1
 
-    def write(self, start: float, stop: float, fix_ttl: bool = False) -> int:
+    def write(self, start: float, stop: float) -> int:
         """Jobs ending at every 60/rate s in [start, stop); finished ones already expired skipped."""
         step, t, k = 60.0 / self.rate, start, 0
         p = self.r.pipeline(transaction=False)
@@ -145,7 +154,7 @@ class Writer:
             # A finished job that ended over RESULT_TTL ago has expired; a failure is kept a year.
             if fails or t + RESULT_TTL > now:
                 k += 1
-                self.one(p, t, fix_ttl, fails)
+                self.one(p, t, fails)
             if len(p) >= 6000:
                 p.execute()
             t += step
@@ -232,11 +241,11 @@ def main() -> None:
     seed_queues(r, a.queues)
     w = Writer(r, a.queues, a.rate, a.funcs_per_queue, a.fail)
     start = time.time() - a.seed_seconds
-    seeded = w.write(start, time.time(), fix_ttl=True)
+    seeded = w.write(start, time.time())
     seed_s = time.time() - t0
     cursor = start + a.seed_seconds
     # Seeding took a while: write what ended meanwhile, so the first tick sees a steady stream.
-    seeded += w.write(cursor, time.time(), fix_ttl=True)
+    seeded += w.write(cursor, time.time())
     cursor = time.time()
     ticker = Ticker(a.tick_bin, a.redis_url)
     ticks, writes = [], []
