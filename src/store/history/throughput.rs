@@ -5,9 +5,10 @@
 //! member read, and, only when a window hit its limit, `ZCOUNT`s for the minutes it could not
 //! reach. Empty registries cost nothing and count zero.
 //!
-//! A member read by an earlier tick that ended before that tick's lookback is not read again
-//! ([`Settled`]): only its end time is needed (window coverage, ttl learning), and it is kept;
-//! nor is a member past its expiry whose job hash was gone (RQ's cleanup has yet to drop it).
+//! A member an earlier tick read is not read again once it ended before the lookback
+//! ([`Settled`]): only its end time is needed then (window coverage, ttl learning), and it is
+//! kept; nor is a member past its expiry whose job hash was gone (RQ's cleanup has yet to drop
+//! it). So a job is read by the ticks whose lookback holds its end (2 or 3 at one a minute).
 //! Without this, every small registry was read whole every tick: each finished job about
 //! `result_ttl / period` times (8 at RQ's defaults) and each failed job every tick for as long
 //! as it stayed (bench/sampler_results.md).
@@ -27,13 +28,13 @@ pub struct QueueThroughput {
     pub failed: BTreeMap<i64, u64>,
     /// Every member read whose job hash still exists, with what [`ended`] reads of it.
     pub ended: Vec<Ended>,
-    /// Members that ended before this tick's lookback: the next tick's [`Settled`].
+    /// Every member read, with its end time: the next tick's [`Settled`].
     pub settled: Vec<(u64, f64)>,
 }
 
-/// End times of members that ended before an earlier tick's lookback, by [`fingerprint`]. The
-/// lookback start never moves back, so such a member can add to no minute a later tick counts,
-/// and it was read (and archived) once already.
+/// End times of the members the previous tick saw, by [`fingerprint`] (`-inf`: expired and
+/// gone). A tick reads again only those that ended inside its lookback: the others can add to
+/// no minute it counts, and were archived when first read.
 pub type Settled = HashMap<u64, f64>;
 
 /// A registry member as (id, score): a job that ends again (requeued, failed anew) is rescored,
@@ -133,9 +134,7 @@ pub async fn read(
                 e
             }
         };
-        if e < from as f64 {
-            out[q].settled.push((*print, e));
-        }
+        out[q].settled.push((*print, e));
         let r = &mut reads[*pi][*w];
         r.events.push(e);
         r.earliest = Some(r.earliest.map_or(e, |x| x.min(e)));
