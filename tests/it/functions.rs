@@ -15,6 +15,8 @@ use crate::support::{RedisServer, Rq};
 mod front;
 // The totals behind /metrics: what functions_record.lua adds on each merge, their cost.
 mod totals;
+// Ticks read a job's hash only while its end can still count.
+mod reread;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";

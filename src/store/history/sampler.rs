@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::layout::{Layout, floor};
 use super::record::{self, Record, Written};
 use super::row;
-use super::throughput::{self, QueueThroughput, Tracks};
+use super::throughput::{self, QueueThroughput, Settled, Tracks};
 use crate::rq::time;
 use crate::store::budget::{self, guard::Guard};
 use crate::store::overview::{self, QueueInfo};
@@ -29,6 +29,8 @@ pub const MIN_PERIOD: Duration = Duration::from_secs(5);
 pub struct Sampler {
     layout: Layout,
     tracks: Tracks,
+    /// Members already read that no later lookback reaches; replaced after each good tick.
+    settled: Settled,
     last_ok: Option<i64>,
     limits: Limits,
     guard: Guard,
@@ -99,7 +101,7 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let from = sampler.lookback(now);
     let live: HashSet<&str> = ov.queues.iter().map(|q| q.name.as_str()).collect();
     sampler.tracks.retain(|(q, _), _| live.contains(q.as_str()));
-    let thr = throughput::read(inst, &mut sampler.tracks, &ov.queues, from, now).await?;
+    let thr = throughput::read(inst, &mut sampler.tracks, &sampler.settled, &ov.queues, from, now).await?;
     let records = records(&ov.queues, &thr, now);
     // The budget decides before anything is written: degrade first, or skip the tick.
     let expected = budget::guard::expected(records.len(), thr.iter().map(|t| t.ended.len()).sum());
@@ -127,6 +129,8 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let archived = archive::write::append(inst, &akeys, keep, ended, now).await?.added;
     sampler.guard.wrote(expected);
     sampler.last_ok = Some(sampler.last_ok.map_or(now, |l| l.max(now)));
+    // Only now: had a write failed, the members it archived would be read again next tick.
+    sampler.settled = thr.into_iter().flat_map(|t| t.settled).collect();
     Ok(Tick {
         queues: ov.queues.len(),
         minute: floor(now, 60),

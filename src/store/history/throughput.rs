@@ -4,8 +4,17 @@
 //! the members kept forever, scored `+inf` or negative), `HMGET ended_at <ttl> status` of every
 //! member read, and, only when a window hit its limit, `ZCOUNT`s for the minutes it could not
 //! reach. Empty registries cost nothing and count zero.
+//!
+//! A member an earlier tick read is not read again once it ended before the lookback
+//! ([`Settled`]): only its end time is needed then (window coverage, ttl learning), and it is
+//! kept; nor is a member past its expiry whose job hash was gone (RQ's cleanup has yet to drop
+//! it). So a job is read by the ticks whose lookback holds its end (2 or 3 at one a minute).
+//! Without this, every small registry was read whole every tick: each finished job about
+//! `result_ttl / period` times (8 at RQ's defaults) and each failed job every tick for as long
+//! as it stayed (bench/sampler_results.md).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::buckets::{self, Kind, LIMIT, Read, Track};
 use super::ended::{self, Ended};
@@ -19,6 +28,22 @@ pub struct QueueThroughput {
     pub failed: BTreeMap<i64, u64>,
     /// Every member read whose job hash still exists, with what [`ended`] reads of it.
     pub ended: Vec<Ended>,
+    /// Every member read, with its end time: the next tick's [`Settled`].
+    pub settled: Vec<(u64, f64)>,
+}
+
+/// End times of the members the previous tick saw, by [`fingerprint`] (`-inf`: expired and
+/// gone). A tick reads again only those that ended inside its lookback: the others can add to
+/// no minute it counts, and were archived when first read.
+pub type Settled = HashMap<u64, f64>;
+
+/// A registry member as (id, score): a job that ends again (requeued, failed anew) is rescored,
+/// so it is a new member and read again.
+pub fn fingerprint(id: &str, score: f64) -> u64 {
+    let mut h = DefaultHasher::new();
+    id.hash(&mut h);
+    score.to_bits().hash(&mut h);
+    h.finish()
 }
 
 /// What the sampler remembers per registry, keyed by (queue, registry).
@@ -38,10 +63,12 @@ struct Plan {
     forever: usize,
 }
 
-/// Count jobs ended per minute from `from` to `now` in every queue, learning into `tracks`.
+/// Count jobs ended per minute from `from` to `now` in every queue, learning into `tracks`;
+/// members in `settled` are not read again.
 pub async fn read(
     inst: &Instance,
     tracks: &mut Tracks,
+    settled: &Settled,
     queues: &[QueueInfo],
     from: i64,
     now: i64,
@@ -74,18 +101,40 @@ pub async fn read(
         }
         reads.push(windows);
     }
-    let hashes = read_hashes(inst, &plans, &members).await?;
+    // (A clock set back moves the lookback back: a settled member inside it is read again.)
+    let prints: Vec<(u64, Option<f64>)> = members
+        .iter()
+        .map(|(_, _, id, s)| fingerprint(id, *s))
+        .map(|p| (p, settled.get(&p).copied().filter(|e| *e < from as f64)))
+        .collect();
+    let unread: Vec<_> =
+        members.iter().zip(&prints).filter(|(_, (_, e))| e.is_none()).map(|(m, _)| m).collect();
+    let mut hashes = read_hashes(inst, &plans, &unread).await?.into_iter();
 
     let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plans.len()];
-    for ((pi, w, id, score), replies) in members.iter().zip(&hashes) {
-        let h = replies.first().map(value::array).unwrap_or(&[]);
-        let f = |i: usize| h.get(i).and_then(value::string);
-        let kind = plans[*pi].kind;
-        let Some(e) = buckets::ended(kind, *score, f(0).as_deref(), f(1).as_deref(), f(2).as_deref()) else {
-            continue;
+    for ((pi, w, id, score), (print, known)) in members.iter().zip(&prints) {
+        let (kind, q) = (plans[*pi].kind, plans[*pi].queue);
+        let e = match known {
+            Some(e) if *e == f64::NEG_INFINITY => continue,
+            Some(e) => *e,
+            None => {
+                let replies = hashes.next().unwrap_or_default();
+                let h = replies.first().map(value::array).unwrap_or(&[]);
+                let f = |i: usize| h.get(i).and_then(value::string);
+                let Some(e) = buckets::ended(kind, *score, f(0).as_deref(), f(1).as_deref(), f(2).as_deref())
+                else {
+                    // Its hash is gone: never counted. Past its expiry (RQ's cleanup would drop
+                    // it) it cannot come back, so it is not read again.
+                    if *score < now as f64 {
+                        out[q].settled.push((*print, f64::NEG_INFINITY));
+                    }
+                    continue;
+                };
+                out[q].ended.push(ended::build(&queues[q].name, id, kind, e, &replies));
+                e
+            }
         };
-        let q = plans[*pi].queue;
-        out[q].ended.push(ended::build(&queues[q].name, id, kind, e, replies));
+        out[q].settled.push((*print, e));
         let r = &mut reads[*pi][*w];
         r.events.push(e);
         r.earliest = Some(r.earliest.map_or(e, |x| x.min(e)));
@@ -179,7 +228,7 @@ fn slot(t: &mut QueueThroughput, kind: Kind) -> &mut BTreeMap<i64, u64> {
 async fn read_hashes(
     inst: &Instance,
     plans: &[Plan],
-    members: &[(usize, usize, String, f64)],
+    members: &[&(usize, usize, String, f64)],
 ) -> Result<Vec<Vec<redis::Value>>> {
     let mut out = Vec::with_capacity(members.len());
     for batch in members.chunks(HASH_BATCH) {
