@@ -95,7 +95,9 @@ for i = 1, R do
     new[4], new[6] = parse_hist(wait)
     local tkey = KEYS[T + i]
     local rise = function(name, by)
-      if usable[tkey] then redis.call('HINCRBY', tkey, name, by) end
+      -- pcall: a field that is not an integer (or would overflow) must not abort the write and
+      -- leave rows without their expiry; that field just stops counting.
+      if usable[tkey] then redis.pcall('HINCRBY', tkey, name, by) end
     end
     for j, name in pairs({'finished', 'failed', [5] = 'run_ms', [6] = 'wait_ms'}) do
       if new[j] > row[j] then

@@ -70,7 +70,7 @@
     var a = el("a", { "class": "id", href: prefix + "/jobs/" + seg(j.id) + instQ });
     a.appendChild(el("code", {}, j.id));
     tr.appendChild(td(a));
-    var qh = prefix + "/queues/" + seg(h.queue) + (h.state ? "?state=" + h.state + instAmp : instQ);
+    var qh = prefix + "/queues/" + seg(h.queue) + (h.state && !h.archived ? "?state=" + h.state + instAmp : instQ);
     tr.appendChild(td(el("a", { href: qh }, h.queue)));
     var st = td(h.state ? el("span", { "class": "badge state-" + h.state }, h.state) : null);
     // A record from the job archive (RQ deleted the job) is marked, as on the server's rows.

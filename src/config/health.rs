@@ -49,7 +49,8 @@ pub struct HealthArgs {
     pub health_slow_factor: f64,
 
     /// Calls a function needs in each of the two periods before its p95 counts (at least 5).
-    #[arg(long, env = "RQDASH_HEALTH_SLOW_MIN_CALLS", default_value_t = 20, global = true)]
+    #[arg(long, env = "RQDASH_HEALTH_SLOW_MIN_CALLS", default_value_t = 20, global = true,
+          value_parser = clap::value_parser!(u64).range(5..))]
     pub health_slow_min_calls: u64,
 
     /// Rules to turn off (comma-separated, repeatable): no-worker, oldest-job, overdue-scheduled,
@@ -165,5 +166,13 @@ mod tests {
         assert!(factor("1").is_err());
         assert!(factor("fast").is_err());
         assert!(factor("inf").is_err());
+    }
+
+    #[test]
+    fn fewer_than_five_slow_min_calls_is_refused_not_silently_raised() {
+        let parse =
+            |v: &str| crate::config::try_parse_from(["rqdash", "--health-slow-min-calls", v], |_| None);
+        assert!(parse("4").is_err(), "a p95 of fewer than 5 calls is never compared");
+        assert!(parse("5").is_ok());
     }
 }

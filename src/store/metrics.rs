@@ -12,6 +12,7 @@ mod encode;
 mod exporter;
 mod functions;
 mod health;
+mod storage;
 pub mod text;
 mod worker_counters;
 
@@ -225,7 +226,7 @@ impl MetricsState {
             let read = store.instances().iter().map(|i| super::budget::state::read(i, layout));
             let statuses = futures_util::future::join_all(read).await.into_iter().enumerate();
             let ok: Vec<_> = statuses.filter_map(|(i, s)| s.ok().flatten().map(|s| (i, s))).collect();
-            super::budget::state::append_metrics(&mut body, &ok);
+            storage::append(&mut body, &ok);
         }
         let text = text::to_text(&body).into();
         let c = Cached { started, done: Instant::now(), body: body.into(), text };

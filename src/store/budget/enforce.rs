@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::measure::{MINUTE_HOURS, Measurement, buckets};
+use super::measure::{Measurement, buckets};
 use super::{ARCHIVE_FLOOR, Budget, CHUNK, Level, RARE_CALLS};
 use crate::store::functions::{self, OTHER};
 use crate::store::history::MAX_LOOKBACK;
@@ -190,22 +190,20 @@ async fn rare(
         p.cmd("HVALS").arg(fkeys.hour(q, f, today - 86_400));
     }
     let v: Vec<redis::Value> = inst.query(&p).await?;
+    // Rows as the pages read them; saturating, since the counts come from Redis.
     let calls = |x: &redis::Value| -> u64 {
         value::strings(x)
             .iter()
-            .map(|row| row.split(',').take(2).filter_map(|n| n.parse::<u64>().ok()).sum::<u64>())
-            .sum()
+            .map(|row| functions::read::parse_row(row))
+            .fold(0u64, |a, r| a.saturating_add(r.finished).saturating_add(r.failed))
     };
     Ok(pairs
         .iter()
         .zip(v.chunks(2))
-        .filter(|((_, f), c)| f != OTHER && c.iter().map(calls).sum::<u64>() < RARE_CALLS)
+        .filter(|((_, f), c)| f != OTHER && c.iter().map(calls).fold(0u64, u64::saturating_add) < RARE_CALLS)
         .map(|(pair, _)| pair.clone())
         .collect())
 }
-
-/// Hours the minute tier can hold, for the panel when it is not shortened.
-pub const FULL_MINUTE_HOURS: i64 = MINUTE_HOURS - 1;
 
 #[cfg(test)]
 #[path = "enforce_tests.rs"]

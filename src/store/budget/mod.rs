@@ -194,7 +194,8 @@ impl Usage {
     }
 
     pub fn total(&self) -> u64 {
-        self.kinds().iter().map(|(_, b)| b).sum()
+        // Saturating: the figures are read back from Redis, where they may be anything.
+        self.kinds().iter().fold(0u64, |a, (_, b)| a.saturating_add(*b))
     }
 }
 

@@ -2,8 +2,6 @@
 //! expires after a day), so pages and `/metrics` show it without measuring: reading it is one
 //! `HGETALL`.
 
-use std::fmt::Write;
-
 use serde::Serialize;
 
 use super::enforce::{Dropped, Plan};
@@ -129,41 +127,4 @@ pub async fn read(inst: &Instance, layout: &Layout) -> Result<Option<Status>> {
             folded_functions: u(13),
         },
     }))
-}
-
-/// `rqdash_storage_bytes{instance,kind}`, `rqdash_storage_budget_bytes{instance}` and
-/// `rqdash_storage_degradation_level{instance}`, inserted before `# EOF`.
-pub fn append_metrics(body: &mut String, statuses: &[(usize, Status)]) {
-    if statuses.is_empty() {
-        return;
-    }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# HELP rqdash_storage_bytes Bytes rqdash stores in this Redis, per kind (sampled MEMORY USAGE)"
-    );
-    let _ = writeln!(out, "# TYPE rqdash_storage_bytes gauge");
-    for (i, s) in statuses {
-        for (kind, b) in s.usage.kinds() {
-            let _ = writeln!(out, "rqdash_storage_bytes{{instance=\"{i}\",kind=\"{kind}\"}} {b}");
-        }
-    }
-    let _ = writeln!(
-        out,
-        "# HELP rqdash_storage_budget_bytes The budget of what rqdash stores (--storage-max-memory)"
-    );
-    let _ = writeln!(out, "# TYPE rqdash_storage_budget_bytes gauge");
-    for (i, s) in statuses.iter().filter(|(_, s)| s.budget.is_some()) {
-        let _ = writeln!(out, "rqdash_storage_budget_bytes{{instance=\"{i}\"}} {}", s.budget.unwrap_or(0));
-    }
-    let _ = writeln!(
-        out,
-        "# HELP rqdash_storage_degradation_level 0 normal, 1 archive trimmed, 2 per-minute tier shortened, 3 folded, 4 writes skipped"
-    );
-    let _ = writeln!(out, "# TYPE rqdash_storage_degradation_level gauge");
-    for (i, s) in statuses {
-        let _ = writeln!(out, "rqdash_storage_degradation_level{{instance=\"{i}\"}} {}", s.level.number());
-    }
-    let at = body.rfind("# EOF").unwrap_or(body.len());
-    body.insert_str(at, &out);
 }

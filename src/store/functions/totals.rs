@@ -71,7 +71,13 @@ pub async fn read(inst: &Instance, keys: &Keys, queues: &[String], now: i64) -> 
         .into_iter()
         .zip(&vals)
         .map(|((queue, function), v)| parse(queue, function, &value::pairs(v)))
-        .filter(|t| t.finished + t.failed + t.run.total() + t.wait.total() > 0)
+        // No sums: the counts come from Redis and may be hostile (an overflow panics in debug).
+        .filter(|t| {
+            t.finished > 0
+                || t.failed > 0
+                || t.run.0.values().any(|c| *c > 0)
+                || t.wait.0.values().any(|c| *c > 0)
+        })
         .collect())
 }
 

@@ -81,7 +81,7 @@ impl Sampler {
 }
 
 /// What one tick recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tick {
     pub queues: usize,
     /// Start of the minute the gauges were written to.
@@ -106,14 +106,11 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     // The budget decides before anything is written: degrade first, or skip the tick.
     let expected = budget::guard::expected(records.len(), thr.iter().map(|t| t.ended.len()).sum());
     if !sampler.guard.before_write(inst, &sampler.layout, &ov.queues, expected, now).await? {
-        let written = Written::default();
         return Ok(Tick {
             queues: ov.queues.len(),
             minute: floor(now, 60),
-            written,
-            function_rows: 0,
-            archived: 0,
             skipped: true,
+            ..Tick::default()
         });
     }
     let records: Vec<Record> =

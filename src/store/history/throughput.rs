@@ -115,7 +115,12 @@ pub async fn read(
     for ((pi, w, id, score), (print, known)) in members.iter().zip(&prints) {
         let (kind, q) = (plans[*pi].kind, plans[*pi].queue);
         let e = match known {
-            Some(e) if *e == f64::NEG_INFINITY => continue,
+            Some(e) if *e == f64::NEG_INFINITY => {
+                // Kept settled: each tick's map replaces the last, so a member not carried over
+                // would be read again every other tick.
+                out[q].settled.push((*print, *e));
+                continue;
+            }
             Some(e) => *e,
             None => {
                 let replies = hashes.next().unwrap_or_default();

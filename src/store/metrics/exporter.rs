@@ -95,8 +95,7 @@ pub fn append_summary(body: &mut String, count: u64, sum: f64) {
     let lines = format!(
         "# HELP {name} Time spent collecting RQ data\n# TYPE {name} summary\n{name}_count {count}\n{name}_sum {sum:?}\n"
     );
-    let at = body.rfind("# EOF").unwrap_or(body.len());
-    body.insert_str(at, &lines);
+    super::text::insert_before_eof(body, &lines);
 }
 
 impl Collector for Exporter {

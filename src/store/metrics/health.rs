@@ -42,8 +42,7 @@ pub fn append(body: &mut String, reports: &[Arc<Report>]) {
             let _ = writeln!(out, "{i}{{instance=\"{}\",severity=\"{}\"}} {v}", r.instance, s.as_str());
         }
     }
-    let at = body.rfind("# EOF").unwrap_or(body.len());
-    body.insert_str(at, &out);
+    super::text::insert_before_eof(body, &out);
 }
 
 /// A label value as the exposition formats want it: `\`, `"` and newlines escaped.

@@ -80,6 +80,13 @@ fn help_text(om: &str) -> String {
     out
 }
 
+/// Insert `lines` (whole families written by hand) before the OpenMetrics `# EOF` the encoder
+/// ends with, so they stay inside the exposition.
+pub fn insert_before_eof(body: &mut String, lines: &str) {
+    let at = body.rfind("# EOF").unwrap_or(body.len());
+    body.insert_str(at, lines);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,4 +67,7 @@ async fn a_member_whose_job_expired_is_read_once() {
         0,
         "the others ended before the lookback, the expired one is gone"
     );
+    reset(&mut con);
+    history::sample(inst, &mut sampler, t + 515).await.expect("tick 3");
+    assert_eq!(calls_of(&mut con, "hstrlen"), 0, "nor read again on any later tick");
 }

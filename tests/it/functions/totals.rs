@@ -69,6 +69,27 @@ async fn totals_grow_by_what_a_merge_raises_and_never_by_a_recount() {
     assert_eq!(n, 1);
     let v: String = con.get(keys.totals("fq", "m.f")).expect("GET");
     assert_eq!(v, "x");
+
+    // A totals field that is not a count (or would overflow) stops counting, and nothing else:
+    // the rows are written with their expiry and the other fields still grow.
+    let _: () = con.del(keys.totals("fq", "m.f")).expect("DEL");
+    let _: () = con.hset(keys.totals("fq", "m.f"), "finished", "garbage").expect("HSET");
+    let _: () = con.hset(keys.totals("fq", "m.f"), "failed", i64::MAX).expect("HSET");
+    let n =
+        write(inst, &keys, &put(vec![(m + 180, row(1, 1, 0.2, 0.0))])).await.expect("write past bad fields");
+    assert_eq!(n, 1);
+    let minute_ttl: i64 =
+        con.ttl(keys.minute("fq", "m.f", (m + 180) - (m + 180).rem_euclid(3600))).expect("TTL");
+    assert!(minute_ttl > 0, "the minute row keeps its expiry: {minute_ttl}");
+    let bad: Vec<String> = redis::cmd("HMGET")
+        .arg(keys.totals("fq", "m.f"))
+        .arg("finished")
+        .arg("failed")
+        .query(&mut con)
+        .expect("HMGET");
+    assert_eq!(bad, vec!["garbage".to_owned(), i64::MAX.to_string()]);
+    let after = read().await;
+    assert_eq!((after.run.total(), after.run_ms), (2, 400), "the other fields still count");
 }
 
 #[tokio::test]
