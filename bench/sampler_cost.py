@@ -276,7 +276,8 @@ def main() -> None:
 
 
 def report(a, rq, ticks, writes, seeded, seed_s, load0, r) -> None:
-    steady = ticks[1:]
+    # A tick with no job ended (a low rate, a short period) has no cost per job to report.
+    steady = [t for t in ticks[1:] if t["ended"] > 0]
     per_min = a.rate
     jobs_per_tick = sum(t["ended"] for t in steady) / len(steady) if steady else float("nan")
     rq_work = rq["work_ms"] / rq["jobs"]

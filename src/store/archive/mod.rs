@@ -109,6 +109,18 @@ pub struct Record {
     pub entry: String,
 }
 
+impl Record {
+    /// The exception as one line, `Type: first line`, as a live row's summary reads.
+    pub fn exception(&self) -> Option<String> {
+        match (&self.exc_type, &self.exc_line) {
+            (Some(t), Some(l)) => Some(format!("{t}: {l}")),
+            (Some(t), None) => Some(t.clone()),
+            (None, Some(l)) => Some(l.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
 /// Key names of the archive under a history layout.
 #[derive(Debug, Clone)]
 pub struct Keys {

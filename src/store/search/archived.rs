@@ -11,9 +11,9 @@
 
 use jiff::Timestamp;
 
-use super::matcher::{FAILED_NOW, id_matches};
+use super::keys::state_of;
+use super::matcher::{FAILED_NOW, contains_all, id_matches, in_range};
 use super::query::Query;
-use crate::rq::State;
 use crate::rq::job::JobRow;
 use crate::rq::time;
 use crate::store::archive::Record;
@@ -55,20 +55,6 @@ impl Archived {
     }
 }
 
-fn contains_all(hay: Option<&str>, needles: &[String]) -> bool {
-    needles.is_empty() || hay.is_some_and(|h| needles.iter().all(|n| h.contains(n.as_str())))
-}
-
-/// The record's exception as one line, `Type: first line`, as a live row's summary reads.
-pub fn exception(r: &Record) -> Option<String> {
-    match (&r.exc_type, &r.exc_line) {
-        (Some(t), Some(l)) => Some(format!("{t}: {l}")),
-        (Some(t), None) => Some(t.clone()),
-        (None, Some(l)) => Some(l.clone()),
-        (None, None) => None,
-    }
-}
-
 /// Whether an archived record passes every criterion of `q` (criteria it has no field for fail).
 pub fn matches(q: &Query, r: &Record) -> bool {
     let unanswerable = !q.desc.is_empty()
@@ -81,19 +67,17 @@ pub fn matches(q: &Query, r: &Record) -> bool {
     }
     let status = r.status.as_deref().unwrap_or("");
     let placed = (q.queues.is_empty() || q.queues.iter().any(|p| p.matches(&r.queue)))
-        && (q.states.is_empty() || State::from_status(status).is_some_and(|s| q.states.contains(&s)));
+        && (q.states.is_empty() || state_of(Some(status)).is_some_and(|s| q.states.contains(&s)));
     // As for live jobs, exc: alone looks at jobs that ended failed (see `query`).
     if !placed || (q.failures_only() && !FAILED_NOW.contains(&status)) {
         return false;
     }
     let t = |s: &Option<String>| s.as_deref().and_then(time::parse);
     let latest: Option<Timestamp> = t(&r.ended_at).or_else(|| t(&r.started_at)).or_else(|| t(&r.enqueued_at));
-    let in_range = (q.after.is_none() && q.before.is_none())
-        || latest.is_some_and(|l| q.after.is_none_or(|a| l >= a) && q.before.is_none_or(|b| l < b));
     let func = r.function.as_deref().map(str::to_lowercase);
-    let exc = exception(r).map(|e| e.to_lowercase());
+    let exc = r.exception().map(|e| e.to_lowercase());
     let worker = r.worker.as_deref().map(str::to_lowercase);
-    in_range
+    in_range(latest, q.after, q.before)
         && contains_all(func.as_deref(), &q.func)
         && contains_all(exc.as_deref(), &q.exc)
         && contains_all(worker.as_deref(), &q.worker)
@@ -119,7 +103,7 @@ pub fn row(r: &Record) -> JobRow {
         started_at: r.started_at.clone(),
         ended_at: r.ended_at.clone(),
         worker_name: r.worker.clone(),
-        exc_summary: exception(r),
+        exc_summary: r.exception(),
         score: None,
         score_at: None,
         score_meaning: None,

@@ -169,8 +169,13 @@ pub fn id_matches(q: &Query, id: &str) -> bool {
     }
 }
 
-fn contains_all(hay: Option<&str>, needles: &[String]) -> bool {
+pub(super) fn contains_all(hay: Option<&str>, needles: &[String]) -> bool {
     needles.is_empty() || hay.is_some_and(|h| needles.iter().all(|n| h.contains(n.as_str())))
+}
+
+/// Whether `t` is in `[lo, hi)`; with no bound, anything (even no time) is.
+pub(super) fn in_range(t: Option<Timestamp>, lo: Option<Timestamp>, hi: Option<Timestamp>) -> bool {
+    (lo.is_none() && hi.is_none()) || t.is_some_and(|t| lo.is_none_or(|l| t >= l) && hi.is_none_or(|h| t < h))
 }
 
 /// What still has to be read before a verdict.
@@ -191,10 +196,6 @@ pub fn judge(q: &Query, f: &Facts) -> Verdict {
     if q.needs_hash() && !f.exists {
         return Verdict::No;
     }
-    let in_range = |t: Option<Timestamp>, lo: Option<Timestamp>, hi: Option<Timestamp>| {
-        (lo.is_none() && hi.is_none())
-            || t.is_some_and(|t| lo.is_none_or(|l| t >= l) && hi.is_none_or(|h| t < h))
-    };
     let known_fail = !contains_all(f.description.as_deref(), &q.desc)
         || !contains_all(f.worker.as_deref(), &q.worker)
         || !contains_all(f.meta.as_deref(), &q.meta)

@@ -23,12 +23,7 @@ pub struct JobLine {
 }
 
 fn line(c: &Chrome, r: &Record) -> JobLine {
-    let exception = match (&r.exc_type, &r.exc_line) {
-        (Some(t), Some(l)) => format!("{t}: {l}"),
-        (Some(t), None) => t.clone(),
-        (None, Some(l)) => l.clone(),
-        (None, None) => String::new(),
-    };
+    let exception = r.exception().unwrap_or_default();
     JobLine {
         href: c.job_href(&r.id),
         id: r.id.clone(),
