@@ -41,6 +41,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from rq.results import Result
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sampler_floor  # noqa: E402
 import sampler_tasks  # noqa: E402
 
 RESULT_TTL = 500  # rq.defaults.DEFAULT_RESULT_TTL
@@ -98,6 +99,8 @@ class Writer:
         self.fpq = funcs_per_queue
         self.rnd = random.Random(7)
         self.n = 0
+        # Jobs written since the last take(), for the floor (bench/sampler_floor.py).
+        self.recent: list = []
         self.workers = [f"bench-worker-{i:02d}" for i in range(20)]
 
     def func(self, q: int) -> str:
@@ -142,7 +145,13 @@ class Writer:
         if not fails:
             p.expireat(job.key, int(end) + ttl)
             p.expireat(Result.get_key(job.id), int(end) + ttl)
+        self.recent.append({"queue": origin, "id": job.id, "kind": "failed" if fails else "finished",
+                            "func": func, "end": end})
         self.n += 1
+
+    def take(self) -> list:
+        out, self.recent = self.recent, []
+        return out
 
     def write(self, start: float, stop: float) -> int:
         """Jobs ending at every 60/rate s in [start, stop); finished ones already expired skipped."""
@@ -248,7 +257,7 @@ def main() -> None:
     seeded += w.write(cursor, time.time())
     cursor = time.time()
     ticker = Ticker(a.tick_bin, a.redis_url)
-    ticks, writes = [], []
+    ticks, writes, period_jobs = [], [], []
     try:
         for i in range(a.ticks + 1):
             if i:
@@ -261,6 +270,7 @@ def main() -> None:
                     writes.append((k, cpu(r) - c))
                     cursor = stop
                     time.sleep(0.2)
+            period_jobs = w.take()
             start = time.time()
             t = measured_tick(r, ticker)
             t["start"] = start
@@ -272,10 +282,14 @@ def main() -> None:
                   file=sys.stderr)
     finally:
         ticker.close()
-    report(a, rq, ticks, writes, seeded, seed_s, load0, r)
+    # The floor, on the jobs of the last steady period (still in their registries and hashes).
+    floor = sampler_floor.run(r, period_jobs, a.period, cpu) if a.ticks else None
+    if floor:
+        print(f"floor: {floor['cpu_ms']:.0f} ms Redis CPU for {floor['jobs']} jobs", file=sys.stderr)
+    report(a, rq, ticks, writes, seeded, seed_s, load0, r, floor)
 
 
-def report(a, rq, ticks, writes, seeded, seed_s, load0, r) -> None:
+def report(a, rq, ticks, writes, seeded, seed_s, load0, r, floor) -> None:
     # A tick with no job ended (a low rate, a short period) has no cost per job to report.
     steady = [t for t in ticks[1:] if t["ended"] > 0]
     per_min = a.rate
@@ -326,7 +340,17 @@ def report(a, rq, ticks, writes, seeded, seed_s, load0, r) -> None:
     L.append(f"- RQ: {rq_work * 1e3:.0f} µs per job in the worker, {rq_all * 1e3:.0f} µs with the enqueue.")
     verdict = "PASS" if ratio <= a.target else "FAIL"
     L.append(f"- Ratio: **{ratio:.0f} %** of the worker's Redis CPU ({ratio_all:.0f} % of the whole life); "
-             f"target ≤ {a.target:g} %: **{verdict}**.\n")
+             f"target ≤ {a.target:g} %: **{verdict}**.")
+    if floor and floor["jobs"]:
+        f_job = floor["cpu_ms"] / floor["jobs"]
+        f_ratio = f_job / rq_work * 100
+        below = "below" if a.target < f_ratio else "above"
+        L.append(f"- Floor (bench/sampler_floor.py: the least Redis work recording the same, on the "
+                 f"{floor['jobs']:,} jobs of the last period, {floor['rows']:,} function rows, "
+                 f"{floor['registries']:,} registries, {floor['commands']:,} commands): "
+                 f"**{f_job * 1e3:.0f} µs per job = {f_ratio:.1f} %** of the worker; the target is "
+                 f"{below} the floor. rqdash costs **{per_job / f_job:.1f}×** the floor.")
+    L.append("")
     if steady:
         L.append("## Where a steady tick's Redis time goes (commandstats, last steady tick)\n")
         L.append("`usec` is Redis' own time inside the command; EVALSHA's includes the commands its "

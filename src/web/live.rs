@@ -77,6 +77,12 @@ impl Hub {
         rx
     }
 
+    /// The last tick number handed out (for any instance): a snapshot numbered above it starts
+    /// reading Redis after this call, so it is never older than a page rendered after it.
+    pub fn last_tick(&self) -> u64 {
+        self.ticks.load(Ordering::SeqCst)
+    }
+
     /// The tick last sent for `instance`, while someone watches it (0 before its first tick).
     pub fn published(&self, instance: usize) -> Option<u64> {
         let map = self.channels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -93,7 +99,7 @@ impl Hub {
                     return;
                 }
             }
-            let seq = self.ticks.fetch_add(1, Ordering::Relaxed) + 1;
+            let seq = self.ticks.fetch_add(1, Ordering::SeqCst) + 1;
             let snap = self.read(instance, seq).await;
             tx.send_replace(Arc::new(snap));
             tokio::select! {
@@ -132,17 +138,21 @@ pub const UNBUFFERED: [(&str, &str); 1] = [("x-accel-buffering", "no")];
 /// An event stream sent with [`UNBUFFERED`].
 pub type Unbuffered<S> = ([(&'static str, &'static str); 1], Sse<S>);
 
-/// `GET /events?instance=N`: Server-Sent Events with a `snapshot` event per tick.
+/// `GET /events?instance=N&since=T`: Server-Sent Events with a `snapshot` event per tick, from
+/// the first tick numbered above `T`. A page names the last tick handed out before it read Redis:
+/// the snapshot already sent when it connects may be older than the page (read before an action
+/// ended, say) and would put back counts the page has just shown to be gone.
 pub async fn events(
     State(app): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Unbuffered<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
-    let p = Params::parse(q.as_deref(), &["instance"])?;
+    let p = Params::parse(q.as_deref(), &["instance", "since"])?;
     let n = p.instance()?;
+    let since = p.int("since", 0, 0, u64::MAX)?;
     app.store.instance(n)?;
     let rx = app.hub.subscribe(n);
     let stream = WatchStream::new(rx)
-        .filter(|s| std::future::ready(s.seq > 0))
+        .filter(move |s| std::future::ready(s.seq > since))
         .map(|s| Ok(Event::default().event("snapshot").data(serde_json::to_string(&*s).unwrap_or_default())))
         .take_until(app.shutdown.clone().cancelled_owned());
     Ok((UNBUFFERED, Sse::new(stream).keep_alive(KeepAlive::default())))

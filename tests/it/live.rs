@@ -111,6 +111,33 @@ async fn a_snapshot_carries_the_counts_and_changes_when_rq_data_changes() {
 }
 
 #[tokio::test]
+async fn a_page_never_receives_a_snapshot_read_before_it_was_rendered() {
+    // CI found it: a tab reloaded right after a bulk action was sent the snapshot read during the
+    // action, and the counts it had just rendered went back to what the action had removed.
+    let r = RedisServer::start();
+    let mut con = r.conn();
+    plant_queue(&mut con, "default");
+    let app = TestApp::with_args(&[r.url()], &["--poll-interval", "1s"]);
+    let mut watcher = Client::open(&app, "/events").await;
+    let old = watcher.next().await;
+    assert_eq!(old["overview"]["queues"][0]["counts"]["queued"], 0);
+    let _: () = redis::Commands::rpush(&mut con, "rq:queue:default", "j1").expect("RPUSH");
+    let html = app.get("/queues/default").await.text();
+    let live = html.split("data-live=\"").nth(1).and_then(|s| s.split('"').next()).expect("data-live");
+    let live = live.replace("&#38;", "&").replace("&amp;", "&");
+    let since: u64 = live.rsplit("since=").next().and_then(|s| s.parse().ok()).expect("since");
+    assert!(since >= old["seq"].as_u64().expect("seq"), "{live}");
+    let mut page = Client::open(&app, &live).await;
+    let first = page.next().await;
+    assert!(first["seq"].as_u64().expect("seq") > since, "{first}");
+    assert_eq!(
+        first["overview"]["queues"][0]["counts"]["queued"], 1,
+        "the first snapshot is as new as the page"
+    );
+    assert!(app.get("/events?since=x").await.status == 400, "a malformed since is refused");
+}
+
+#[tokio::test]
 async fn the_poller_stops_when_the_last_page_closes() {
     let r = RedisServer::start();
     let mut con = r.conn();

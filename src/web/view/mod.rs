@@ -83,7 +83,8 @@ impl Chrome {
             instance,
             instance_url: instances.iter().find(|i| i.0 == instance).map(|i| i.1.clone()).unwrap_or_default(),
             instances,
-            live_url: format!("{}/events?instance={instance}", app.prefix),
+            // Built before the page reads Redis: its live updates start with a newer snapshot.
+            live_url: format!("{}/events?instance={instance}&since={}", app.prefix, app.hub.last_tick()),
             inst_q,
             inst_amp,
             version: env!("CARGO_PKG_VERSION"),
