@@ -40,12 +40,9 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> anyhow::Result<ExitCode> {
     let total = i64::try_from(page.total).unwrap_or(i64::MAX);
     println!("{} jobs; scanned {} of {}", page.hits.len(), thousands(scanned), thousands(total));
     if let Some(c) = &page.cursor {
-        println!("more to scan: rqdash search {} --cursor {c}", shell_quote(&a.query));
+        // The same command with its cursor: spelling it out would drop the flags it was run with
+        // (--redis-url, --instance, --history-prefix, -n...).
+        println!("more to scan: run the same command with --cursor {c}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The query as one shell word.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }

@@ -110,6 +110,18 @@ async fn a_job_rq_deleted_is_found_in_the_archive_marked_archived_and_a_live_job
         cli["hits"].as_array().is_some_and(|h| h.len() == 2 && h.iter().all(|h| h["archived"] == true)),
         "{cli}"
     );
+    // One hit a page: the hint names the cursor, and the same command with it (flags kept) goes on.
+    let out = crate::cli::rqdash(&r, &["search", "archived:yes", "-n", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let cursor = text
+        .lines()
+        .find_map(|l| l.strip_prefix("more to scan: run the same command with --cursor "))
+        .unwrap_or_else(|| panic!("a cursor hint in {text}"));
+    let next = crate::cli::rqdash(&r, &["search", "archived:yes", "-n", "1", "--cursor", cursor]);
+    let next = String::from_utf8_lossy(&next.stdout);
+    let first = [&gone_fail, &live_fail].into_iter().find(|id| text.contains(id.as_str()));
+    assert!(first.is_some() && !next.contains(first.map_or("", |s| s.as_str())), "{text}\n---\n{next}");
+    assert!(next.contains("(archived)"), "the second page holds the other record: {next}");
 }
 
 /// `n` records of jobs that ended (no hashes) in queue `queue`, ids `<queue>-<i>`.
