@@ -36,7 +36,7 @@ pub fn spawn(
                     }
                     let Ok(inst) = store.instance(index) else { return };
                     let judged = async {
-                        let r = verdict::report(inst, &cache.layout, &cache.settings).await?;
+                        let r = cache.judge(inst).await?;
                         // Reused until the next tick is due (a slow tick: pages read their own).
                         let r = cache.put_for(r, period + Duration::from_secs(5));
                         match &alerter {

@@ -21,8 +21,15 @@ use crate::health::rules::{InstanceFacts, QueueFacts, STALE_HEARTBEAT_S};
 use crate::health::{self, Facts, Report, Rule, Settings};
 use crate::rq::time;
 
-/// Read the facts of one instance at `now` (unix seconds).
-pub async fn facts(inst: &Instance, layout: &Layout, settings: &Settings, now: i64) -> Result<Facts> {
+/// Read the facts of one instance at `now` (unix seconds); `baselines` keeps the slow-function
+/// baselines from one call to the next (see [`functions::Baselines`]).
+pub async fn facts(
+    inst: &Instance,
+    layout: &Layout,
+    settings: &Settings,
+    now: i64,
+    baselines: &functions::Baselines,
+) -> Result<Facts> {
     let (ov, w, i) = tokio::join!(overview::overview(inst), workers::workers(inst), info::redis_info(inst));
     let (ov, w) = (ov?, w?);
     // INFO may be refused (managed Redis): the memory rules then stay silent.
@@ -36,7 +43,7 @@ pub async fn facts(inst: &Instance, layout: &Layout, settings: &Settings, now: i
             if !slow {
                 return Ok(vec![Vec::new(); names.len()]);
             }
-            functions::read(inst, layout, &names, settings.slow_min_calls, now).await
+            functions::read(inst, layout, &names, settings.slow_min_calls, now, baselines).await
         }
     );
     let (alerts, fails, funcs) = (alerts?, fails?, funcs?);
@@ -80,10 +87,19 @@ pub async fn facts(inst: &Instance, layout: &Layout, settings: &Settings, now: i
     Ok(Facts { now, queues, instance })
 }
 
-/// Read and judge one instance now.
+/// Read and judge one instance now (a one-off: `rqdash check`; [`Cache::judge`] keeps baselines).
 pub async fn report(inst: &Instance, layout: &Layout, settings: &Settings) -> Result<Report> {
+    judge(inst, layout, settings, &functions::Baselines::default()).await
+}
+
+async fn judge(
+    inst: &Instance,
+    layout: &Layout,
+    settings: &Settings,
+    b: &functions::Baselines,
+) -> Result<Report> {
     let now = time::now_epoch() as i64;
-    let f = facts(inst, layout, settings, now).await?;
+    let f = facts(inst, layout, settings, now, b).await?;
     Ok(health::evaluate(inst.index, &f, settings))
 }
 
@@ -97,6 +113,8 @@ pub struct Cache {
     ttl: Duration,
     /// Per instance: the latest report and until when it is reused.
     slots: Mutex<HashMap<usize, (Instant, Arc<Report>)>>,
+    /// Slow-function baselines, read once an hour per pair instead of every tick.
+    pub baselines: functions::Baselines,
 }
 
 impl Default for Cache {
@@ -108,7 +126,18 @@ impl Default for Cache {
 impl Cache {
     /// Reports judged with `settings`, reading history under `layout`, reused for 5 s.
     pub fn new(settings: Settings, layout: Layout) -> Self {
-        Self { settings, layout, ttl: Duration::from_secs(5), slots: Mutex::default() }
+        Self {
+            settings,
+            layout,
+            ttl: Duration::from_secs(5),
+            slots: Mutex::default(),
+            baselines: functions::Baselines::default(),
+        }
+    }
+
+    /// Read and judge `inst` now, with this cache's baselines (not kept: see [`Cache::put_for`]).
+    pub async fn judge(&self, inst: &Instance) -> Result<Report> {
+        judge(inst, &self.layout, &self.settings, &self.baselines).await
     }
 
     /// The report of `inst`: the cached one while fresh, else read now.
@@ -118,7 +147,7 @@ impl Cache {
         if let Some(r) = cached {
             return Ok(r);
         }
-        let r = report(inst, &self.layout, &self.settings).await?;
+        let r = self.judge(inst).await?;
         Ok(self.put_for(r, self.ttl))
     }
 

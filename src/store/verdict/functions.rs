@@ -7,10 +7,11 @@
 //! (and of the day before in the first hour of a UTC day); one `HMGET` per pair of its recent
 //! hour rows (two across midnight) for at most [`PAIRS_MAX`] pairs; then, only for the
 //! [`JUDGED_MAX`] pairs with the most recent calls among those with enough, one `HGETALL` per
-//! day hash of the baseline (8 per pair). Pairs past [`PAIRS_MAX`] (in queue, then function
-//! order) are not judged at all.
+//! day hash of the baseline (8 per pair), unless [`Baselines`] holds it for this hour already.
+//! Pairs past [`PAIRS_MAX`] (in queue, then function order) are not judged at all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError};
 
 use crate::health::facts::RunTimes;
 use crate::store::functions::read::{pairs, parse_row};
@@ -26,13 +27,46 @@ pub const JUDGED_MAX: usize = 200;
 /// Hours of the baseline.
 const BASELINE_H: i64 = 7 * 24;
 
+/// Baselines already read, by (instance, queue, function), with the hour they end at. The hours
+/// of a baseline end before the previous clock hour, and the sampler rewrites nothing older than
+/// its lookback (10 minutes at most), so a baseline is final until the clock hour turns: read
+/// once an hour instead of every tick (at the cap that was 1,600 `HGETALL`s a tick).
+#[derive(Debug, Default)]
+pub struct Baselines(Mutex<HashMap<(usize, String, String), Baseline>>);
+
+#[derive(Debug, Clone)]
+struct Baseline {
+    /// The `prev` hour it was read for.
+    prev: i64,
+    run: Hist,
+    calls: u64,
+}
+
+impl Baselines {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(usize, String, String), Baseline>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many are kept (for tests).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Per queue (in `queues` order): the functions with at least `min_calls` calls on each side.
+/// `cache` keeps the baselines read for reuse until the hour turns.
 pub async fn read(
     inst: &Instance,
     layout: &Layout,
     queues: &[String],
     min_calls: u64,
     now: i64,
+    cache: &Baselines,
 ) -> Result<Vec<Vec<RunTimes>>> {
     let mut out = vec![Vec::new(); queues.len()];
     let keys = Keys::new(layout);
@@ -75,32 +109,52 @@ pub async fn read(
     if recent.is_empty() {
         return Ok(out);
     }
+    let key = |i: usize| (inst.index, all[i].0.clone(), all[i].1.clone());
+    let mut bases: HashMap<usize, (Hist, u64)> = {
+        let mut kept = cache.lock();
+        // A turned hour makes every kept baseline stale (for this instance).
+        kept.retain(|k, b| k.0 != inst.index || b.prev == prev);
+        recent
+            .iter()
+            .filter_map(|(i, _, _)| kept.get(&key(*i)).map(|b| (*i, (b.run.clone(), b.calls))))
+            .collect()
+    };
+    let missing: Vec<usize> = recent.iter().map(|(i, _, _)| *i).filter(|i| !bases.contains_key(i)).collect();
     let from = prev - BASELINE_H * 3600;
     let days: Vec<i64> = (floor(from, 86_400)..prev).step_by(86_400).collect();
-    let mut p = redis::pipe();
-    p.ignore_errors();
-    for (i, _, _) in &recent {
-        let (q, f) = &all[*i];
-        for d in &days {
-            p.cmd("HGETALL").arg(keys.hour(q, f, *d));
-        }
-    }
-    let vals: Vec<redis::Value> = inst.query(&p).await?;
-    for ((i, run, calls), chunk) in recent.iter().zip(vals.chunks(days.len())) {
-        let mut base = Hist::default();
-        let mut base_calls = 0;
-        for (d, v) in days.iter().zip(chunk) {
-            for (field, row) in value::pairs(v) {
-                let Ok(h @ 0..24) = field.parse::<i64>() else { continue };
-                if (from..prev).contains(&(d + h * 3600)) {
-                    let r = parse_row(&String::from_utf8_lossy(&row));
-                    base_calls = r.finished.saturating_add(r.failed).saturating_add(base_calls);
-                    base.merge_sum(&r.run);
-                }
+    if !missing.is_empty() {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for i in &missing {
+            let (q, f) = &all[*i];
+            for d in &days {
+                p.cmd("HGETALL").arg(keys.hour(q, f, *d));
             }
         }
+        let vals: Vec<redis::Value> = inst.query(&p).await?;
+        let mut kept = cache.lock();
+        for (i, chunk) in missing.iter().zip(vals.chunks(days.len())) {
+            let mut base = Hist::default();
+            let mut base_calls: u64 = 0;
+            for (d, v) in days.iter().zip(chunk) {
+                for (field, row) in value::pairs(v) {
+                    let Ok(h @ 0..24) = field.parse::<i64>() else { continue };
+                    if (from..prev).contains(&(d + h * 3600)) {
+                        let r = parse_row(&String::from_utf8_lossy(&row));
+                        base_calls = r.finished.saturating_add(r.failed).saturating_add(base_calls);
+                        base.merge_sum(&r.run);
+                    }
+                }
+            }
+            kept.insert(key(*i), Baseline { prev, run: base.clone(), calls: base_calls });
+            bases.insert(*i, (base, base_calls));
+        }
+    }
+    for (i, run, calls) in &recent {
+        let Some((base, base_calls)) = bases.get(i) else { continue };
+        let base_calls = *base_calls;
         let (Some(ratio), Some(p95_s), Some(baseline_p95_s)) =
-            (p95_vs_baseline(run, &base), run.quantile(0.95), base.quantile(0.95))
+            (p95_vs_baseline(run, base), run.quantile(0.95), base.quantile(0.95))
         else {
             continue;
         };

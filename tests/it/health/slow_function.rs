@@ -180,15 +180,7 @@ async fn cost(
     inst: &rqdash::store::Instance,
     settings: Settings,
 ) -> (rqdash::health::Report, HashMap<String, u64>, std::time::Duration) {
-    let calls = |con: &mut redis::Connection| -> HashMap<String, u64> {
-        let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
-        info.lines()
-            .filter_map(|l| {
-                let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
-                Some((name.to_owned(), rest.split("calls=").nth(1)?.split(',').next()?.parse().ok()?))
-            })
-            .collect()
-    };
+    let calls = commandstats;
     let before = calls(con);
     let started = std::time::Instant::now();
     let report = verdict::report(inst, &Layout::default(), &settings).await.expect("report");
@@ -196,6 +188,65 @@ async fn cost(
     let after = calls(con);
     let delta = after.iter().map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0))).collect();
     (report, delta, took)
+}
+
+/// Calls so far, by command name (`INFO commandstats`).
+fn commandstats(con: &mut redis::Connection) -> HashMap<String, u64> {
+    let info: String = redis::cmd("INFO").arg("commandstats").query(con).expect("INFO");
+    info.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            Some((name.to_owned(), rest.split("calls=").nth(1)?.split(',').next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_health_task_reads_a_baseline_once_an_hour_and_judges_the_same() {
+    let r = RedisServer::start();
+    let t = now();
+    let mut rows = record::Rows::new();
+    for q in ["q1", "q2"] {
+        week(&mut rows, q, "a", t, &[(3, 0.06)]);
+        calls(&mut rows, q, "a", t, &[(20, 0.6)]);
+    }
+    write(&r, &rows).await;
+    let mut con = r.conn();
+    let _: () = redis::cmd("SADD")
+        .arg("rq:queues")
+        .arg(&["rq:queue:q1", "rq:queue:q2"])
+        .query(&mut con)
+        .expect("SADD");
+    let s = store(&r);
+    let inst = s.instance(0).expect("instance");
+    let cache = verdict::Cache::default();
+    let hour = || now().div_euclid(3600);
+    let (h0, c0) = (hour(), commandstats(&mut con));
+    let first = cache.judge(inst).await.expect("judge");
+    let c1 = commandstats(&mut con);
+    let second = cache.judge(inst).await.expect("judge");
+    let (h1, c2) = (hour(), commandstats(&mut con));
+    let hgetall = |a: &HashMap<String, u64>, b: &HashMap<String, u64>| {
+        b.get("hgetall").unwrap_or(&0) - a.get("hgetall").unwrap_or(&0)
+    };
+    assert!(hgetall(&c0, &c1) >= 2 * 7, "the first judgement reads both baselines");
+    assert_eq!(cache.baselines.len(), 2);
+    if h0 == h1 {
+        assert_eq!(hgetall(&c1, &c2), 0, "the second reads none again within the hour");
+    }
+    let slow = |r: &rqdash::health::Report| -> Vec<String> {
+        r.queues
+            .iter()
+            .flat_map(|q| {
+                q.reasons
+                    .iter()
+                    .filter(|x| x.rule == "slow-function")
+                    .map(|x| format!("{}: {}", q.queue, x.text))
+            })
+            .collect()
+    };
+    assert_eq!(slow(&first).len(), 2, "{:?}", slow(&first));
+    assert_eq!(slow(&first), slow(&second));
 }
 
 #[tokio::test]
