@@ -16,7 +16,8 @@ use crate::auth::Identity;
 use crate::config::{AuditQuery, Command};
 use crate::store::audit as log;
 
-/// The action and target a command that writes is recorded with; None for reads.
+/// The action and target a command that writes is recorded with (and `job --reveal`, as the
+/// dashboard records its reveal); None for reads.
 pub fn describe(command: &Command) -> Option<(&'static str, Target)> {
     let queue = |q: &str, state: &str| Target { queue: q.into(), state: state.into(), ..Target::default() };
     let ids = |ids: &[String]| Target::default().with_ids(ids);
@@ -40,6 +41,8 @@ pub fn describe(command: &Command) -> Option<(&'static str, Target)> {
         }
         Command::Resume => ("workers.resume", Target::default()),
         Command::Doctor(d) if d.fix => ("doctor.fix", Target::default()),
+        // Not a write, but recorded as the dashboard's reveal button is: who saw unmasked values.
+        Command::Job { id, reveal: true } => ("job.reveal", ids(std::slice::from_ref(id))),
         Command::Doctor(_)
         | Command::Serve
         | Command::Info(_)

@@ -147,8 +147,14 @@ pub async fn run(
         }
         Err(e) => return fail(&e.into()),
     };
-    // Every command that writes is recorded, around the one dispatch (see [`audit`]).
-    match audit::audited(&ctx, &command.clone(), dispatch(&ctx, command)).await {
+    // Every command that writes is recorded, around the one dispatch (see [`audit`]). Read-only
+    // has refused those already, and writes no entry for the rest (`job --reveal`) either.
+    let answer = if read_only {
+        dispatch(&ctx, command).await
+    } else {
+        audit::audited(&ctx, &command.clone(), dispatch(&ctx, command)).await
+    };
+    match answer {
         Ok(code) => code,
         Err(e) => fail(&e),
     }

@@ -80,6 +80,32 @@ fn a_cli_action_whose_intent_cannot_be_recorded_does_nothing_and_read_only_recor
 }
 
 #[test]
+fn a_cli_reveal_is_recorded_like_the_dashboards_and_read_only_records_nothing() {
+    let r = RedisServer::start();
+    let rq = Rq::new("3.0.0", &r);
+    five_failed_jobs(&rq);
+    let mut con = r.conn();
+    let o = as_ana(&r, &["--read-only", "job", "flaky-0", "--reveal"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!con.exists::<_, bool>("rqdash:audit").expect("EXISTS"), "read-only writes no entry");
+    let o = as_ana(&r, &["job", "flaky-0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!con.exists::<_, bool>("rqdash:audit").expect("EXISTS"), "a plain read is not recorded");
+    let o = as_ana(&r, &["job", "flaky-0", "--reveal"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page: serde_json::Value =
+        serde_json::from_slice(&as_ana(&r, &["audit", "--json"]).stdout).expect("JSON");
+    let all = page["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!(all.len(), 2, "intent and outcome: {all:#?}");
+    assert!(
+        all.iter().all(|e| e["action"] == "job.reveal" && e["user"] == "ana-ops" && e["via"] == "cli"),
+        "{all:#?}"
+    );
+    let intent = all.iter().find(|e| e["phase"] == "intent").expect("intent");
+    assert_eq!(intent["ids"], json!(["flaky-0"]));
+}
+
+#[test]
 fn the_audit_prefix_moves_the_stream_for_the_cli_too() {
     let r = RedisServer::start();
     let o = as_ana(&r, &["--audit-prefix", "team:audit", "resume", "--yes"]);
