@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod commands;
 pub mod compat;
+mod flags;
 pub mod health;
 mod net;
 mod pyliteral;
@@ -25,10 +26,10 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 pub use audit::AuditArgs;
 pub use auth::AuthArgs;
 use commands::EXAMPLES;
-pub use commands::{
-    AuditQuery, CliArgs, Command, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, FunctionsArgs,
-    HealthcheckArgs, InfoArgs, JobsArgs, Order, RateLimitsArgs, RequeueArgs, SearchArgs, parse_state,
-    parse_time,
+pub use commands::{CliArgs, Command};
+pub use flags::{
+    AuditQuery, DeleteArgs, DemoArgs, DoctorArgs, EmptyArgs, FunctionsArgs, HealthcheckArgs, InfoArgs,
+    JobsArgs, Order, RateLimitsArgs, RequeueArgs, SearchArgs, parse_state, parse_time,
 };
 pub use net::NetArgs;
 pub use scope::{command, completion_command};
