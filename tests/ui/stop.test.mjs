@@ -3,7 +3,8 @@
 // for a whole-list action and for a selection ("select all N" on a failed tab).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, url, watch, waitLive, deleteQueue, llen, py, num, LIVE_TIMEOUT } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { launch, newContext, url, watch, waitLive, deleteQueue, llen, py, num, LIVE_TIMEOUT, RQ_PYTHON, REDIS_URL } from './lib.mjs';
 
 const JOBS = 20_000;
 const FAILED = 3_000;
@@ -61,10 +62,36 @@ async function failedCount(q) {
   return Number(await py('import sys\nfrom redis import Redis\nprint(Redis.from_url(sys.argv[1]).zcard("rq:failed:" + sys.argv[2]))', q));
 }
 
-/** Holds every write of Redis for 5 s (reads go on): the first chunk of an action waits, so Stop is
- * pressed while it runs however fast this machine works through 20,000 jobs. */
-async function pauseWrites() {
-  await py('import sys\nfrom redis import Redis\nRedis.from_url(sys.argv[1]).execute_command("CLIENT", "PAUSE", "5000", "WRITE")');
+/** Holds every write of Redis for 5 s (reads go on) from the moment the action's audit intent
+ * is written, which is right before its first chunk: Stop is then pressed while the action runs,
+ * however fast this machine works through the jobs. (Pausing before the click held the intent
+ * itself, so the whole action ran after the pause, too fast to stop for a few thousand jobs.)
+ * Resolves once the watcher has read the newest entry, so the click may follow; `paused` is a
+ * promise of the watcher's end. */
+async function pauseAfterIntent() {
+  const code = [
+    'import sys, time',
+    'from redis import Redis',
+    'r = Redis.from_url(sys.argv[1])',
+    'last = r.xrevrange("rqdash:audit", count=1)',
+    'print("ready", flush=True)',
+    'end = time.time() + 60',
+    'while time.time() < end:',
+    '    e = r.xrevrange("rqdash:audit", count=1)',
+    '    if e and e != last:',
+    '        r.execute_command("CLIENT", "PAUSE", "5000", "WRITE")',
+    '        print("paused", flush=True)',
+    '        break',
+  ].join('\n');
+  const child = spawn(RQ_PYTHON, ['-c', code, REDIS_URL], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const paused = new Promise((resolve) => child.on('close', () => resolve(out)));
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) resolve(); });
+    child.on('error', reject);
+    child.on('close', () => resolve());
+  });
+  return { paused };
 }
 
 test('stopping "Empty queue" early shows a cancelled result, and the reloaded page counts what the queue still holds', async () => {
@@ -74,12 +101,13 @@ test('stopping "Empty queue" early shows a cancelled result, and the reloaded pa
   await page.goto(url(`/queues/${encodeURIComponent(queue)}`));
   await waitLive(page);
   await page.click('.toolbar [data-action]:text-is("Empty queue")');
-  await pauseWrites();
+  const watcher = await pauseAfterIntent();
   await page.click('#action-ok');
   await page.waitForFunction(() => !document.querySelector('#action-progress').hidden, null, { timeout: LIVE_TIMEOUT });
   await page.click('#action-cancel');
   await page.waitForFunction(() => !document.querySelector('#action-result').hidden, null, { timeout: LIVE_TIMEOUT });
   const result = await page.textContent('#action-result');
+  assert.match(await watcher.paused, /paused/, 'the watcher saw the intent');
   assert.match(result, /cancelled before the end/);
   assert.match(result, /\d/);
   const left = await llen(queue);
@@ -101,12 +129,13 @@ test('stopping a requeue of "select all" on a failed tab early, the reloaded tab
   await page.check('input[data-select-page]');
   await page.click(`.selection button:text-is("Select all ${FAILED.toLocaleString('en-US')} failed jobs")`);
   await page.click('.selection [data-bulk="requeue"]');
-  await pauseWrites();
+  const watcher = await pauseAfterIntent();
   await page.click('#action-ok');
   await page.waitForFunction(() => !document.querySelector('#action-progress').hidden, null, { timeout: LIVE_TIMEOUT });
   await page.click('#action-cancel');
   await page.waitForFunction(() => !document.querySelector('#action-result').hidden, null, { timeout: LIVE_TIMEOUT });
   const result = await page.textContent('#action-result');
+  assert.match(await watcher.paused, /paused/, 'the watcher saw the intent');
   assert.match(result, /cancelled before the end/);
   const left = await failedCount(failedQueue);
   assert.ok(left > 0 && left <= FAILED, `Stop stopped nothing: ${left} of ${FAILED} left (${result})`);
