@@ -7,11 +7,12 @@
 -- KEYS[R+2H+1..R+2H+N]  N sets of the day's function names per queue (<base>:fn:n:h:<yyyymmdd>:q:<queue>)
 -- KEYS[R+2H+N+1..]      per minute row, the totals hash of its pair (<base>:fn:t:q:<len>:<queue>:<function>)
 -- ARGV[1]               R
--- ARGV[2..1+4R]         per minute row: field (minute 0-59); "finished,failed"; "run;wait"
---                       histograms as "i:c,i:c;i:c" (see below); expire-at of the minute hash
--- ARGV[2+4R]            H
--- ARGV[3+4R..2+4R+2H]   per hour row: field (hour 0-23); expire-at of the hour hash
--- ARGV[3+4R+2H]         N
+-- ARGV[2..1+5R]         per minute row: field (minute 0-59); "finished,failed"; "run;wait"
+--                       histograms as "i:c,i:c;i:c" (see below); expire-at of the minute hash;
+--                       the index (1..N) of its names set and function below
+-- ARGV[2+5R]            H
+-- ARGV[3+5R..2+5R+2H]   per hour row: field (hour 0-23); expire-at of the hour hash
+-- ARGV[3+5R+2H]         N
 -- ARGV[..]              per names set: the function name; expire-at
 -- ARGV[last]            expire-at of the totals hashes
 -- Returns               {minute rows written, hour rows written}
@@ -25,7 +26,8 @@
 -- Cost per CHANGE, not per row recounted (issue #18): a steady tick recounts 2-3 minutes of
 -- every (queue, function), and most of those rows did not change since the last tick.
 --   * A minute row whose merge raises nothing is not written: no HSET, no hour work, no
---     expiry, no totals.
+--     expiry, no totals, and no SADD of its function name (the call that first wrote the row
+--     added the name to that day's set).
 --   * An hour row is the sum of its minute rows. It is kept so by adding exactly what the merges
 --     of this call raised (one HGET + HSET per hour row, however many of its minutes rose),
 --     instead of re-summing the whole minute hash (up to 60 rows with histograms). Calls are
@@ -88,7 +90,7 @@ local function join_row(r)
 end
 
 local R = tonumber(ARGV[1])
-local B = 2 + 4 * R
+local B = 2 + 5 * R
 local H = tonumber(ARGV[B])
 local C = B + 2 * H + 1
 local N = tonumber(ARGV[C])
@@ -119,10 +121,11 @@ end
 local pair_of = {}
 for j = 1, H do pair_of[KEYS[R + 2 * j]] = j end
 
+local named = {} -- names entries of the rows written
 local rises = {} -- hour pair -> {fin, fail, run-table, wait-table, run sum, wait sum}
 local minutes = 0
 for i = 1, R do
-  local key, a = KEYS[i], 1 + (i - 1) * 4
+  local key, a = KEYS[i], 1 + (i - 1) * 5
   local stored = hget(key, ARGV[a + 1])
   if stored ~= nil then
     local row = parse_row(stored)
@@ -162,6 +165,7 @@ for i = 1, R do
     if up then
       redis.call('HSET', key, ARGV[a + 1], join_row(row))
       written(key, ARGV[a + 4])
+      named[tonumber(ARGV[a + 5]) or 0] = true
       minutes = minutes + 1
     end
   end
@@ -201,7 +205,7 @@ end
 
 for j = 1, N do
   local key = KEYS[R + 2 * H + j]
-  if not bad[key] then
+  if named[j] and not bad[key] then
     local added = redis.pcall('SADD', key, ARGV[C + 2 * j - 1])
     if not failed(added, key) and added == 1 then written(key, ARGV[C + 2 * j]) end
   end

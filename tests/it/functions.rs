@@ -17,6 +17,8 @@ mod front;
 mod totals;
 // Ticks read a job's hash only while its end can still count.
 mod reread;
+// The write scripts cost per change; hour rows and totals stay the sum of the minute rows.
+mod rises;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";
