@@ -334,10 +334,12 @@ fn measured(con: &mut redis::Connection, label: &str) {
 
 /// Measure: `--nocapture` prints the commands and EVALSHA time of a tick after one new job per
 /// (queue, function), 100 queues × 10 functions, then of a tick that only recounts.
-/// Measured 2026-12-03 (shared machine, 3 runs): before (13d2ffb) 35,365 commands and
-/// 96-155 ms of EVALSHA (7,515 TYPE, 5,404 EXPIREAT, 1,101 HGETALL, 1,002 EXISTS); after
-/// 24,567 commands and 58-63 ms (10 TYPE, 3,212 EXPIREAT, 101 HGETALL, 2 EXISTS). The
-/// before's hour re-sums grow with the minutes already in the hour; the rises do not.
+/// Measured 2026-12-03 (shared 2-core machine under load, 3 runs each). After 1,000 new jobs:
+/// before (13d2ffb) 35,365 commands, 118-172 ms of EVALSHA (7,515 TYPE, 5,404 EXPIREAT, 1,101
+/// HGETALL, 1,002 EXISTS); after 24,567 commands, 68-104 ms (10 TYPE, 3,212 EXPIREAT, 101
+/// HGETALL, 2 EXISTS). A tick over the same jobs: before 28,355 commands, 124-128 ms; after
+/// 11,446 commands, 19-28 ms (no HINCRBY, SADD or function row written). The before's hour
+/// re-sums also grow with the minutes already in the hour; the rises do not.
 #[tokio::test]
 async fn a_tick_costs_the_write_scripts_per_change_not_per_row_recounted() {
     let r = RedisServer::start();
