@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use redis::Commands;
 
 use rqdash::rq::time;
+use rqdash::store::archive;
 use rqdash::store::functions::read::parse_row;
 use rqdash::store::functions::record::Row;
 use rqdash::store::functions::{Keys, totals};
-use rqdash::store::history::{self, Layout, Sampler};
+use rqdash::store::history::{self, Layout, Sampler, Subject};
 
 use crate::api_basics::plant_queue;
 use crate::history::{store, this_minute};
@@ -266,22 +267,32 @@ async fn keys_of_another_type_under_the_prefix_are_left_untouched() {
     let t = this_minute() + 30;
     let (h, d) = (t - t.rem_euclid(3600), t - t.rem_euclid(86_400));
     plant_queue(&mut con, "fq0");
+    plant_queue(&mut con, "fq1");
     let mut p = redis::pipe();
     for f in 0..4 {
         plant(&mut p, "a", "fq0", f, 2, (t - 20) as f64);
     }
+    plant(&mut p, "a", "fq1", 0, 2, (t - 20) as f64);
     let _: () = p.query(&mut con).expect("plant");
-    // f0's minute hash is a string, f1's hour hash a list, f2's totals a set, the names a string.
+    // f0's minute hash is a string, f1's hour hash a list, f2's totals a set, the names a string;
+    // fq1's history minute hash a string, the all-queues hour hash a list, the day's archive
+    // index a set.
     let wrong = [
         keys.minute("fq0", "app.tasks.f0", h),
         keys.hour("fq0", "app.tasks.f1", d),
         keys.totals("fq0", "app.tasks.f2"),
         keys.names("fq0", d),
+        layout.minute_key(Subject::Queue("fq1"), h),
+        layout.hour_key(Subject::All, d),
+        archive::Keys::new(&layout).index(d),
     ];
-    let _: () = con.set(&wrong[0], "x").expect("SET");
-    let _: () = con.rpush(&wrong[1], "x").expect("RPUSH");
-    let _: () = con.sadd(&wrong[2], "x").expect("SADD");
-    let _: () = con.set(&wrong[3], "x").expect("SET");
+    for (i, k) in wrong.iter().enumerate() {
+        let _: () = match i % 3 {
+            0 => con.set(k, "x").expect("SET"),
+            1 => con.rpush(k, "x").expect("RPUSH"),
+            _ => con.sadd(k, "x").expect("SADD"),
+        };
+    }
     let digest = |con: &mut redis::Connection| -> Vec<String> {
         redis::cmd("DEBUG").arg("DIGEST-VALUE").arg(&wrong[..]).query(con).expect("DIGEST-VALUE")
     };
@@ -307,6 +318,13 @@ async fn keys_of_another_type_under_the_prefix_are_left_untouched() {
     assert_eq!(f1.values().map(|v| parse_row(v).finished).sum::<u64>(), 3);
     let ttl: i64 = con.ttl(keys.totals("fq0", "app.tasks.f1")).expect("TTL");
     assert!(ttl > 0, "written keys expire: {ttl}");
+    let all: BTreeMap<String, String> = con.hgetall(layout.minute_key(Subject::All, h)).expect("HGETALL");
+    assert!(!all.is_empty(), "the all-queues minute rows are written");
+    let fq0: BTreeMap<String, String> =
+        con.hgetall(layout.hour_key(Subject::Queue("fq0"), d)).expect("HGETALL");
+    assert!(!fq0.is_empty(), "fq0's hour row is written");
+    let archived: i64 = con.xlen(archive::Keys::new(&layout).stream()).expect("XLEN");
+    assert_eq!(archived, 0, "no record archived without its day's index");
 }
 
 /// Commands, their calls and the EVALSHA calls and time since the last reset, printed.
