@@ -15,6 +15,11 @@
 -- the job id to its stream entry, so a record is found by id without scanning the stream; each
 -- day's index expires with the archive's age limit. Bounded: the caller sends at most 200
 -- records per call.
+-- Cost per distinct key (issue #18): the records of one call mostly share a day, so a day's
+-- index is checked for its type once per call (its first HEXISTS runs under redis.pcall; a
+-- WRONGTYPE error, which writes nothing, leaves that index and its records alone for the rest
+-- of the call) and its expiry is set once, last, and only when this call added to it (a key
+-- is only created by that HSET, so none lives forever).
 
 local NAMES = {'id', 'q', 'f', 's', 'enq', 'st', 'end', 'w', 'xt', 'xl', 'rs'}
 local stream = KEYS[1]
@@ -23,28 +28,37 @@ if st ~= 'none' and st ~= 'stream' then return {0, 0} end
 
 local n = tonumber(ARGV[3])
 local added, seen = 0, 0
+local bad = {} -- day indexes of another type
+local expire, expiring = {}, {} -- index -> expire-at, and the indexes in the order written
 for i = 1, n do
   local a = 4 + (i - 1) * 13
   local idx = KEYS[1 + i]
-  local it = redis.call('TYPE', idx).ok
-  if (it == 'none' or it == 'hash') then
-    if redis.call('HEXISTS', idx, ARGV[a + 1]) == 1 then
-      seen = seen + 1
-    else
-      local fields = {}
-      for j = 1, 11 do
-        local v = ARGV[a + 1 + j]
-        if v ~= '' then
-          fields[#fields + 1] = NAMES[j]
-          fields[#fields + 1] = v
-        end
-      end
-      local eid = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
-      redis.call('HSET', idx, ARGV[a + 1], eid)
-      redis.call('EXPIREAT', idx, ARGV[a])
-      added = added + 1
+  local has = nil
+  if not bad[idx] then
+    has = redis.pcall('HEXISTS', idx, ARGV[a + 1])
+    if type(has) == 'table' and has.err then
+      bad[idx] = true
+      has = nil
     end
   end
+  if has == 1 then
+    seen = seen + 1
+  elseif has == 0 then
+    local fields = {}
+    for j = 1, 11 do
+      local v = ARGV[a + 1 + j]
+      if v ~= '' then
+        fields[#fields + 1] = NAMES[j]
+        fields[#fields + 1] = v
+      end
+    end
+    local eid = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+    redis.call('HSET', idx, ARGV[a + 1], eid)
+    if not expire[idx] then expiring[#expiring + 1] = idx end
+    expire[idx] = ARGV[a]
+    added = added + 1
+  end
 end
+for _, idx in ipairs(expiring) do redis.call('EXPIREAT', idx, expire[idx]) end
 if added > 0 then redis.call('XTRIM', stream, 'MINID', '~', ARGV[2]) end
 return {added, seen}

@@ -1,5 +1,6 @@
--- Record one history sample: merge minute rows, recompute the hour rows they fall in, and
--- (re)set the expiry of every key touched. Only keys under rqdash's history prefix are passed.
+-- Record one history sample: merge minute rows, recompute the hour rows of the hours whose
+-- minutes changed, and set the expiry of what was written. Only keys under rqdash's history
+-- prefix are passed.
 --
 -- KEYS[1..R]        minute hashes (<base>:m:<yyyymmddhh>:q:<queue> or ...:all), one per row
 -- KEYS[R+1..R+2H]   pairs: an hour hash (<base>:h:<yyyymmdd>:...), then the minute hash it sums
@@ -21,10 +22,21 @@
 --     fewer ended.
 -- An hour row is a pure function of its minute hash (gauges: the hour's maximum; throughput: the
 -- sum and how many minutes it covers), so whichever replica writes last writes the same thing.
--- Expiries are set last: an expire-at already in the past deletes the key at once, which must
--- not happen before its hour row is computed. A key of another type is left alone (checked
--- before anything is written). Bounded work: the caller sends at most 50 queues per call, each
--- with at most 11 minute rows and 2 hour rows.
+-- Cost per change (issue #18): every tick recounts 2-3 past minutes per queue, mostly
+-- unchanged. A merged minute row identical to the stored one is not rewritten, its expiry not
+-- reset, and its hour row not recomputed: only the hours with a changed minute are re-summed
+-- (the gauges' maximum cannot be raised by a rise, so the hour keeps its full re-sum). An hour
+-- hash's row is written only in a call that wrote one of its minutes, so it already holds the
+-- sum of an unchanged minute hash.
+-- Keys of another type are left alone and never written, without a TYPE per key: the first
+-- command on a key (HGET of a minute hash, HSET of an hour hash) runs under redis.pcall and a
+-- WRONGTYPE error, which writes nothing, marks the key unusable for the rest of the call. (No
+-- test needs every key checked before anything is written: a minute row written next to an
+-- hour hash of another type is what the TYPE-first version did too.)
+-- Expiries are set last, once per key this call wrote: an expire-at already in the past
+-- deletes the key at once, which must not happen before its hour row is computed. Every key is
+-- created by a write followed by its expiry, so nothing lives forever. Bounded work: the caller
+-- sends at most 50 queues per call, each with at most 11 minute rows and 2 hour rows.
 
 local function parse(row, n)
   local t = {}
@@ -50,18 +62,32 @@ local R = tonumber(ARGV[1])
 local B = 2 + 4 * R
 local H = tonumber(ARGV[B])
 
-local usable = {}
-for i = 1, R + 2 * H do
-  local t = redis.call('TYPE', KEYS[i]).ok
-  usable[KEYS[i]] = (t == 'none' or t == 'hash')
+local bad = {} -- keys found of another type: never touched again in this call
+local function failed(reply, key)
+  if type(reply) == 'table' and reply.err then
+    if string.find(reply.err, 'WRONGTYPE', 1, true) then bad[key] = true end
+    return true
+  end
+  return false
+end
+local expire, expiring = {}, {} -- key -> expire-at, and the keys in the order first written
+local function written(key, at)
+  if not expire[key] then expiring[#expiring + 1] = key end
+  expire[key] = at
 end
 
+local changed = {} -- minute hashes with a row written in this call
 local minutes = 0
 for i = 1, R do
   local key, a = KEYS[i], 1 + (i - 1) * 4
-  if usable[key] then
-    local field = ARGV[a + 1]
-    local row = parse(redis.call('HGET', key, field), 6)
+  local field = ARGV[a + 1]
+  local stored = nil
+  if not bad[key] then
+    stored = redis.pcall('HGET', key, field)
+    if failed(stored, key) then stored = nil end
+  end
+  if stored ~= nil then
+    local row = parse(stored, 6)
     if ARGV[a + 2] ~= '' then
       local g = parse(ARGV[a + 2], 4)
       row[1], row[2], row[3], row[6] = g[1], g[2], g[3], g[4]
@@ -70,16 +96,21 @@ for i = 1, R do
     for j = 1, 2 do
       if t[j] and (row[3 + j] == nil or t[j] > row[3 + j]) then row[3 + j] = t[j] end
     end
-    redis.call('HSET', key, field, join(row, 6))
-    minutes = minutes + 1
+    local merged = join(row, 6)
+    if merged ~= stored then
+      redis.call('HSET', key, field, merged)
+      written(key, ARGV[a + 4])
+      changed[key] = true
+      minutes = minutes + 1
+    end
   end
 end
 
 local hours = 0
 for j = 1, H do
   local hkey, mkey = KEYS[R + 2 * j - 1], KEYS[R + 2 * j]
-  local flat = (usable[hkey] and usable[mkey]) and redis.call('HGETALL', mkey) or {}
-  if #flat > 0 then
+  if changed[mkey] and not bad[hkey] then
+    local flat = redis.call('HGETALL', mkey)
     local sum = {}
     for k = 2, #flat, 2 do
       local r = parse(flat[k], 6)
@@ -93,16 +124,12 @@ for j = 1, H do
         end
       end
     end
-    redis.call('HSET', hkey, ARGV[B + 2 * j - 1], join(sum, 8))
-    hours = hours + 1
+    if not failed(redis.pcall('HSET', hkey, ARGV[B + 2 * j - 1], join(sum, 8)), hkey) then
+      written(hkey, ARGV[B + 2 * j])
+      hours = hours + 1
+    end
   end
 end
 
-for i = 1, R do
-  if usable[KEYS[i]] then redis.call('EXPIREAT', KEYS[i], ARGV[5 + (i - 1) * 4]) end
-end
-for j = 1, H do
-  local hkey = KEYS[R + 2 * j - 1]
-  if usable[hkey] then redis.call('EXPIREAT', hkey, ARGV[B + 2 * j]) end
-end
+for _, key in ipairs(expiring) do redis.call('EXPIREAT', key, expire[key]) end
 return {minutes, hours}

@@ -17,6 +17,10 @@ mod front;
 mod totals;
 // Ticks read a job's hash only while its end can still count.
 mod reread;
+// Hour rows and totals stay the sum of the minute rows (functions_record.lua's rises).
+mod rises;
+// The write scripts cost per change; keys of another type are left alone.
+mod cost;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";

@@ -13,7 +13,8 @@
 //! # Replicas and repeated ticks
 //! As for throughput: each tick recounts every minute of its lookback, and the script keeps the
 //! larger value of every count and every histogram bucket; hour rows are the sum of their minute
-//! hash. Two rqdash replicas (or one ticking twice) count each job once.
+//! hash, kept so by adding what each merge raised (the whole hash is re-summed only for an hour
+//! row not there yet). Two rqdash replicas (or one ticking twice) count each job once.
 //!
 //! # Cardinality
 //! At most `--functions-max` (default [`record::DEFAULT_MAX`]) function names per queue and UTC
@@ -37,11 +38,15 @@
 //! 200 functions, 10,000 jobs ending a minute, RQ 3.0, Redis 7.0, shared 2-core VM; report in
 //! `bench/sampler_results.md`): a steady tick at one a minute costs about 310,000 commands and
 //! 2.4–2.8 s of Redis CPU, 246–280 µs per job that ended, about 19 % of the Redis CPU RQ's own
-//! worker spends on a job (1.0–1.4 ms): the 2 % target is not met. Most of it is the write
-//! scripts: every tick rewrites the function rows of the 2–3 minutes of its lookback (about 1.5
-//! per job) and each call re-sums the hour rows from their minute hashes (`HGETALL`); then the
+//! worker spends on a job (1.0–1.4 ms): the 2 % target is not met. Most of it was the write
+//! scripts: every tick rewrote the function rows of the 2–3 minutes of its lookback (about 1.5
+//! per job) and each call re-summed the hour rows from their minute hashes (`HGETALL`); then the
 //! archive and the 2.2 reads per job (each job is read by the ticks whose lookback holds its
 //! end: [`crate::store::history::throughput::Settled`]; before that, 11 per job and 40 %).
+//! Since then the scripts cost per change: a recounted row that rises nothing is not written,
+//! hour rows grow by the rises, no `TYPE` per key, `EXPIREAT` only on keys written (test
+//! `functions::rises`: a tick recounting 1,000 unchanged rows went from 124–128 ms of `EVALSHA`
+//! to 19–28 ms; not yet re-measured with the bench).
 //!
 //! # Layout
 //! [`detail`]: what the pages, API and CLI read. [`hist`]: buckets and percentiles (pure). [`layout`]: key names. [`record`]: grouping, the

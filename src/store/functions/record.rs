@@ -163,12 +163,17 @@ fn invocation<'a>(keys: &Keys, chunk: &[(&(String, String, i64), &Row)]) -> redi
         inv.key(keys.totals(q, f));
     }
     inv.arg(chunk.len());
-    for ((_, _, m), r) in chunk {
+    // 1-based, as the script indexes its names entries (a row's function joins its day's set
+    // only when the row is written).
+    let name_index: HashMap<&(String, String), usize> = names.keys().zip(1..).collect();
+    for ((q, f, m), r) in chunk {
         let h = floor(*m, 3600);
+        let set = (keys.names(q, floor(h, 86_400)), f.clone());
         inv.arg((m - h) / 60)
             .arg(format!("{},{}", r.finished, r.failed))
             .arg(format!("{}|{}", with_sum(&r.run, r.run_sum), with_sum(&r.wait, r.wait_sum)))
-            .arg(minute_expiry(h));
+            .arg(minute_expiry(h))
+            .arg(name_index.get(&set).copied().unwrap_or_default());
     }
     inv.arg(hours.len());
     for (field, expiry) in hours.values() {
