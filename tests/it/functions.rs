@@ -17,6 +17,8 @@ mod front;
 mod totals;
 // Ticks read a job's hash only while its end can still count.
 mod reread;
+// Each job read and archived once by a running sampler; lost ticks keep nothing.
+mod once;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";
