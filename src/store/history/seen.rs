@@ -101,3 +101,67 @@ impl Seen {
         self.kept.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ended(id: &str, at: f64) -> Ended {
+        Ended {
+            queue: "q".into(),
+            id: id.into(),
+            kind: Kind::Finished,
+            func: Some("m.f".into()),
+            status: None,
+            enqueued_at: None,
+            started_at: None,
+            ended_at: at,
+            worker: None,
+            exc_type: None,
+            exc_line: None,
+            result_size: None,
+        }
+    }
+
+    /// A good tick that read and counted `jobs` (id, end) of queue `q`, scored end + 500.
+    fn tick(jobs: &[(&str, f64)], keep_from: i64) -> Seen {
+        let mut t = QueueThroughput::default();
+        for (id, at) in jobs {
+            let p = fingerprint(id, at + 500.0);
+            t.ended.push(ended(id, *at));
+            t.prints.push(p);
+            t.settled.push((p, *at));
+        }
+        t.fresh = t.ended.len();
+        Seen::after(vec![t], keep_from)
+    }
+
+    #[test]
+    fn a_member_is_settled_before_the_lookback_kept_inside_it_and_read_when_new_or_rescored() {
+        let seen = tick(&[("old", 1_000.0), ("near", 1_130.0), ("new", 1_190.0)], 1_080);
+        let known =
+            |id: &str, at: f64, from| seen.known(fingerprint(id, at + 500.0), "q", Kind::Finished, from);
+        assert!(matches!(known("old", 1_000.0, 1_140), Known::Settled(_)));
+        assert!(matches!(known("near", 1_130.0, 1_140), Known::Settled(_)));
+        assert!(matches!(known("new", 1_190.0, 1_140), Known::Kept(r) if r.id == "new"));
+        assert!(matches!(known("new", 1_250.0, 1_140), Known::Unread), "rescored: a new member");
+        assert!(matches!(known("other", 1_190.0, 1_140), Known::Unread));
+        // Clock set back: "near" is inside again and its record was kept; "old"'s was not.
+        assert!(matches!(known("near", 1_130.0, 960), Known::Kept(_)));
+        assert!(matches!(known("old", 1_000.0, 960), Known::Unread));
+        let other_queue = seen.known(fingerprint("new", 1_690.0), "p", Kind::Finished, 1_140);
+        assert!(matches!(other_queue, Known::Unread));
+        let failed = seen.known(fingerprint("new", 1_690.0), "q", Kind::Failed, 1_140);
+        assert!(matches!(failed, Known::Unread));
+    }
+
+    #[test]
+    fn beyond_its_bound_the_newest_records_are_kept() {
+        let ids: Vec<String> = (0..KEEP_MAX + 10).map(|i| format!("j{i}")).collect();
+        let jobs: Vec<(&str, f64)> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as f64)).collect();
+        let seen = tick(&jobs, 0);
+        assert_eq!(seen.kept(), KEEP_MAX);
+        assert!(matches!(seen.known(fingerprint("j9", 509.0), "q", Kind::Finished, 0), Known::Unread));
+        assert!(matches!(seen.known(fingerprint("j10", 510.0), "q", Kind::Finished, 0), Known::Kept(_)));
+    }
+}
