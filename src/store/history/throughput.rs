@@ -29,7 +29,7 @@ pub struct QueueThroughput {
     pub finished: BTreeMap<i64, u64>,
     pub failed: BTreeMap<i64, u64>,
     /// Every member counted whose job hash still exists, with what [`ended`] reads of it: the
-    /// first [`Self::fresh`] read by this tick, then the records an earlier tick kept ([`Seen`]).
+    /// first `fresh` read by this tick, then the records an earlier tick kept ([`Seen`]).
     pub ended: Vec<Ended>,
     /// The [`fingerprint`] of each of `ended`, in the same order.
     pub prints: Vec<u64>,
@@ -98,7 +98,7 @@ pub async fn read(
         }
         reads.push(windows);
     }
-    let prints: Vec<(u64, Known)> = members
+    let looked_up: Vec<(u64, Known)> = members
         .iter()
         .map(|(pi, _, id, s)| {
             let (p, plan) = (fingerprint(id, *s), &plans[*pi]);
@@ -107,7 +107,7 @@ pub async fn read(
         .collect();
     let unread: Vec<_> = members
         .iter()
-        .zip(&prints)
+        .zip(&looked_up)
         .filter(|(_, (_, k))| matches!(k, Known::Unread))
         .map(|(m, _)| m)
         .collect();
@@ -116,7 +116,7 @@ pub async fn read(
 
     let mut kept: Vec<Vec<(u64, Ended)>> = vec![Vec::new(); queues.len()];
     let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plans.len()];
-    for ((pi, w, id, score), (print, known)) in members.iter().zip(&prints) {
+    for ((pi, w, id, score), (print, known)) in members.iter().zip(&looked_up) {
         let (kind, q) = (plans[*pi].kind, plans[*pi].queue);
         let e = match known {
             Known::Settled(e) if *e == f64::NEG_INFINITY => {
