@@ -85,7 +85,12 @@ async fn tick(r: &RedisServer, s: &Store, sampler: &mut Sampler, now: i64) -> Co
     let t: Tick = history::sample(s.instance(0).expect("instance"), sampler, now).await.expect("tick");
     assert!(!t.skipped);
     // The archive's dedup check (one HEXISTS per record it is given), for the record only.
-    eprintln!("tick at {now}: HEXISTS {}", calls_of(&mut con, "hexists"));
+    eprintln!(
+        "tick at {now}: HEXISTS {} rows {} {:?}",
+        calls_of(&mut con, "hexists"),
+        t.function_rows,
+        t.written
+    );
     let mut n = |c: &str| calls_of(&mut con, c);
     Cost { hmget: n("hmget"), hstrlen: n("hstrlen"), xrevrange: n("xrevrange"), archived: t.archived }
 }
