@@ -21,6 +21,8 @@ mod reread;
 mod rises;
 // The write scripts cost per change; keys of another type are left alone.
 mod cost;
+// Each job read and archived once by a running sampler; lost ticks keep nothing.
+mod once;
 
 pub const SLEEP: &str = "rqdash_action_tasks.sleep";
 pub const FAIL: &str = "rqdash_action_tasks.fail_counted";

@@ -23,6 +23,8 @@ pub const FIELDS: [&str; 8] =
     ["ended_at", "", "status", "description", "enqueued_at", "started_at", "worker_name", "exc_info"];
 /// Replies per member: the `HMGET`, `HSTRLEN result`, `XREVRANGE … COUNT 1`.
 pub const REPLIES: usize = 3;
+/// Members per pipeline: bounds one reply's size.
+const HASH_BATCH: usize = 3_000;
 /// Most bytes of `data` inflated to find a function name.
 const DATA_CAP: usize = 16 * 1024;
 /// Longest exception line kept.
@@ -70,6 +72,30 @@ pub fn queue_reads(p: &mut redis::Pipeline, inst: &Instance, id: &str, ttl_field
     p.cmd("HMGET").arg(inst.keys.job(id)).arg(&fields[..]);
     p.cmd("HSTRLEN").arg(inst.keys.job(id)).arg("result");
     p.cmd("XREVRANGE").arg(inst.keys.results(id)).arg("+").arg("-").arg("COUNT").arg(1);
+}
+
+/// The reads of every member (id, registry), in pipelines of [`HASH_BATCH`] members; one `Vec`
+/// of [`REPLIES`] replies per member, in order.
+pub async fn read_all<'a>(
+    inst: &Instance,
+    members: impl Iterator<Item = (&'a str, Kind)>,
+) -> Result<Vec<Vec<Value>>> {
+    let members: Vec<(&str, Kind)> = members.collect();
+    let mut out = Vec::with_capacity(members.len());
+    for batch in members.chunks(HASH_BATCH) {
+        let mut p = redis::pipe();
+        p.ignore_errors();
+        for (id, kind) in batch {
+            queue_reads(&mut p, inst, id, kind.ttl_field());
+        }
+        let vals: Vec<Value> = inst.query(&p).await?;
+        // One entry per member even if a reply were short, so later members keep their pairing.
+        out.extend(
+            (0..batch.len())
+                .map(|i| vals.get(i * REPLIES..(i + 1) * REPLIES).map(<[_]>::to_vec).unwrap_or_default()),
+        );
+    }
+    Ok(out)
 }
 
 /// Build the record of one member from its [`REPLIES`] replies, given when it ended.

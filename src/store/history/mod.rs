@@ -78,6 +78,7 @@
 //! # Layout
 //! - [`layout`]: key names, buckets, expiries. [`row`]: the stored row format.
 //! - [`buckets`]: registry windows, end times, minute coverage (pure). [`throughput`]: their I/O.
+//! - [`ended`]: what a member read brings. [`seen`]: what a sampler remembers of members read.
 //! - [`sampler`]: one tick and the task per instance. [`record`]: the write script call.
 //! - [`series`]: ranges, points, time to drain.
 
@@ -87,6 +88,7 @@ pub mod layout;
 mod record;
 pub mod row;
 mod sampler;
+pub mod seen;
 mod series;
 pub mod throughput;
 

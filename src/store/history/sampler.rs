@@ -11,7 +11,8 @@ use tokio_util::sync::CancellationToken;
 use super::layout::{Layout, floor};
 use super::record::{self, Record, Written};
 use super::row;
-use super::throughput::{self, QueueThroughput, Settled, Tracks};
+use super::seen::Seen;
+use super::throughput::{self, QueueThroughput, Tracks};
 use crate::rq::time;
 use crate::store::budget::{self, guard::Guard};
 use crate::store::overview::{self, QueueInfo};
@@ -29,8 +30,9 @@ pub const MIN_PERIOD: Duration = Duration::from_secs(5);
 pub struct Sampler {
     layout: Layout,
     tracks: Tracks,
-    /// Members already read that no later lookback reaches; replaced after each good tick.
-    settled: Settled,
+    /// Members already read, and the records of those a later lookback still reaches; replaced
+    /// after each good tick.
+    seen: Seen,
     last_ok: Option<i64>,
     limits: Limits,
     guard: Guard,
@@ -101,7 +103,7 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let from = sampler.lookback(now);
     let live: HashSet<&str> = ov.queues.iter().map(|q| q.name.as_str()).collect();
     sampler.tracks.retain(|(q, _), _| live.contains(q.as_str()));
-    let thr = throughput::read(inst, &mut sampler.tracks, &sampler.settled, &ov.queues, from, now).await?;
+    let thr = throughput::read(inst, &mut sampler.tracks, &sampler.seen, &ov.queues, from, now).await?;
     let records = records(&ov.queues, &thr, now);
     // The budget decides before anything is written: degrade first, or skip the tick.
     let expected = budget::guard::expected(records.len(), thr.iter().map(|t| t.ended.len()).sum());
@@ -121,13 +123,15 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let rows = functions::record::rows(&thr, &known, sampler.limits.functions_max);
     let function_rows = functions::record::write(inst, &fkeys, &rows).await?;
     let akeys = archive::Keys::new(&sampler.layout);
-    let ended = thr.iter().flat_map(|t| &t.ended);
+    // Only the records read now: the kept ones were archived by the good tick that read them.
+    let ended = thr.iter().flat_map(|t| t.fresh());
     let keep = sampler.guard.budget.retention(sampler.limits.archive);
     let archived = archive::write::append(inst, &akeys, keep, ended, now).await?.added;
     sampler.guard.wrote(expected);
     sampler.last_ok = Some(sampler.last_ok.map_or(now, |l| l.max(now)));
     // Only now: had a write failed, the members it archived would be read again next tick.
-    sampler.settled = thr.into_iter().flat_map(|t| t.settled).collect();
+    // A later tick's lookback starts at `lookback(now)` or after, unless the clock is set back.
+    sampler.seen = Seen::after(thr, sampler.lookback(now));
     Ok(Tick {
         queues: ov.queues.len(),
         minute: floor(now, 60),

@@ -1,23 +1,25 @@
 //! Finished and failed jobs per minute, read from the registries and the jobs' `ended_at`.
 //!
 //! Three pipelined round trips per tick at most: the planned registry windows (plus counts of
-//! the members kept forever, scored `+inf` or negative), `HMGET ended_at <ttl> status` of every
-//! member read, and, only when a window hit its limit, `ZCOUNT`s for the minutes it could not
+//! the members kept forever, scored `+inf` or negative), the [`ended`] reads of every member not
+//! known yet, and, only when a window hit its limit, `ZCOUNT`s for the minutes it could not
 //! reach. Empty registries cost nothing and count zero.
 //!
-//! A member an earlier tick read is not read again once it ended before the lookback
-//! ([`Settled`]): only its end time is needed then (window coverage, ttl learning), and it is
-//! kept; nor is a member past its expiry whose job hash was gone (RQ's cleanup has yet to drop
-//! it). So a job is read by the ticks whose lookback holds its end (2 or 3 at one a minute).
-//! Without this, every small registry was read whole every tick: each finished job about
-//! `result_ttl / period` times (8 at RQ's defaults) and each failed job every tick for as long
-//! as it stayed (bench/sampler_results.md).
+//! A member an earlier good tick read is not read again ([`Seen`]): one that ended before the
+//! lookback needs only its end time (window coverage, ttl learning), one inside it is counted
+//! from the record that tick kept; nor is a member past its expiry whose job hash was gone
+//! (RQ's cleanup has yet to drop it). So a job is read once by a running sampler. Without this,
+//! every small registry was read whole every tick: each finished job about `result_ttl / period`
+//! times (8 at RQ's defaults), each failed job every tick for as long as it stayed, and, with
+//! only the end times remembered, each job by the 2 or 3 ticks whose lookback held its end
+//! (bench/sampler_results.md).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::buckets::{self, Kind, LIMIT, Read, Track};
 use super::ended::{self, Ended};
+use super::seen::{Known, Seen};
+pub use super::seen::{Settled, fingerprint};
 use crate::store::overview::QueueInfo;
 use crate::store::{Instance, Result, value};
 
@@ -26,31 +28,26 @@ use crate::store::{Instance, Result, value};
 pub struct QueueThroughput {
     pub finished: BTreeMap<i64, u64>,
     pub failed: BTreeMap<i64, u64>,
-    /// Every member read whose job hash still exists, with what [`ended`] reads of it.
+    /// Every member counted whose job hash still exists, with what [`ended`] reads of it: the
+    /// first `fresh` read by this tick, then the records an earlier tick kept ([`Seen`]).
     pub ended: Vec<Ended>,
+    /// The [`fingerprint`] of each of `ended`, in the same order.
+    pub prints: Vec<u64>,
+    /// How many of `ended` (the first) this tick read: only those are archived.
+    pub fresh: usize,
     /// Every member read, with its end time: the next tick's [`Settled`].
     pub settled: Vec<(u64, f64)>,
 }
 
-/// End times of the members the previous tick saw, by [`fingerprint`] (`-inf`: expired and
-/// gone). A tick reads again only those that ended inside its lookback: the others can add to
-/// no minute it counts, and were archived when first read.
-pub type Settled = HashMap<u64, f64>;
-
-/// A registry member as (id, score): a job that ends again (requeued, failed anew) is rescored,
-/// so it is a new member and read again.
-pub fn fingerprint(id: &str, score: f64) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    score.to_bits().hash(&mut h);
-    h.finish()
+impl QueueThroughput {
+    /// The records this tick read (the archive's input: kept ones were archived when read).
+    pub fn fresh(&self) -> &[Ended] {
+        self.ended.get(..self.fresh).unwrap_or(&self.ended)
+    }
 }
 
 /// What the sampler remembers per registry, keyed by (queue, registry).
 pub type Tracks = HashMap<(String, Kind), Track>;
-
-/// Commands per pipeline when reading member hashes: bounds one reply's size.
-const HASH_BATCH: usize = 3_000;
 
 struct Plan {
     queue: usize,
@@ -64,11 +61,11 @@ struct Plan {
 }
 
 /// Count jobs ended per minute from `from` to `now` in every queue, learning into `tracks`;
-/// members in `settled` are not read again.
+/// members `seen` knows are not read again.
 pub async fn read(
     inst: &Instance,
     tracks: &mut Tracks,
-    settled: &Settled,
+    seen: &Seen,
     queues: &[QueueInfo],
     from: i64,
     now: i64,
@@ -101,28 +98,39 @@ pub async fn read(
         }
         reads.push(windows);
     }
-    // (A clock set back moves the lookback back: a settled member inside it is read again.)
-    let prints: Vec<(u64, Option<f64>)> = members
+    let looked_up: Vec<(u64, Known)> = members
         .iter()
-        .map(|(_, _, id, s)| fingerprint(id, *s))
-        .map(|p| (p, settled.get(&p).copied().filter(|e| *e < from as f64)))
+        .map(|(pi, _, id, s)| {
+            let (p, plan) = (fingerprint(id, *s), &plans[*pi]);
+            (p, seen.known(p, &queues[plan.queue].name, plan.kind, from))
+        })
         .collect();
-    let unread: Vec<_> =
-        members.iter().zip(&prints).filter(|(_, (_, e))| e.is_none()).map(|(m, _)| m).collect();
-    let mut hashes = read_hashes(inst, &plans, &unread).await?.into_iter();
+    let unread: Vec<_> = members
+        .iter()
+        .zip(&looked_up)
+        .filter(|(_, (_, k))| matches!(k, Known::Unread))
+        .map(|(m, _)| m)
+        .collect();
+    let unread = unread.iter().map(|(pi, _, id, _)| (id.as_str(), plans[*pi].kind));
+    let mut hashes = ended::read_all(inst, unread).await?.into_iter();
 
+    let mut kept: Vec<Vec<(u64, Ended)>> = vec![Vec::new(); queues.len()];
     let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plans.len()];
-    for ((pi, w, id, score), (print, known)) in members.iter().zip(&prints) {
+    for ((pi, w, id, score), (print, known)) in members.iter().zip(&looked_up) {
         let (kind, q) = (plans[*pi].kind, plans[*pi].queue);
         let e = match known {
-            Some(e) if *e == f64::NEG_INFINITY => {
+            Known::Settled(e) if *e == f64::NEG_INFINITY => {
                 // Kept settled: each tick's map replaces the last, so a member not carried over
                 // would be read again every other tick.
                 out[q].settled.push((*print, *e));
                 continue;
             }
-            Some(e) => *e,
-            None => {
+            Known::Settled(e) => *e,
+            Known::Kept(r) => {
+                kept[q].push((*print, (*r).clone()));
+                r.ended_at
+            }
+            Known::Unread => {
                 let replies = hashes.next().unwrap_or_default();
                 let h = replies.first().map(value::array).unwrap_or(&[]);
                 let f = |i: usize| h.get(i).and_then(value::string);
@@ -136,6 +144,7 @@ pub async fn read(
                     continue;
                 };
                 out[q].ended.push(ended::build(&queues[q].name, id, kind, e, &replies));
+                out[q].prints.push(*print);
                 e
             }
         };
@@ -144,6 +153,14 @@ pub async fn read(
         r.events.push(e);
         r.earliest = Some(r.earliest.map_or(e, |x| x.min(e)));
         pairs[*pi].push((*score, e));
+    }
+    // Only the fresh records are named from `data`: a kept one was when it was read.
+    ended::name_from_data(inst, out.iter_mut().flat_map(|q| q.ended.iter_mut())).await?;
+    for (t, k) in out.iter_mut().zip(kept) {
+        t.fresh = t.ended.len();
+        let (prints, records): (Vec<u64>, Vec<Ended>) = k.into_iter().unzip();
+        t.prints.extend(prints);
+        t.ended.extend(records);
     }
 
     let mut fallback = redis::pipe();
@@ -176,7 +193,6 @@ pub async fn read(
             slot(&mut out[plan.queue], plan.kind).insert(*m, u64::try_from(value::int(v)).unwrap_or(0));
         }
     }
-    ended::name_from_data(inst, out.iter_mut().flat_map(|q| q.ended.iter_mut())).await?;
     Ok(out)
 }
 
@@ -226,27 +242,4 @@ fn slot(t: &mut QueueThroughput, kind: Kind) -> &mut BTreeMap<i64, u64> {
         Kind::Finished => &mut t.finished,
         Kind::Failed => &mut t.failed,
     }
-}
-
-/// The [`ended`] reads of every member (`HMGET rq:job:<id> ended_at <ttl field> status …`
-/// first), in batches; one `Vec` of replies per member.
-async fn read_hashes(
-    inst: &Instance,
-    plans: &[Plan],
-    members: &[&(usize, usize, String, f64)],
-) -> Result<Vec<Vec<redis::Value>>> {
-    let mut out = Vec::with_capacity(members.len());
-    for batch in members.chunks(HASH_BATCH) {
-        let mut p = redis::pipe();
-        p.ignore_errors();
-        for (pi, _, id, _) in batch {
-            ended::queue_reads(&mut p, inst, id, plans[*pi].kind.ttl_field());
-        }
-        let vals: Vec<redis::Value> = inst.query(&p).await?;
-        // One entry per member even if a reply were short, so later members keep their pairing.
-        out.extend((0..batch.len()).map(|i| {
-            vals.get(i * ended::REPLIES..(i + 1) * ended::REPLIES).map(<[_]>::to_vec).unwrap_or_default()
-        }));
-    }
-    Ok(out)
 }

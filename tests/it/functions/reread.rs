@@ -1,6 +1,6 @@
-//! A job's hash is read while its end can still count: once a tick's lookback has passed a
-//! job's end, that tick and later ones of the same sampler do not read it again
-//! (bench/sampler_cost.sh).
+//! A job's hash is read once by a running sampler: while its end can still count, later ticks
+//! recount it from the record kept by the tick that read it, and once a tick's lookback has
+//! passed its end only its end time is kept (bench/sampler_cost.sh; functions::once).
 
 use rqdash::store::history::{self, Layout, Sampler};
 
@@ -10,7 +10,7 @@ use crate::support::probe::{calls_of, reset};
 use crate::support::{RedisServer, Rq};
 
 #[tokio::test]
-async fn a_job_that_ended_before_the_lookback_is_not_read_again() {
+async fn a_job_is_read_by_the_first_tick_that_sees_it_and_not_again() {
     let r = RedisServer::start();
     let rq = Rq::new("2.12.0", &r);
     run_jobs(&rq); // 11 jobs in queue fq
@@ -23,7 +23,7 @@ async fn a_job_that_ended_before_the_lookback_is_not_read_again() {
     history::sample(inst, &mut sampler, t).await.expect("tick 1, 600 s back");
     reset(&mut con);
     history::sample(inst, &mut sampler, t + 130).await.expect("tick 2, back to the minute of t - 60");
-    assert_eq!(calls_of(&mut con, "hstrlen"), 11, "read again: their minutes are recounted");
+    assert_eq!(calls_of(&mut con, "hstrlen"), 0, "their minutes are recounted from the records kept");
     reset(&mut con);
     history::sample(inst, &mut sampler, t + 250).await.expect("tick 3, back to the minute of t + 70");
     assert_eq!(calls_of(&mut con, "hstrlen"), 0, "they all ended before this lookback");

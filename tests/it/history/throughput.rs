@@ -78,7 +78,7 @@ async fn a_year_of_failures_is_read_through_a_narrow_window_once_its_ttl_is_know
     plant_ended(&mut con, "failed", "q", "new3", mf + 61.0, 31_536_000);
     reset(&mut con);
     history::sample(inst, &mut sampler, m + 90).await.expect("second tick");
-    assert_eq!(calls_of(&mut con, "hmget"), 3, "only the three jobs of the lookback are read");
+    assert_eq!(calls_of(&mut con, "hmget"), 1, "only the new job is read (the first tick's two were kept)");
     let series = one_hour(&s, Some("q"), m + 90).await;
     assert_eq!((at(&series, m).failed_per_min, at(&series, m + 60).failed_per_min), (Some(2.0), Some(1.0)));
 }
