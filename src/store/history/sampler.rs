@@ -106,7 +106,8 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let thr = throughput::read(inst, &mut sampler.tracks, &sampler.seen, &ov.queues, from, now).await?;
     let records = records(&ov.queues, &thr, now);
     // The budget decides before anything is written: degrade first, or skip the tick.
-    let expected = budget::guard::expected(records.len(), thr.iter().map(|t| t.ended.len()).sum());
+    // Only the jobs read now are new: the kept ones are in rows and the archive already.
+    let expected = sampler.guard.expected(records.len(), thr.iter().map(|t| t.fresh().len()).sum());
     if !sampler.guard.before_write(inst, &sampler.layout, &ov.queues, expected, now).await? {
         return Ok(Tick {
             queues: ov.queues.len(),
