@@ -24,10 +24,14 @@
 -- sum and how many minutes it covers), so whichever replica writes last writes the same thing.
 -- Cost per change (issue #18): every tick recounts 2-3 past minutes per queue, mostly
 -- unchanged. A merged minute row identical to the stored one is not rewritten, its expiry not
--- reset, and its hour row not recomputed: only the hours with a changed minute are re-summed
--- (the gauges' maximum cannot be raised by a rise, so the hour keeps its full re-sum). An hour
--- hash's row is written only in a call that wrote one of its minutes, so it already holds the
--- sum of an unchanged minute hash.
+-- reset, and its hour row not touched. The hour row of a changed minute is updated from the
+-- change alone, not re-summed from its minute hash (60 rows a queue at every tick's current
+-- minute: most of a tick's script time at 1,000 queues, bench/sampler_results.md): a gauge
+-- above the hour's maximum raises it, a throughput number adds what it rose (and a newly known
+-- one counts its minute). The one change a delta cannot follow is a gauge lowered from the
+-- value that is the hour's maximum (the latest sample of the current minute wins): then, and
+-- when the hour row is absent or not a row this script writes, the hour is re-summed in full.
+-- So the hour row stays the pure function of its minute hash described above.
 -- Keys of another type are left alone and never written, without a TYPE per key: the first
 -- command on a key (HGET of a minute hash, HSET of an hour hash) runs under redis.pcall and a
 -- WRONGTYPE error, which writes nothing, marks the key unusable for the rest of the call. (No
@@ -76,7 +80,7 @@ local function written(key, at)
   expire[key] = at
 end
 
-local changed = {} -- minute hashes with a row written in this call
+local changed = {} -- minute hash -> the {old, new} rows written to it in this call
 local minutes = 0
 for i = 1, R do
   local key, a = KEYS[i], 1 + (i - 1) * 4
@@ -88,6 +92,7 @@ for i = 1, R do
   end
   if stored ~= nil then
     local row = parse(stored, 6)
+    local old = parse(stored, 6)
     if ARGV[a + 2] ~= '' then
       local g = parse(ARGV[a + 2], 4)
       row[1], row[2], row[3], row[6] = g[1], g[2], g[3], g[4]
@@ -100,31 +105,65 @@ for i = 1, R do
     if merged ~= stored then
       redis.call('HSET', key, field, merged)
       written(key, ARGV[a + 4])
-      changed[key] = true
+      changed[key] = changed[key] or {}
+      table.insert(changed[key], {old, row})
       minutes = minutes + 1
     end
   end
 end
 
+local GAUGES = {1, 2, 3, 6}
+
+-- The hour row of `mkey` in full: gauges' maximum, throughput sums and minutes covered.
+local function resum(mkey)
+  local flat = redis.call('HGETALL', mkey)
+  local sum = {}
+  for k = 2, #flat, 2 do
+    local r = parse(flat[k], 6)
+    for _, g in ipairs(GAUGES) do
+      if r[g] and (sum[g] == nil or r[g] > sum[g]) then sum[g] = r[g] end
+    end
+    for x = 4, 5 do
+      if r[x] then
+        sum[x] = (sum[x] or 0) + r[x]
+        sum[x + 3] = (sum[x + 3] or 0) + 1
+      end
+    end
+  end
+  return sum
+end
+
+-- The stored hour row moved by this call's changes, or nil when only a re-sum can say.
+local function moved(stored, changes)
+  if not stored or not string.match(stored, '^[%d,]*$') or select(2, string.gsub(stored, ',', '')) ~= 7 then
+    return nil
+  end
+  local h = parse(stored, 8)
+  for _, c in ipairs(changes) do
+    local old, new = c[1], c[2]
+    for _, g in ipairs(GAUGES) do
+      if old[g] ~= nil and old[g] == h[g] and (new[g] == nil or new[g] < old[g]) then return nil end
+      if new[g] ~= nil and (h[g] == nil or new[g] > h[g]) then h[g] = new[g] end
+    end
+    for x = 4, 5 do
+      if new[x] ~= nil then
+        h[x] = (h[x] or 0) + new[x] - (old[x] or 0)
+        if old[x] == nil then h[x + 3] = (h[x + 3] or 0) + 1 end
+      end
+    end
+  end
+  return h
+end
+
 local hours = 0
 for j = 1, H do
   local hkey, mkey = KEYS[R + 2 * j - 1], KEYS[R + 2 * j]
+  local field = ARGV[B + 2 * j - 1]
   if changed[mkey] and not bad[hkey] then
-    local flat = redis.call('HGETALL', mkey)
-    local sum = {}
-    for k = 2, #flat, 2 do
-      local r = parse(flat[k], 6)
-      for _, g in ipairs({1, 2, 3, 6}) do
-        if r[g] and (sum[g] == nil or r[g] > sum[g]) then sum[g] = r[g] end
-      end
-      for x = 4, 5 do
-        if r[x] then
-          sum[x] = (sum[x] or 0) + r[x]
-          sum[x + 3] = (sum[x + 3] or 0) + 1
-        end
-      end
-    end
-    if not failed(redis.pcall('HSET', hkey, ARGV[B + 2 * j - 1], join(sum, 8)), hkey) then
+    local stored = redis.pcall('HGET', hkey, field)
+    if not failed(stored, hkey) then
+      local sum = moved(stored, changed[mkey]) or resum(mkey)
+      redis.call('HSET', hkey, field, join(sum, 8))
       written(hkey, ARGV[B + 2 * j])
       hours = hours + 1
     end

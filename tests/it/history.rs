@@ -14,6 +14,8 @@ use crate::api_basics::{plant_job, plant_queue};
 use crate::support::RedisServer;
 
 // Reads: nothing written, bucket sizes per range, time to drain.
+// Hour rows moved by deltas stay the full re-sum.
+mod hours;
 mod reads;
 // Sampling: repeated samples, replicas, expiries, the background task.
 mod sampling;
