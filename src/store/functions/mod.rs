@@ -36,17 +36,14 @@
 //! 1, same round trip), one `SMEMBERS` pipeline for the cap, and the write scripts (one call per
 //! 100 rows, one per 200 archive records). Measured by `bench/sampler_cost.sh` (1,000 queues,
 //! 200 functions, 10,000 jobs ending a minute, RQ 3.0, Redis 7.0, shared 2-core VM; report in
-//! `bench/sampler_results.md`): a steady tick at one a minute costs about 310,000 commands and
-//! 2.4–2.8 s of Redis CPU, 246–280 µs per job that ended, about 19 % of the Redis CPU RQ's own
-//! worker spends on a job (1.0–1.4 ms): the 2 % target is not met. Most of it was the write
-//! scripts: every tick rewrote the function rows of the 2–3 minutes of its lookback (about 1.5
-//! per job) and each call re-summed the hour rows from their minute hashes (`HGETALL`); then the
-//! archive and the 2.2 reads per job (each job is read by the ticks whose lookback holds its
-//! end: [`crate::store::history::throughput::Settled`]; before that, 11 per job and 40 %).
-//! Since then the scripts cost per change: a recounted row that rises nothing is not written,
-//! hour rows grow by the rises, no `TYPE` per key, `EXPIREAT` only on keys written (test
-//! `functions::rises`: a tick recounting 1,000 unchanged rows went from 124–128 ms of `EVALSHA`
-//! to 19–28 ms; not yet re-measured with the bench).
+//! `bench/sampler_results.md`): a steady tick at one a minute costs about 190,000 commands and
+//! 0.9–1.2 s of Redis CPU, about 111 µs per job that ended, 8 % of the Redis CPU RQ's own worker
+//! spends on a job (1.2–1.4 ms); the floor (the same records by plain commands) is 1.5–2.2 %, and
+//! the 2 % target is not met. It was 19 % (and 40 % before that): each job is now read once by a
+//! running sampler ([`crate::store::history::seen`]), the write scripts cost per change (a
+//! recounted row that rises nothing is not written, hour rows grow by the rises, no `TYPE` per
+//! key, `EXPIREAT` only on keys written: tests `functions::rises`, `functions::cost`). Most of
+//! what is left is Lua parsing and joining the rows' histogram strings in `functions_record.lua`.
 //!
 //! # Layout
 //! [`detail`]: what the pages, API and CLI read. [`hist`]: buckets and percentiles (pure). [`layout`]: key names. [`record`]: grouping, the
