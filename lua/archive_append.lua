@@ -28,19 +28,10 @@ if st ~= 'none' and st ~= 'stream' then return {0, 0} end
 
 local n = tonumber(ARGV[3])
 local added, seen = 0, 0
-local bad = {} -- day indexes of another type
-local expire, expiring = {}, {} -- index -> expire-at, and the indexes in the order written
 for i = 1, n do
   local a = 4 + (i - 1) * 13
   local idx = KEYS[1 + i]
-  local has = nil
-  if not bad[idx] then
-    has = redis.pcall('HEXISTS', idx, ARGV[a + 1])
-    if type(has) == 'table' and has.err then
-      bad[idx] = true
-      has = nil
-    end
-  end
+  local has = try('HEXISTS', idx, ARGV[a + 1]) -- nil: of another type (lua/_keys.lua)
   if has == 1 then
     seen = seen + 1
   elseif has == 0 then
@@ -54,11 +45,10 @@ for i = 1, n do
     end
     local eid = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
     redis.call('HSET', idx, ARGV[a + 1], eid)
-    if not expire[idx] then expiring[#expiring + 1] = idx end
-    expire[idx] = ARGV[a]
+    written(idx, ARGV[a])
     added = added + 1
   end
 end
-for _, idx in ipairs(expiring) do redis.call('EXPIREAT', idx, expire[idx]) end
+expire_written()
 if added > 0 then redis.call('XTRIM', stream, 'MINID', '~', ARGV[2]) end
 return {added, seen}

@@ -96,25 +96,10 @@ local C = B + 2 * H + 1
 local N = tonumber(ARGV[C])
 local T = R + 2 * H + N -- totals keys follow
 
-local bad = {} -- keys found of another type: never touched again in this call
-local expire, expiring = {}, {} -- key -> expire-at, and the keys in the order first written
-local function written(key, at)
-  if not expire[key] then expiring[#expiring + 1] = key end
-  expire[key] = at
-end
-local function failed(reply, key)
-  if type(reply) == 'table' and reply.err then
-    if string.find(reply.err, 'WRONGTYPE', 1, true) then bad[key] = true end
-    return true
-  end
-  return false
-end
--- HGET under pcall: false when the field is absent, nil when the key is of another type.
+-- HGET under pcall (lua/_keys.lua): false when the field is absent, nil when the key is of
+-- another type.
 local function hget(key, field)
-  if bad[key] then return nil end
-  local v = redis.pcall('HGET', key, field)
-  if failed(v, key) then return nil end
-  return v
+  return try('HGET', key, field)
 end
 
 -- Which hour pair a minute hash belongs to (each minute hash is the minute rows of one hour).
@@ -141,7 +126,7 @@ for i = 1, R do
         up = rises[j] or {0, 0, {}, {}, 0, 0}
         if j then rises[j] = up end
       end
-      if not bad[tkey] and not failed(redis.pcall('HINCRBY', tkey, name, by), tkey) then
+      if try('HINCRBY', tkey, name, by) then
         written(tkey, ARGV[C + 2 * N + 1])
       end
     end
@@ -205,10 +190,9 @@ end
 
 for j = 1, N do
   local key = KEYS[R + 2 * H + j]
-  if named[j] and not bad[key] then
-    local added = redis.pcall('SADD', key, ARGV[C + 2 * j - 1])
-    if not failed(added, key) and added == 1 then written(key, ARGV[C + 2 * j]) end
+  if named[j] and try('SADD', key, ARGV[C + 2 * j - 1]) == 1 then
+    written(key, ARGV[C + 2 * j])
   end
 end
-for _, key in ipairs(expiring) do redis.call('EXPIREAT', key, expire[key]) end
+expire_written()
 return {minutes, hours}

@@ -33,7 +33,7 @@
 -- when the hour row is absent or not a row this script writes, the hour is re-summed in full.
 -- So the hour row stays the pure function of its minute hash described above.
 -- Keys of another type are left alone and never written, without a TYPE per key: the first
--- command on a key (HGET of a minute hash, HSET of an hour hash) runs under redis.pcall and a
+-- command on a key (HGET of a minute or an hour hash, see lua/_keys.lua) runs under redis.pcall and a
 -- WRONGTYPE error, which writes nothing, marks the key unusable for the rest of the call. (No
 -- test needs every key checked before anything is written: a minute row written next to an
 -- hour hash of another type is what the TYPE-first version did too.)
@@ -66,30 +66,13 @@ local R = tonumber(ARGV[1])
 local B = 2 + 4 * R
 local H = tonumber(ARGV[B])
 
-local bad = {} -- keys found of another type: never touched again in this call
-local function failed(reply, key)
-  if type(reply) == 'table' and reply.err then
-    if string.find(reply.err, 'WRONGTYPE', 1, true) then bad[key] = true end
-    return true
-  end
-  return false
-end
-local expire, expiring = {}, {} -- key -> expire-at, and the keys in the order first written
-local function written(key, at)
-  if not expire[key] then expiring[#expiring + 1] = key end
-  expire[key] = at
-end
 
 local changed = {} -- minute hash -> the {old, new} rows written to it in this call
 local minutes = 0
 for i = 1, R do
   local key, a = KEYS[i], 1 + (i - 1) * 4
   local field = ARGV[a + 1]
-  local stored = nil
-  if not bad[key] then
-    stored = redis.pcall('HGET', key, field)
-    if failed(stored, key) then stored = nil end
-  end
+  local stored = try('HGET', key, field) -- nil: of another type (lua/_keys.lua)
   if stored ~= nil then
     local row = parse(stored, 6)
     local old = parse(stored, 6)
@@ -159,9 +142,9 @@ local hours = 0
 for j = 1, H do
   local hkey, mkey = KEYS[R + 2 * j - 1], KEYS[R + 2 * j]
   local field = ARGV[B + 2 * j - 1]
-  if changed[mkey] and not bad[hkey] then
-    local stored = redis.pcall('HGET', hkey, field)
-    if not failed(stored, hkey) then
+  if changed[mkey] then
+    local stored = try('HGET', hkey, field)
+    if stored ~= nil then
       local sum = moved(stored, changed[mkey]) or resum(mkey)
       redis.call('HSET', hkey, field, join(sum, 8))
       written(hkey, ARGV[B + 2 * j])
@@ -170,5 +153,5 @@ for j = 1, H do
   end
 end
 
-for _, key in ipairs(expiring) do redis.call('EXPIREAT', key, expire[key]) end
+expire_written()
 return {minutes, hours}

@@ -14,7 +14,7 @@ use crate::store::{Instance, Result, value};
 const PER_CALL: usize = 200;
 
 static APPEND: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("../../../lua/archive_append.lua")));
+    LazyLock::new(|| crate::store::write::with_keys_prelude(include_str!("../../../lua/archive_append.lua")));
 
 /// What an append did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -19,7 +19,7 @@ pub const DEFAULT_MAX: usize = 200;
 const ROWS_PER_CALL: usize = 100;
 
 static RECORD: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("../../../lua/functions_record.lua")));
+    LazyLock::new(|| crate::store::write::with_keys_prelude(include_str!("../../../lua/functions_record.lua")));
 
 /// One minute of one (queue, function).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -14,7 +14,7 @@ use crate::store::{Instance, Result, value};
 const SUBJECTS_PER_CALL: usize = 50;
 
 static RECORD: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("../../../lua/history_record.lua")));
+    LazyLock::new(|| crate::store::write::with_keys_prelude(include_str!("../../../lua/history_record.lua")));
 
 /// One subject's part of a sample.
 #[derive(Debug, Clone, Default)]

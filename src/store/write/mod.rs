@@ -150,6 +150,12 @@ pub(crate) fn with_prelude(body: &str) -> Script {
     Script::new(&format!("{}\n{}\n{body}", PRELUDE[0], PRELUDE[1]))
 }
 
+/// The sampler's write scripts share only the bookkeeping of the keys they touch (wrong types,
+/// expiries once per key written): `lua/_keys.lua`.
+pub(crate) fn with_keys_prelude(body: &str) -> Script {
+    Script::new(&format!("{}\n{body}", include_str!("../../../lua/_keys.lua")))
+}
+
 pub(crate) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     requeue: with_prelude(include_str!("../../../lua/requeue.lua")),
     enqueue: with_prelude(include_str!("../../../lua/enqueue.lua")),
