@@ -48,6 +48,9 @@ pub struct Hub {
     channels: Mutex<HashMap<usize, watch::Sender<Arc<Snapshot>>>>,
     /// The last tick number handed out, across instances and pollers: a restarted poller never
     /// repeats a number, so a page rendered for an old tick is never taken for a newer one.
+    /// It starts at the clock's milliseconds, so the numbers of a restarted rqdash are above
+    /// those of the one before (a tick a second is far below a thousand): an open tab that
+    /// reconnects with the `since` of a page the old process rendered is served at once.
     ticks: AtomicU64,
     shutdown: tokio_util::sync::CancellationToken,
 }
@@ -59,7 +62,7 @@ impl Hub {
             store,
             interval,
             channels: Mutex::new(HashMap::new()),
-            ticks: AtomicU64::new(0),
+            ticks: AtomicU64::new((crate::rq::time::now_epoch() * 1000.0).max(0.0) as u64),
             shutdown,
         })
     }

@@ -138,6 +138,27 @@ async fn a_page_never_receives_a_snapshot_read_before_it_was_rendered() {
 }
 
 #[tokio::test]
+async fn a_tab_of_an_earlier_rqdash_is_served_at_once_by_the_next_one() {
+    // A restarted rqdash numbers its ticks above the old one's: an open tab reconnects with the
+    // `since` its page was rendered with, and must not wait for the new count to catch up.
+    let r = RedisServer::start();
+    let old = TestApp::with_args(&[r.url()], &["--poll-interval", "100ms"]);
+    let mut c = Client::open(&old, "/events").await;
+    for _ in 0..5 {
+        c.next().await;
+    }
+    let html = old.get("/").await.text();
+    let live = html.split("data-live=\"").nth(1).and_then(|s| s.split('"').next()).expect("data-live");
+    let live = live.replace("&#38;", "&").replace("&amp;", "&");
+    drop(c);
+    old.shutdown.cancel();
+    // Ticks 5 s apart: catching up from 0 would take longer than `next`'s 10 s.
+    let new = TestApp::with_args(&[r.url()], &["--poll-interval", "5s"]);
+    let mut again = Client::open(&new, &live).await;
+    again.next().await;
+}
+
+#[tokio::test]
 async fn the_poller_stops_when_the_last_page_closes() {
     let r = RedisServer::start();
     let mut con = r.conn();

@@ -18,8 +18,9 @@ pub const DEFAULT_MAX: usize = 200;
 /// Minute rows per script call (each with its hour row): bounds one call's work.
 const ROWS_PER_CALL: usize = 100;
 
-static RECORD: LazyLock<Script> =
-    LazyLock::new(|| crate::store::write::with_keys_prelude(include_str!("../../../lua/functions_record.lua")));
+static RECORD: LazyLock<Script> = LazyLock::new(|| {
+    crate::store::write::with_keys_prelude(include_str!("../../../lua/functions_record.lua"))
+});
 
 /// One minute of one (queue, function).
 #[derive(Debug, Clone, Default, PartialEq)]
