@@ -5,7 +5,8 @@
 //! queue name's length in bytes, so a queue or function name holding colons cannot make two
 //! pairs share a key; `<base>:fn:n:h:<yyyymmdd>:q:<queue>` is the set of the day's function
 //! names of a queue (for the cap and for listing); `<base>:fn:t:q:<len>:<queue>:<function>` the
-//! pair's totals since it was first recorded (the counters of `/metrics`, see [`super::totals`]).
+//! pair's totals since it was first recorded (the counters of `/metrics`, see [`super::totals`]);
+//! `<base>:fn:epoch` the samplers' epoch (a random token, a day long, see [`super::write`]).
 
 use crate::store::history::layout::{self, Layout, Subject};
 
@@ -44,6 +45,11 @@ impl Keys {
     /// The totals hash of `(queue, func)`: every minute ever recorded, summed.
     pub fn totals(&self, queue: &str, func: &str) -> String {
         format!("{}:t:q:{}", self.rows.base(), Self::pair(queue, func))
+    }
+
+    /// The samplers' epoch (see [`super::write::check_epoch`]).
+    pub fn epoch(&self) -> String {
+        format!("{}:epoch", self.rows.base())
     }
 
     /// The set of function names `queue` recorded on the UTC day starting at `day_start`.

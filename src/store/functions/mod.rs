@@ -50,12 +50,14 @@
 //! cap and the write. [`read`]: the table and a function's series. [`totals`]: the counters of
 //! `/metrics`.
 
+pub mod cells;
 pub mod detail;
 pub mod hist;
 pub mod layout;
 pub mod read;
 pub mod record;
 pub mod totals;
+pub mod write;
 
 pub use detail::{Detail, Functions, detail, functions, queue_names};
 pub use hist::{Hist, p95_vs_baseline};

@@ -2,25 +2,16 @@
 //! ended in each counted minute, grouped by (queue, function), capped per queue and day.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::LazyLock;
-
-use redis::Script;
 
 use super::hist::Hist;
-use super::layout::{self, Keys, OTHER, UNKNOWN};
+use super::layout::{Keys, OTHER, UNKNOWN};
 use crate::store::history::buckets::Kind;
-use crate::store::history::layout::{floor, hour_expiry, minute_expiry};
+use crate::store::history::layout::floor;
 use crate::store::history::throughput::QueueThroughput;
 use crate::store::{Instance, Result, value};
 
 /// Default of `--functions-max`: functions recorded per queue and day before the rest is folded.
 pub const DEFAULT_MAX: usize = 200;
-/// Minute rows per script call (each with its hour row): bounds one call's work.
-const ROWS_PER_CALL: usize = 100;
-
-static RECORD: LazyLock<Script> = LazyLock::new(|| {
-    crate::store::write::with_keys_prelude(include_str!("../../../lua/functions_record.lua"))
-});
 
 /// One minute of one (queue, function).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,16 +39,6 @@ impl Row {
             self.wait.add(w);
             self.wait_sum += w;
         });
-    }
-}
-
-/// A histogram as the script takes it: its buckets, then its sum as `s:<milliseconds>` (whole
-/// milliseconds keep most rows under Redis' 64-byte listpack value limit).
-fn with_sum(h: &Hist, secs: f64) -> String {
-    match (h.encode(), (secs * 1e3).round().clamp(0.0, 1e15) as u64) {
-        (e, 0) => e,
-        (e, ms) if e.is_empty() => format!("s:{ms}"),
-        (e, ms) => format!("{e};s:{ms}"),
     }
 }
 
@@ -132,60 +113,8 @@ pub async fn known(
         .collect())
 }
 
-/// Write the rows; returns the minute rows written.
+/// Write the rows without the sampler's cache (see [`super::write`]); returns the minute rows
+/// written.
 pub async fn write(inst: &Instance, keys: &Keys, rows: &Rows) -> Result<i64> {
-    let all: Vec<_> = rows.iter().collect();
-    let mut written = 0;
-    for chunk in all.chunks(ROWS_PER_CALL) {
-        let v = inst.invoke(&invocation(keys, chunk)).await?;
-        written += value::array(&v).first().map_or(0, value::int);
-    }
-    Ok(written)
-}
-
-fn invocation<'a>(keys: &Keys, chunk: &[(&(String, String, i64), &Row)]) -> redis::ScriptInvocation<'a> {
-    let mut inv = RECORD.prepare_invoke();
-    let mut hours: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new(); // keys -> (field, expiry)
-    let mut names: BTreeMap<(String, String), i64> = BTreeMap::new(); // (set key, function)
-    for ((q, f, m), _) in chunk {
-        let h = floor(*m, 3600);
-        inv.key(keys.minute(q, f, h));
-        let d = floor(h, 86_400);
-        hours.insert((keys.hour(q, f, d), keys.minute(q, f, h)), ((h - d) / 3600, hour_expiry(d)));
-        names.insert((keys.names(q, d), f.clone()), layout::names_expiry(d));
-    }
-    for (hk, mk) in hours.keys() {
-        inv.key(hk).key(mk);
-    }
-    for (k, _) in names.keys() {
-        inv.key(k);
-    }
-    for ((q, f, _), _) in chunk {
-        inv.key(keys.totals(q, f));
-    }
-    inv.arg(chunk.len());
-    // 1-based, as the script indexes its names entries (a row's function joins its day's set
-    // only when the row is written).
-    let name_index: HashMap<&(String, String), usize> = names.keys().zip(1..).collect();
-    for ((q, f, m), r) in chunk {
-        let h = floor(*m, 3600);
-        let set = (keys.names(q, floor(h, 86_400)), f.clone());
-        inv.arg((m - h) / 60)
-            .arg(format!("{},{}", r.finished, r.failed))
-            .arg(format!("{}|{}", with_sum(&r.run, r.run_sum), with_sum(&r.wait, r.wait_sum)))
-            .arg(minute_expiry(h))
-            .arg(name_index.get(&set).copied().unwrap_or_default());
-    }
-    inv.arg(hours.len());
-    for (field, expiry) in hours.values() {
-        inv.arg(field).arg(expiry);
-    }
-    inv.arg(names.len());
-    for ((_, f), expiry) in &names {
-        inv.arg(f).arg(expiry);
-    }
-    // Totals live as long as the hour rows of the newest day written: 90 days without jobs.
-    let newest = chunk.iter().map(|((_, _, m), _)| floor(*m, 86_400)).max().unwrap_or_default();
-    inv.arg(super::totals::expiry(newest));
-    inv
+    super::write::write(inst, keys, rows).await
 }

@@ -36,6 +36,8 @@ pub struct Sampler {
     last_ok: Option<i64>,
     limits: Limits,
     guard: Guard,
+    /// The per-function rows last written or found, so that unchanged ones cost nothing.
+    rows: functions::write::Cache,
 }
 
 /// What the sampler keeps beyond queue history: per-function performance and the job archive.
@@ -122,7 +124,9 @@ pub async fn sample(inst: &Instance, sampler: &mut Sampler, now: i64) -> Result<
     let fkeys = functions::Keys::new(&sampler.layout);
     let known = functions::record::known(inst, &fkeys, &thr, now).await?;
     let rows = functions::record::rows(&thr, &known, sampler.limits.functions_max);
-    let function_rows = functions::record::write(inst, &fkeys, &rows).await?;
+    functions::write::check_epoch(inst, &fkeys, &mut sampler.rows).await?;
+    let function_rows =
+        functions::write::write_cached(inst, &fkeys, &rows, &known, &mut sampler.rows).await?;
     let akeys = archive::Keys::new(&sampler.layout);
     // Only the records read now: the kept ones were archived by the good tick that read them.
     let ended = thr.iter().flat_map(|t| t.fresh());
